@@ -1,0 +1,53 @@
+import { GeopartError } from '../errors.js';
+import { INFO_USAGE, runInfo } from './info.js';
+
+/** Usage text of `geopart`. */
+export const USAGE = `Usage: geopart <command> [options]
+
+Commands:
+  info INPUT        layers, geometry types, feature counts, CRS, extent and fields of a dataset
+
+Run \`geopart <command> --help\` for a command's options.`;
+
+type Command = (argv: readonly string[], out: (s: string) => void) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = { info: runInfo };
+
+/** Help of every command, for `geopart help COMMAND`. */
+const HELP: Readonly<Record<string, string>> = { info: INFO_USAGE };
+
+/**
+ * Runs the command line and returns the process exit code. Errors are printed to stderr,
+ * never thrown, so `bin/geopart.js` stays a one-liner.
+ */
+export async function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+  err: (s: string) => void = (s) => process.stderr.write(`${s}\n`),
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = rest[0];
+    out(topic && HELP[topic] ? HELP[topic] : USAGE);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    err(`geopart: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, out);
+  } catch (e) {
+    if (e instanceof GeopartError) {
+      err(`geopart ${name}: ${e.message}`);
+      return e.code === 'INVALID_ARGUMENT' ? 2 : 1;
+    }
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      err(`geopart ${name}: ${e.message}\n\n${HELP[name] ?? USAGE}`);
+      return 2;
+    }
+    err(`geopart ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  }
+}

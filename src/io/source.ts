@@ -1,0 +1,31 @@
+import type { RecordBatch } from 'apache-arrow';
+
+/** Name of the geometry column in every batch a {@link Source} yields. */
+export const GEOMETRY_COLUMN = 'geometry';
+
+/** What a source knows about its layer before any row is read. */
+export interface SourceInfo {
+  /** The path or URL the source was opened from, as the user gave it. */
+  readonly path: string;
+  /** Layer name (the file's base name for single-layer formats such as Parquet). */
+  readonly layer: string;
+  /** Feature count when the format knows it cheaply, else null. */
+  readonly featureCount: number | null;
+  /** The layer CRS as given by the file (WKT or PROJJSON), or null when it has none. */
+  readonly crs: string | null;
+}
+
+/**
+ * One input layer, read as Arrow record batches.
+ *
+ * Every batch has the layer's attribute columns (after column selection) and a
+ * `geometry` column of ISO WKB (Binary) in EPSG:4326, longitude/latitude order.
+ * Batches are bounded in size; reading never materialises the whole layer.
+ */
+export interface Source {
+  readonly info: SourceInfo;
+  /** Streams the layer. Iterating twice is not supported. */
+  batches(signal?: AbortSignal): AsyncIterable<RecordBatch>;
+  /** Releases the underlying file handles. Safe to call twice. */
+  close(): void;
+}
