@@ -91,7 +91,9 @@ export async function expandInputs(
       });
     }
     if (found.length === 0) {
-      throw new GeopartError('INPUT_NOT_FOUND', `input ${what}; check the path and file_suffix`, { file: item });
+      throw new GeopartError('INPUT_NOT_FOUND', `input ${what}; check the path and file_suffix`, {
+        file: item,
+      });
     }
     out.push(...found);
   }

@@ -10,7 +10,17 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'geopart-inputs-'));
   await mkdir(join(dir, 'sub'));
-  for (const f of ['b.fgb', 'a.fgb', 'c.csv', 'roads.shp', 'roads.shx', 'roads.dbf', 'roads.prj', 'lone.dbf', '.hidden.fgb']) {
+  for (const f of [
+    'b.fgb',
+    'a.fgb',
+    'c.csv',
+    'roads.shp',
+    'roads.shx',
+    'roads.dbf',
+    'roads.prj',
+    'lone.dbf',
+    '.hidden.fgb',
+  ]) {
     await writeFile(join(dir, f), '');
   }
   await writeFile(join(dir, 'sub', 'd.fgb'), '');
@@ -39,8 +49,13 @@ describe('expandInputs', () => {
   });
 
   it('expands a glob and filters it by suffix', async () => {
-    expect((await expandInputs(join(dir, '*.fgb'))).map((f) => f.slice(dir.length + 1))).toEqual(['a.fgb', 'b.fgb']);
-    expect((await expandInputs(join(dir, '**/*'), '.csv')).map((f) => f.slice(dir.length + 1))).toEqual(['c.csv']);
+    expect((await expandInputs(join(dir, '*.fgb'))).map((f) => f.slice(dir.length + 1))).toEqual([
+      'a.fgb',
+      'b.fgb',
+    ]);
+    expect((await expandInputs(join(dir, '**/*'), '.csv')).map((f) => f.slice(dir.length + 1))).toEqual([
+      'c.csv',
+    ]);
   });
 
   it('keeps a list in order, takes named files unfiltered, removes duplicates and passes /vsi paths', async () => {
@@ -52,7 +67,9 @@ describe('expandInputs', () => {
   });
 
   it('names the path that matched nothing', async () => {
-    await expect(expandInputs(join(dir, 'missing.fgb'))).rejects.toThrow(/missing\.fgb: no such file or directory/);
+    await expect(expandInputs(join(dir, 'missing.fgb'))).rejects.toThrow(
+      /missing\.fgb: no such file or directory/,
+    );
     await expect(expandInputs(join(dir, '*.gpkg'))).rejects.toThrow(/matches no files/);
     const err = await expandInputs(dir, '.gpkg').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GeopartError);
