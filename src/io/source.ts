@@ -1,4 +1,4 @@
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 
 /** Name of the geometry column in every batch a {@link Source} yields. */
 export const GEOMETRY_COLUMN = 'geometry';
@@ -24,6 +24,8 @@ export interface SourceInfo {
  */
 export interface Source {
   readonly info: SourceInfo;
+  /** The schema of every batch: the attribute columns, then `geometry` (Binary, WKB). */
+  readonly schema: Schema;
   /** Streams the layer. Iterating twice is not supported. */
   batches(signal?: AbortSignal): AsyncIterable<RecordBatch>;
   /** Releases the underlying file handles. Safe to call twice. */
