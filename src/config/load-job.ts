@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { ConfigError, GeopartError } from '../errors.js';
+import { JobConfig, stepFromJSON } from './job.js';
+import type { JobJson, StepJson } from './job-schema.js';
+import { isPlainObject } from './json.js';
+import { resolveLocation } from './paths.js';
+
+/** Line and column (1-based) of a character offset, for JSON syntax errors. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/** True when `prefix` already holds a JSON syntax error, not merely an unfinished document. */
+function wrongAlready(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return false;
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/end of JSON input/.test(message)) return false;
+    const at = /at position (\d+)/.exec(message)?.[1];
+    return at === undefined || Number(at) < prefix.length;
+  }
+}
+
+/** Offset of the character where JSON.parse gave up. */
+function errorOffset(text: string, message: string): number {
+  const at = /at position (\d+)/.exec(message)?.[1];
+  if (at !== undefined) return Number(at);
+  if (/end of JSON input/.test(message)) return text.length;
+  // Node 20's "Unexpected token" has no offset: find the shortest prefix that is already wrong.
+  let lo = 1;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (wrongAlready(text.slice(0, mid))) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const { line, column } = lineColumn(text, errorOffset(text, message));
+    throw new GeopartError(
+      'INVALID_JOB_FILE',
+      `${file}:${line}:${column}: not valid JSON: ${message}`,
+      { file, line, column },
+      { cause: err },
+    );
+  }
+}
+
+/** A job name from a file name: `counties.json` -> `counties`, `2024 roads.json` -> `job_2024_roads`. */
+export function jobNameFromFile(file: string): string {
+  const stem = basename(file, extname(file)).replace(/[^a-zA-Z0-9_.:-]/g, '_');
+  return /^[a-zA-Z]/.test(stem) ? stem : `job_${stem}`;
+}
+
+/** Validates a file's JSON: a job, or a bare step (`type` and no `steps`) wrapped in a job. */
+function validate(raw: unknown, file: string): JobConfig {
+  if (isPlainObject(raw) && raw.type !== undefined && raw.steps === undefined) {
+    return new JobConfig({ name: jobNameFromFile(file), steps: [stepFromJSON(raw)] });
+  }
+  return JobConfig.fromJSON(raw);
+}
+
+function resolveStep(step: StepJson, dir: string): StepJson {
+  const at = (p: string) => resolveLocation(p, dir);
+  const output = step.output === null ? null : at(step.output);
+  if (step.type === 'udf') {
+    return { ...step, output, udf: step.udf === null ? null : { ...step.udf, module: at(step.udf.module) } };
+  }
+  return {
+    ...step,
+    output,
+    input: typeof step.input === 'string' ? at(step.input) : step.input.map(at),
+    output_metadata: step.output_metadata === null ? null : at(step.output_metadata),
+    partitioning_schema_input:
+      step.partitioning_schema_input === null ? null : at(step.partitioning_schema_input),
+  };
+}
+
+/**
+ * Resolves the relative local paths of a job (inputs, outputs, output_metadata,
+ * partitioning_schema_input, udf.module) against `dir`. URLs (`s3://`, `https://`, `file://`)
+ * and GDAL `/vsi...` paths are left as they are.
+ */
+export function resolveJobPaths(job: JobJson, dir: string): JobJson {
+  return { ...job, steps: job.steps.map((s) => resolveStep(s, dir)) };
+}
+
+/**
+ * Reads a job file: JSON with the seed's names, as `JobConfig.toJSON()` writes it. The file
+ * may also hold a single step (an object with `type` and no `steps`); it becomes a job named
+ * after the file. Relative paths are resolved against the file's folder.
+ *
+ * Throws a GeopartError `INVALID_JOB_FILE` (with line and column) when the file cannot be read
+ * or is not JSON, and a ConfigError naming the file and each bad field's JSON path otherwise.
+ */
+export async function loadJob(path: string): Promise<JobConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new GeopartError('INVALID_JOB_FILE', `cannot read job file ${path}: ${(err as Error).message}`, {
+      file: path,
+    });
+  }
+  // A BOM is invisible in editors but not valid JSON.
+  const raw = parseJsonText(text.replace(/^\uFEFF/, ''), path);
+  try {
+    const job = validate(raw, path);
+    return JobConfig.fromJSON(resolveJobPaths(job.toJSON(), dirname(resolve(path))));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(err.issues, `invalid job file ${path}`);
+    throw err;
+  }
+}

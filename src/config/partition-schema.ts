@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import {
+  columnList,
+  flag,
+  type JobStepJson,
+  jobStepShape,
+  location,
+  locationOrNull,
+  nonEmptyString,
+  positiveOrNull,
+  strictObject,
+} from './fields.js';
+import { expects } from './issues.js';
+import { showValue } from './json.js';
+
+/**
+ * The job-file form (seed snake_case names) of the ingestion step and its GDAL settings. The
+ * classes validate through these; `toJSON()` gives back exactly what they output.
+ */
+
+/** Measures a partition cap can count: rows, polygon area (deg^2), line length (deg), vertices. */
+export const PARTITIONING_METHODS = ['rows', 'area', 'length', 'coords'] as const;
+
+/** Where a node is cut: the measure-weighted mean of centroids, or the point halving the measure. */
+export const SPLIT_METHODS = ['mean', 'median'] as const;
+
+/** GDAL option lists are `NAME=VALUE` strings, so a name cannot hold `=`. */
+const OPTION_NAME = /^[^=\0]+$/;
+
+/** GDAL's options that name the CSV coordinate columns, which `lonlat_cols` also does. */
+const COORDINATE_OPTIONS = ['X_POSSIBLE_NAMES', 'Y_POSSIBLE_NAMES'];
+
+function partitionShape() {
+  const inputAllowed = 'a path or URL (non-empty string), or a non-empty array of them';
+  return {
+    ...jobStepShape(),
+    // Zod reports a union through the member that came closest, so every member names the whole field.
+    input: z.union(
+      [location(inputAllowed), z.array(location(), expects(inputAllowed)).min(1)],
+      expects(inputAllowed),
+    ),
+    output_metadata: locationOrNull(),
+    partitioning_maximum_per_file: positiveOrNull('a positive number or null'),
+    partitioning_maximum_per_chunk: positiveOrNull('a positive number or null'),
+  };
+}
+
+/** GDAL takes booleans as YES/NO; numbers are written as JavaScript prints them. */
+function optionValue(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? 'YES' : 'NO';
+  return String(value);
+}
+
+function openOptionsSchema() {
+  const valueAllowed = expects('an option value: a string, a finite number or a boolean');
+  const value = z.union(
+    [z.string(valueAllowed).regex(/^[^\0]*$/), z.number(valueAllowed), z.boolean(valueAllowed)],
+    valueAllowed,
+  );
+  const allowed = expects('an object of GDAL open options, {"NAME": "value"}');
+  return z
+    .record(z.string().regex(OPTION_NAME), value.transform(optionValue), {
+      error: (iss) =>
+        iss.code === 'invalid_key'
+          ? `got the option name ${showValue(iss.input)}; expected a non-empty name without "="`
+          : allowed.error(iss),
+    })
+    .superRefine((options, ctx) => {
+      // GDAL looks option names up case-insensitively: two spellings would silently pick one.
+      const seen = new Map<string, string>();
+      for (const key of Object.keys(options)) {
+        const other = seen.get(key.toUpperCase());
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `names the same GDAL option as ${JSON.stringify(other)} (option names ignore case); keep one`,
+          });
+        }
+        seen.set(key.toUpperCase(), key);
+      }
+    })
+    .default({});
+}
+
+const LAYER_ALLOWED =
+  'a layer name (non-empty string), a layer index (integer >= 0), or null for the only layer';
+
+/** The snake_case schema of {@link GDALOpenConfig}. */
+export const gdalOpenSchema = strictObject(
+  {
+    open_options: openOptionsSchema(),
+    layer: z
+      .union(
+        [nonEmptyString(LAYER_ALLOWED), z.number(expects(LAYER_ALLOWED)).int().nonnegative()],
+        expects(LAYER_ALLOWED),
+      )
+      .nullable()
+      .default(null),
+  },
+  'an object with open_options and layer',
+);
+
+/** A cut-axis ratio. Below 1 a square node would be "too wide" and "too tall" at once. */
+function ratio() {
+  return z.number(expects('a finite number >= 1')).min(1).default(2);
+}
+
+const geospatialObject = strictObject(
+  {
+    type: z.literal('partition_geospatial', expects('"partition_geospatial"')),
+    ...partitionShape(),
+    partitioning_method: z
+      .enum(PARTITIONING_METHODS, expects('one of "rows", "area", "length", "coords"'))
+      .default('rows'),
+    target_num_chunks: z.number(expects('a positive integer')).int().positive().default(500),
+    partitioning_split_method: z.enum(SPLIT_METHODS, expects('"mean" or "median"')).default('mean'),
+    partitioning_max_width_ratio: ratio(),
+    partitioning_max_height_ratio: ratio(),
+    split_identical_centroids: flag(true),
+    subdivide_start: positiveOrNull('a positive area in deg^2, or null'),
+    subdivide_stop: positiveOrNull('a positive area in deg^2, or null'),
+    explode_geometries: flag(false),
+    lonlat_cols: z
+      .tuple(
+        [
+          nonEmptyString('a column name (non-empty string)'),
+          nonEmptyString('a column name (non-empty string)'),
+        ],
+        expects('two distinct column names [lon, lat], or null'),
+      )
+      .refine(([lon, lat]) => lon !== lat)
+      .nullable()
+      .default(null),
+    drop_out_of_bounds: flag(true),
+    load_columns: columnList('an array of column names, or null for all columns').nullable().default(null),
+    remove_cols: columnList('an array of column names').default([]),
+    file_suffix: nonEmptyString('a non-empty file name suffix such as ".gpkg", or null')
+      .nullable()
+      .default(null),
+    partitioning_schema_input: locationOrNull(),
+    gdal_config: gdalOpenSchema.prefault({}),
+  },
+  'a partition_geospatial step object',
+);
+
+type GeospatialObject = z.output<typeof geospatialObject>;
+
+function checkGeospatial(v: GeospatialObject, ctx: z.RefinementCtx): void {
+  const perFile = v.partitioning_maximum_per_file;
+  const perChunk = v.partitioning_maximum_per_chunk;
+  if (perFile !== null && perChunk !== null && perChunk > perFile) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['partitioning_maximum_per_chunk'],
+      message:
+        `got ${perChunk} with partitioning_maximum_per_file ${perFile}; partitioning_maximum_per_chunk ` +
+        'must be <= partitioning_maximum_per_file (a chunk is part of one file)',
+    });
+  }
+  const { subdivide_start: start, subdivide_stop: stop } = v;
+  if (stop !== null && start === null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['subdivide_stop'],
+      message:
+        `got ${stop} without subdivide_start; set subdivide_start too ` +
+        '(subdivide_start alone means subdivide_stop = subdivide_start)',
+    });
+  } else if (stop !== null && start !== null && stop > start) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['subdivide_stop'],
+      message: `got ${stop} with subdivide_start ${start}; subdivide_stop must be > 0 and <= subdivide_start`,
+    });
+  }
+  if (v.lonlat_cols !== null) {
+    const clash = Object.keys(v.gdal_config.open_options).find((k) =>
+      COORDINATE_OPTIONS.includes(k.toUpperCase()),
+    );
+    if (clash !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lonlat_cols'],
+        message:
+          `got ${showValue(v.lonlat_cols)} with gdal_config.open_options.${clash}; name the coordinate ` +
+          'columns one way only: lonlat_cols, or the X_POSSIBLE_NAMES/Y_POSSIBLE_NAMES open options',
+      });
+    }
+  }
+}
+
+/** The snake_case schema of a `partition_geospatial` step; `type` is required. */
+export const geospatialStepSchema = geospatialObject
+  .superRefine(checkGeospatial)
+  .transform((v) => ({ ...v, subdivide_stop: v.subdivide_stop ?? v.subdivide_start }));
+
+/** A `partition_geospatial` step as JSON, every field present. */
+export type GeospatialStepJson = z.output<typeof geospatialStepSchema>;
+/** The fields every partition step has, as JSON. */
+export type PartitionStepJson = JobStepJson &
+  Pick<
+    GeospatialStepJson,
+    'input' | 'output_metadata' | 'partitioning_maximum_per_file' | 'partitioning_maximum_per_chunk'
+  >;
+/** GDAL open settings as JSON. */
+export type GdalOpenJson = z.output<typeof gdalOpenSchema>;

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { fromCamel } from './camel.js';
+import { nonEmptyString, strictObject } from './fields.js';
+import { expects, parseConfig } from './issues.js';
+
+/** The EC2 instance types a job may run on (the seed's whitelist). */
+export const INSTANCE_TYPES = [
+  'm5.large',
+  'm5.xlarge',
+  'm5.2xlarge',
+  'm5.4xlarge',
+  'm5.8xlarge',
+  'm5.12xlarge',
+  'm5.16xlarge',
+  'r5.large',
+  'r5.xlarge',
+  'r5.2xlarge',
+  'r5.4xlarge',
+  'r5.8xlarge',
+  'r5.12xlarge',
+  'r5.16xlarge',
+] as const;
+
+/** One of {@link INSTANCE_TYPES}. */
+export type InstanceType = (typeof INSTANCE_TYPES)[number];
+
+/** Options of a remote run, as the seed's `run_remote` takes them (camelCase). */
+export interface RemoteOptionsInit {
+  /** EC2 instance type, one of {@link INSTANCE_TYPES}; null (default): the launcher's default. */
+  readonly instanceType?: InstanceType | null;
+  /** AWS region such as `us-east-1`; null (default): the launcher's default. */
+  readonly region?: string | null;
+  /** Disk size in GiB, 1 to 16384; null (default): the launcher's default. */
+  readonly diskSizeGb?: number | null;
+  /** Extra environment variables, each `KEY=value`; null (default): none. */
+  readonly additionalEnv?: readonly string[] | null;
+  /** Custom image to run; null (default): the default image. */
+  readonly imageName?: string | null;
+  /** Do not refuse a job whose UDF step has no UDF. Default false. */
+  readonly ignoreNoUdf?: boolean;
+  /** Do not refuse a step without an output. Default false. */
+  readonly ignoreNoOutput?: boolean;
+  /** Check that UDF modules import cleanly before launching; null (default): the launcher decides. */
+  readonly validateImports?: boolean | null;
+  /** Check that inputs exist before launching. Default true. */
+  readonly validateInputs?: boolean;
+  /** Replace existing outputs; null (default): keep each step's own setting. */
+  readonly overwrite?: boolean | null;
+}
+
+/** Validated remote-run options, every field present. */
+export type RemoteOptions = {
+  readonly [K in keyof RemoteOptionsInit]-?: Exclude<RemoteOptionsInit[K], undefined>;
+};
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Why one `additional_env` entry is refused, or null when it is fine. */
+function envProblem(entry: string): string | null {
+  // Entries become lines of the instance's environment: a line break would inject another.
+  if (/[\n\r\0]/.test(entry)) return 'entries may not contain a newline or NUL';
+  const eq = entry.indexOf('=');
+  if (eq === -1) return 'expected KEY=value (no "=" found)';
+  const name = entry.slice(0, eq);
+  if (!ENV_NAME.test(name)) return `the name ${JSON.stringify(name)} must match ^[A-Za-z_][A-Za-z0-9_]*$`;
+  return null;
+}
+
+const additionalEnv = z
+  .array(z.string(expects('a "KEY=value" string')), expects('an array of "KEY=value" strings, or null'))
+  .superRefine((entries, ctx) => {
+    const seen = new Map<string, number>();
+    entries.forEach((entry, i) => {
+      let message = envProblem(entry);
+      if (message === null) {
+        const name = entry.slice(0, entry.indexOf('='));
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, i);
+        else message = `${name} is already set by additional_env[${first}]; set it once`;
+      }
+      if (message !== null) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `got ${JSON.stringify(entry)}; ${message}` });
+      }
+    });
+  });
+
+const optionalFlag = (allowed: string) => z.boolean(expects(allowed)).nullable().default(null);
+
+const remoteSchema = strictObject(
+  {
+    instance_type: z
+      .enum(INSTANCE_TYPES, expects(`one of ${INSTANCE_TYPES.join(', ')}, or null`))
+      .nullable()
+      .default(null),
+    region: z
+      .string(expects('an AWS region such as "us-east-1", or null'))
+      .regex(REGION)
+      .nullable()
+      .default(null),
+    disk_size_gb: z
+      .number(expects('an integer from 1 to 16384 (GiB), or null'))
+      .int()
+      .min(1)
+      .max(16384)
+      .nullable()
+      .default(null),
+    additional_env: additionalEnv.nullable().default(null),
+    image_name: nonEmptyString('an image name (non-empty string), or null').nullable().default(null),
+    ignore_no_udf: z.boolean(expects('true or false')).default(false),
+    ignore_no_output: z.boolean(expects('true or false')).default(false),
+    validate_imports: optionalFlag('true, false or null'),
+    validate_inputs: z.boolean(expects('true or false')).default(true),
+    overwrite: optionalFlag('true, false or null'),
+  },
+  'an options object',
+);
+
+const initSchema = fromCamel(remoteSchema);
+
+/**
+ * Validates the options of a remote run (the seed's `run_remote` arguments) before any call
+ * is made, filling defaults. Throws a ConfigError naming each bad option by its seed name.
+ */
+export function validateRemoteOptions(options: RemoteOptionsInit = {}): RemoteOptions {
+  const o = parseConfig(initSchema, options);
+  return Object.freeze({
+    instanceType: o.instance_type,
+    region: o.region,
+    diskSizeGb: o.disk_size_gb,
+    additionalEnv: o.additional_env === null ? null : Object.freeze(o.additional_env),
+    imageName: o.image_name,
+    ignoreNoUdf: o.ignore_no_udf,
+    ignoreNoOutput: o.ignore_no_output,
+    validateImports: o.validate_imports,
+    validateInputs: o.validate_inputs,
+    overwrite: o.overwrite,
+  });
+}

@@ -1,0 +1,121 @@
+import { describe, expect, test } from 'vitest';
+import { INSTANCE_TYPES, validateRemoteOptions } from '../../src/config/index.js';
+import { expectIssue, got } from './helpers.js';
+
+const ENV = 'additional_env';
+
+test('INSTANCE_TYPES is the seed’s whitelist', () => {
+  expect(INSTANCE_TYPES).toEqual([
+    'm5.large',
+    'm5.xlarge',
+    'm5.2xlarge',
+    'm5.4xlarge',
+    'm5.8xlarge',
+    'm5.12xlarge',
+    'm5.16xlarge',
+    'r5.large',
+    'r5.xlarge',
+    'r5.2xlarge',
+    'r5.4xlarge',
+    'r5.8xlarge',
+    'r5.12xlarge',
+    'r5.16xlarge',
+  ]);
+});
+
+test('defaults follow the seed', () => {
+  expect(validateRemoteOptions()).toEqual({
+    instanceType: null,
+    region: null,
+    diskSizeGb: null,
+    additionalEnv: null,
+    imageName: null,
+    ignoreNoUdf: false,
+    ignoreNoOutput: false,
+    validateImports: null,
+    validateInputs: true,
+    overwrite: null,
+  });
+});
+
+/** [option, seed name, valid values, invalid values, allowed text]. */
+const fields = [
+  [
+    'instanceType',
+    'instance_type',
+    [...INSTANCE_TYPES, null],
+    ['t2.micro', 'm5.24xlarge', 'M5.LARGE', 5],
+    'one of m5.large, m5.xlarge',
+  ],
+  [
+    'region',
+    'region',
+    ['us-east-1', 'eu-west-3', 'ap-southeast-2', 'us-gov-west-1', null],
+    ['us-east', 'US-EAST-1', 'us-east-1a', 'useast1', ''],
+    'an AWS region such as "us-east-1"',
+  ],
+  [
+    'diskSizeGb',
+    'disk_size_gb',
+    [1, 100, 16384, null],
+    [0, 16385, 1.5, -1, '100'],
+    'an integer from 1 to 16384 (GiB), or null',
+  ],
+  ['additionalEnv', ENV, [['A=1', 'B=', '_X=a=b', 'lower_case=ok'], [], null], ['A=1', [1]], '"KEY=value"'],
+  ['imageName', 'image_name', ['geopart:latest', null], ['', 3], 'an image name (non-empty string), or null'],
+  ['ignoreNoUdf', 'ignore_no_udf', [true, false], [null, 'yes'], 'true or false'],
+  ['ignoreNoOutput', 'ignore_no_output', [true, false], [null, 1], 'true or false'],
+  ['validateImports', 'validate_imports', [true, false, null], ['yes'], 'true, false or null'],
+  ['validateInputs', 'validate_inputs', [true, false], [null], 'true or false'],
+  ['overwrite', 'overwrite', [true, false, null], [0], 'true, false or null'],
+] as const;
+
+describe.each(fields)('%s', (option, seedName, valid, invalid, allowed) => {
+  test.each(valid.map((value) => ({ value })))('accepts $value', ({ value }) => {
+    expect(validateRemoteOptions({ [option]: value })[option]).toEqual(value);
+  });
+  test.each(invalid.map((value) => ({ value })))('refuses $value', ({ value }) => {
+    const path = Array.isArray(value) ? `${seedName}[0]` : seedName;
+    expectIssue(() => validateRemoteOptions({ [option]: value }), path, allowed);
+  });
+});
+
+describe('additional_env entries', () => {
+  test.each([
+    ['a newline', ['A=1\nB=2'], 0, 'newline or NUL'],
+    ['a carriage return', ['A=1\r'], 0, 'newline or NUL'],
+    ['a NUL', ['A=x\u0000y'], 0, 'newline or NUL'],
+    ['a newline in the name', ['A\nB=1'], 0, 'newline or NUL'],
+    ['no "="', ['PATH'], 0, 'expected KEY=value (no "=" found)'],
+    ['an empty name', ['=x'], 0, 'the name "" must match ^[A-Za-z_][A-Za-z0-9_]*$'],
+    ['a name starting with a digit', ['OK=1', '1A=x'], 1, 'the name "1A" must match'],
+    ['a name with a dash', ['MY-VAR=x'], 0, 'the name "MY-VAR" must match'],
+    ['a repeated name', ['A=1', 'B=2', 'A=3'], 2, 'A is already set by additional_env[0]'],
+  ])('refuses %s', (_what, env, index, says) => {
+    expectIssue(
+      () => validateRemoteOptions({ additionalEnv: env }),
+      `${ENV}[${index}]`,
+      got(env[index]),
+      says,
+    );
+  });
+
+  test('the result is frozen', () => {
+    const env = validateRemoteOptions({ additionalEnv: ['A=1'] }).additionalEnv as string[];
+    expect(() => env.push('B=2')).toThrow(TypeError);
+  });
+});
+
+test('unknown and snake_case options are refused', () => {
+  expectIssue(
+    () => validateRemoteOptions({ instance_type: 'm5.large' } as never),
+    'instance_type',
+    'instanceType',
+  );
+  expectIssue(
+    () => validateRemoteOptions({ diskSize: 10 } as never),
+    '',
+    'unknown field "disk_size"',
+    'did you mean "disk_size_gb"?',
+  );
+});
