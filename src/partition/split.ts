@@ -1,0 +1,307 @@
+import { IntList } from './int-list.js';
+import type { KeyTable } from './key-table.js';
+import type { PlanOptions } from './options.js';
+import { WeightedMedian } from './weighted-median.js';
+
+/** Called once per leaf, left to right: the leaf's rows are `order[lo..hi)`. */
+export type LeafFn = (lo: number, hi: number) => void;
+
+const X = 0;
+const Y = 1;
+
+/**
+ * Recursive binary splitting of a range of row indices, in place (section 2 of the spec).
+ *
+ * A node (a range `order[lo..hi)`) whose measure sum exceeds the cap is cut in two and both halves
+ * are split again; a node that fits, a single row, or a group of rows with one identical centroid
+ * is a leaf (the group is first split by count when `splitIdenticalCentroids`). Nodes live on an
+ * explicit stack, so clustered data cannot overflow the call stack, and every cut leaves both
+ * halves non-empty, so splitting always ends.
+ *
+ * Choices the seed leaves open:
+ * - Axis: wider than `maxWidthRatio` x height cuts across x (checked first), taller than
+ *   `maxHeightRatio` x width across y; otherwise the axis whose centroids have the larger
+ *   measure-weighted standard deviation (ties: the longer extent, then x). The extents are those
+ *   of the node's centroids.
+ * - Mean cut: rows with coordinate < weighted mean go left, the rest (ties included) right.
+ * - Median cut: the distinct coordinate value where the cumulative measure crosses half the
+ *   node's measure; the boundary just below or just above that value, whichever leaves the left
+ *   side's measure closer to half (below on ties). Rows with equal coordinates never separate.
+ * - When a cut leaves a side empty, the other axis is tried with the same method, then rows are
+ *   ordered by (axis coordinate, other coordinate, row index) and cut between two distinct
+ *   centroids where the left measure is closest to half. Rows sharing a centroid therefore only
+ *   ever separate through `splitIdenticalCentroids`.
+ * Partitioning shuffles rows inside a range (leaves are re-sorted later). Every decision is a
+ * function of the node's rows and, through floating-point summation order, of their arrangement,
+ * which earlier steps fix deterministically: the same keys and options give the same leaves.
+ */
+export class Splitter {
+  private readonly stack = new IntList(256);
+  // Stats of the node being split, filled by measureNode (fields, not an object per node).
+  private sum = 0;
+  private x0 = 0;
+  private x1 = 0;
+  private y0 = 0;
+  private y1 = 0;
+  private meanX = 0;
+  private meanY = 0;
+  private varX = 0;
+  private varY = 0;
+  private readonly median = new WeightedMedian();
+
+  /** Centroid x, y and measure of `order[k]` at position k: partitioning moves them with the row
+   * index, so every pass reads memory in sequence instead of jumping through `order`. */
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  private readonly ws: Float64Array;
+
+  /** `order` holds row indices; the splitter permutes it in place. */
+  constructor(
+    private readonly keys: KeyTable,
+    private readonly order: Int32Array,
+    private readonly options: PlanOptions,
+  ) {
+    const n = order.length;
+    this.xs = new Float64Array(n);
+    this.ys = new Float64Array(n);
+    this.ws = new Float64Array(n);
+    this.gather(0, n);
+  }
+
+  /** Refreshes the working copies of `order[lo..hi)` after `order` was reordered directly. */
+  private gather(lo: number, hi: number): void {
+    const { order, xs, ys, ws } = this;
+    const { cx, cy, measure } = this.keys;
+    for (let k = lo; k < hi; k++) {
+      const r = order[k]!;
+      xs[k] = cx[r]!;
+      ys[k] = cy[r]!;
+      ws[k] = measure[r]!;
+    }
+  }
+
+  private swap(i: number, j: number): void {
+    const { order, xs, ys, ws } = this;
+    const r = order[i]!;
+    order[i] = order[j]!;
+    order[j] = r;
+    const x = xs[i]!;
+    xs[i] = xs[j]!;
+    xs[j] = x;
+    const y = ys[i]!;
+    ys[i] = ys[j]!;
+    ys[j] = y;
+    const w = ws[i]!;
+    ws[i] = ws[j]!;
+    ws[j] = w;
+  }
+
+  /** Splits `order[lo..hi)` until every leaf fits `cap`; calls `leaf` for each leaf in order. */
+  split(lo: number, hi: number, cap: number, leaf: LeafFn): void {
+    const stack = this.stack;
+    stack.length = 0;
+    stack.push(lo);
+    stack.push(hi);
+    while (stack.length > 0) {
+      const b = stack.pop();
+      const a = stack.pop();
+      if (b - a < 2) {
+        if (b > a) leaf(a, b);
+        continue;
+      }
+      this.measureNode(a, b);
+      if (!(this.sum > cap)) {
+        leaf(a, b);
+        continue;
+      }
+      if (this.x0 === this.x1 && this.y0 === this.y1) {
+        if (this.options.splitIdenticalCentroids) this.splitByCount(a, b, cap, leaf);
+        else leaf(a, b);
+        continue;
+      }
+      const k = this.cut(a, b);
+      // Right half below left half on the stack: leaves come out left to right.
+      stack.push(k);
+      stack.push(b);
+      stack.push(a);
+      stack.push(k);
+    }
+  }
+
+  private measureNode(a: number, b: number): void {
+    const { xs, ys, ws } = this;
+    // Moments about the first row's centroid, not 0: keeps the variance accurate for small nodes
+    // far from the origin.
+    const sx = xs[a]!;
+    const sy = ys[a]!;
+    let x0 = sx;
+    let x1 = sx;
+    let y0 = sy;
+    let y1 = sy;
+    let w = 0;
+    let wx = 0;
+    let wy = 0;
+    let wxx = 0;
+    let wyy = 0;
+    for (let k = a; k < b; k++) {
+      const x = xs[k]!;
+      const y = ys[k]!;
+      const m = ws[k]!;
+      if (x < x0) x0 = x;
+      else if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      else if (y > y1) y1 = y;
+      const dx = x - sx;
+      const dy = y - sy;
+      w += m;
+      wx += m * dx;
+      wy += m * dy;
+      wxx += m * dx * dx;
+      wyy += m * dy * dy;
+    }
+    this.sum = w;
+    this.x0 = x0;
+    this.x1 = x1;
+    this.y0 = y0;
+    this.y1 = y1;
+    // Only nodes with sum > cap >= 0 are cut, so w > 0 wherever these are used.
+    const mx = w > 0 ? wx / w : 0;
+    const my = w > 0 ? wy / w : 0;
+    this.meanX = sx + mx;
+    this.meanY = sy + my;
+    this.varX = w > 0 ? wxx / w - mx * mx : 0;
+    this.varY = w > 0 ? wyy / w - my * my : 0;
+  }
+
+  /** Cuts a node whose centroids are not all identical; returns k with a < k < b. */
+  private cut(a: number, b: number): number {
+    const axis = this.chooseAxis();
+    let k = this.cutOn(axis, a, b);
+    if (k < 0 && this.extent(1 - axis) > 0) k = this.cutOn(1 - axis, a, b);
+    if (k < 0) k = this.sortedCut(this.extent(axis) > 0 ? axis : 1 - axis, a, b);
+    return k;
+  }
+
+  private extent(axis: number): number {
+    return axis === X ? this.x1 - this.x0 : this.y1 - this.y0;
+  }
+
+  private chooseAxis(): number {
+    const w = this.x1 - this.x0;
+    const h = this.y1 - this.y0;
+    if (w > this.options.maxWidthRatio * h) return X;
+    if (h > this.options.maxHeightRatio * w) return Y;
+    if (this.varX > this.varY) return X;
+    if (this.varY > this.varX) return Y;
+    return w >= h ? X : Y;
+  }
+
+  /** Cut on one axis with the configured method; -1 when a side would be empty. */
+  private cutOn(axis: number, a: number, b: number): number {
+    const coord = axis === X ? this.xs : this.ys;
+    if (this.options.splitMethod === 'median') return this.medianCut(axis, a, b);
+    const k = this.partitionBelow(coord, a, b, axis === X ? this.meanX : this.meanY);
+    return k > a && k < b ? k : -1;
+  }
+
+  /** Moves rows with coordinate < cut to the front of the range; returns the boundary. */
+  private partitionBelow(coord: Float64Array, a: number, b: number, cut: number): number {
+    let i = a;
+    let j = b - 1;
+    for (;;) {
+      while (i <= j && coord[i]! < cut) i++;
+      while (i <= j && coord[j]! >= cut) j--;
+      if (i >= j) return i;
+      this.swap(i, j);
+      i++;
+      j--;
+    }
+  }
+
+  /** Moves rows with coordinate <= cut to the front of the range; returns the boundary. */
+  private partitionAtMost(coord: Float64Array, a: number, b: number, cut: number): number {
+    let i = a;
+    let j = b - 1;
+    for (;;) {
+      while (i <= j && coord[i]! <= cut) i++;
+      while (i <= j && coord[j]! > cut) j--;
+      if (i >= j) return i;
+      this.swap(i, j);
+      i++;
+      j--;
+    }
+  }
+
+  /**
+   * Cut at the weighted median: of the two boundaries of the block of rows equal to the median,
+   * the one leaving the left side's measure closer to half (below on ties); -1 when neither leaves
+   * both sides non-empty.
+   */
+  private medianCut(axis: number, a: number, b: number): number {
+    const coord = axis === X ? this.xs : this.ys;
+    const lo = axis === X ? this.x0 : this.y0;
+    const hi = axis === X ? this.x1 : this.y1;
+    const half = this.sum / 2;
+    const med = this.median;
+    med.find(coord, this.ws, a, b, lo, hi, half);
+    const okBelow = med.value > lo;
+    const okAbove = med.value < hi;
+    let k = -1;
+    if (okBelow && (!okAbove || half - med.below <= med.below + med.equal - half)) {
+      k = this.partitionBelow(coord, a, b, med.value);
+    } else if (okAbove) k = this.partitionAtMost(coord, a, b, med.value);
+    return k > a && k < b ? k : -1;
+  }
+
+  /**
+   * Last resort: order rows by (coordinate, other coordinate, row index) and cut between two
+   * distinct centroids where the left measure is closest to half (first such place on ties).
+   */
+  private sortedCut(axis: number, a: number, b: number): number {
+    const o = this.order;
+    const w = this.keys.measure;
+    const c1 = axis === X ? this.keys.cx : this.keys.cy;
+    const c2 = axis === X ? this.keys.cy : this.keys.cx;
+    o.subarray(a, b).sort((p, q) => c1[p]! - c1[q]! || c2[p]! - c2[q]! || p - q);
+    this.gather(a, b);
+    const half = this.sum / 2;
+    let left = 0;
+    let best = -1;
+    let bestGap = Number.POSITIVE_INFINITY;
+    for (let k = a + 1; k < b; k++) {
+      const prev = o[k - 1]!;
+      const r = o[k]!;
+      left += w[prev]!;
+      if (c1[prev] === c1[r] && c2[prev] === c2[r]) continue;
+      const gap = Math.abs(left - half);
+      if (gap < bestGap) {
+        bestGap = gap;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Splits a group of rows with one centroid by count: rows in input order, greedily packed into
+   * the fewest consecutive pieces that fit `cap` (a row alone over the cap is its own piece).
+   */
+  private splitByCount(a: number, b: number, cap: number, leaf: LeafFn): void {
+    const o = this.order;
+    const w = this.keys.measure;
+    o.subarray(a, b).sort();
+    this.gather(a, b);
+    let start = a;
+    let sum = 0;
+    for (let k = a; k < b; k++) {
+      const m = w[o[k]!]!;
+      if (k > start && sum + m > cap) {
+        leaf(start, k);
+        start = k;
+        sum = 0;
+      }
+      sum += m;
+    }
+    leaf(start, b);
+  }
+}
