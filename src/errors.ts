@@ -20,6 +20,10 @@ export type ErrorCode =
   | 'LAYER_NOT_FOUND'
   /** The layer has no geometry column and none can be built. */
   | 'NO_GEOMETRY'
+  /** The output exists and `overwrite` is not set. */
+  | 'OUTPUT_EXISTS'
+  /** The run was aborted (signal or interrupt). */
+  | 'ABORTED'
   /** A command-line argument is wrong. */
   | 'INVALID_ARGUMENT'
   /** Anything else: a bug, or an error from a dependency we did not anticipate. */

@@ -1,0 +1,26 @@
+// geopart's native addon: bulk reads of GDAL vector layers as Arrow record batches.
+// Loaded only by src/io/native.ts. Context-aware (Node-API), so each worker thread loads
+// its own instance; no JS value is shared between threads.
+#include <napi.h>
+
+#include <gdal.h>
+
+#include <mutex>
+
+#include "dataset.h"
+#include "layer_reader.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { GDALAllRegister(); });
+  exports.Set("listLayers", Napi::Function::New<geopart::ListLayers>(env, "listLayers"));
+  exports.Set("LayerReader", geopart::LayerReader::Define(env));
+  exports.Set("gdalVersion", GDALVersionInfo("RELEASE_NAME"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(geopart_native, Init)
