@@ -13,6 +13,7 @@
         'src/layer_export.cc',
         'src/layer_reader.cc',
         'src/reproject.cc',
+        'src/reproject_wkb.cc',
       ],
       # node-addon-api's headers with C++ exceptions (std::exception too) turned into JS errors.
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -9,6 +9,7 @@
 
 #include "dataset.h"
 #include "layer_reader.h"
+#include "reproject_wkb.h"
 
 namespace {
 
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   std::call_once(registered, [] { GDALAllRegister(); });
   exports.Set("listLayers", Napi::Function::New<geopart::ListLayers>(env, "listLayers"));
   exports.Set("LayerReader", geopart::LayerReader::Define(env));
+  exports.Set("reprojectWkb", Napi::Function::New<geopart::ReprojectWkb>(env, "reprojectWkb"));
   exports.Set("gdalVersion", GDALVersionInfo("RELEASE_NAME"));
   return exports;
 }

@@ -9,7 +9,9 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { shiftBitmap } from '../arrow/binary.js';
 import { type ErrorCode, type ErrorContext, GeopartError } from '../errors.js';
+import type { WkbColumn } from '../geometry/wkb.js';
 import { type CArray, type CSchema, recordBatchFromC, schemaFromC } from './arrow-c.js';
 
 /** Rows per batch when `batchSize` is not given. */
@@ -111,6 +113,13 @@ interface NativeAddon {
       columns: string[] | null;
     },
   ) => NativeReader;
+  reprojectWkb(
+    offsets: Int32Array,
+    data: Uint8Array,
+    validity: Uint8Array | null,
+    sourceCrs: string,
+    targetCrs: string,
+  ): { offsets: Int32Array; data: Uint8Array; validity: Uint8Array | null };
 }
 
 /** Error codes the addon sets on the errors it throws. */
@@ -148,6 +157,36 @@ function loadAddon(): NativeAddon {
 /** The GDAL release the addon is linked against, e.g. `3.6.2`. */
 export function gdalVersion(): string {
   return loadAddon().gdalVersion;
+}
+
+/**
+ * Reprojects a WKB column from `sourceCrs` to `targetCrs` (anything GDAL's SetFromUserInput
+ * takes: PROJJSON, WKT, `EPSG:n`), x = longitude for geographic targets. Null rows stay null.
+ * For inputs not read through OGR (GeoParquet with a projected CRS); `file` names the input
+ * in errors.
+ */
+export function reprojectWkb(col: WkbColumn, sourceCrs: string, targetCrs: string, file: string): WkbColumn {
+  let validity = col.validity;
+  if (validity !== null && col.validityOffset !== 0)
+    validity = shiftBitmap(validity, col.validityOffset, col.length);
+  const out = callNative(
+    () =>
+      loadAddon().reprojectWkb(
+        col.offsets.subarray(0, col.length + 1),
+        col.values,
+        validity,
+        sourceCrs,
+        targetCrs,
+      ),
+    { file, layer: null },
+  );
+  return {
+    length: col.length,
+    offsets: out.offsets,
+    values: out.data,
+    validity: out.validity,
+    validityOffset: 0,
+  };
 }
 
 /** Lists a dataset's layers without reading any rows. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GeopartError } from '../../src/errors.js';
 import { type LayerReaderOptions, openLayerReader } from '../../src/io/native.js';
 import { dataPath } from '../helpers/data.js';
-import { batchFeatures, featureDiffs, type Geom, ogrFeatures } from './oracle.js';
+import { batchFeatures, featureDiffs, type Geom, ogrFeatures } from '../helpers/ogr.js';
 
 function read(path: string, options: LayerReaderOptions) {
   const reader = openLayerReader(path, options);

@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLayerReader } from '../../src/io/native.js';
 import { dataPath } from '../helpers/data.js';
-import { decodeWkb, maxCoordDiff, ogrFeatures } from './oracle.js';
+import { decodeWkb, maxCoordDiff, ogrFeatures } from '../helpers/ogr.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/read-worker.mjs', import.meta.url));
 const BUILT_LOADER = fileURLToPath(new URL('../../dist/io/native.js', import.meta.url));

@@ -1,0 +1,193 @@
+/**
+ * The input side of a partition step: expands `input` into files, opens each as a
+ * {@link Source} (GDAL or Parquet), and streams their batches with the step's input options
+ * applied, all conformed to one schema.
+ *
+ * Files with different columns are unioned by name, like GeoPandas `concat` or DuckDB's
+ * `union_by_name`: a column missing from a file is null in its rows. The same column with
+ * two different types is an error that names both files and types.
+ */
+import { extname } from 'node:path';
+import { type Field, type RecordBatch, Schema } from 'apache-arrow';
+import { conformBatch } from '../arrow/conform.js';
+import { GeopartError } from '../errors.js';
+import { dropOutOfBounds, explodeBatch } from './batch-transforms.js';
+import { openGdalSource, TARGET_CRS } from './gdal-source.js';
+import { needsReprojection } from './geoparquet-meta.js';
+import { expandInputs } from './inputs.js';
+import { openParquetSource } from './parquet-source.js';
+import { reprojected } from './reprojected-source.js';
+import { GEOMETRY_COLUMN, type Source } from './source.js';
+
+/** The input options of a partition step (SPEC section 1), in library names. */
+export interface ReadOptions {
+  /** A path, URL, directory or glob, or a list of them. */
+  readonly input: string | readonly string[];
+  /** Keep only files ending with this when expanding directories and globs. */
+  readonly fileSuffix?: string | null;
+  /** GDAL open options and layer. */
+  readonly openOptions?: Readonly<Record<string, string>>;
+  readonly layer?: string | number | null;
+  /** `[lon, lat]` columns to build points from (Parquet and CSV). */
+  readonly lonlatCols?: readonly [string, string] | null;
+  /** Attribute columns to keep (default all) and to drop. */
+  readonly loadColumns?: readonly string[] | null;
+  readonly removeCols?: readonly string[] | null;
+  /** One row per part of multi-part geometries. Default false. */
+  readonly explodeGeometries?: boolean;
+  /** Drop rows with coordinates outside lon [-180,180] / lat [-90,90]. Default true. */
+  readonly dropOutOfBounds?: boolean;
+  /** Rows per batch. */
+  readonly batchSize?: number;
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Counts of what reading did, for the job report. */
+export interface ReadStats {
+  /** Files read. */
+  files: number;
+  /** Rows read from the inputs, before exploding and dropping. */
+  rowsRead: number;
+  /** Rows added by exploding multi-part geometries (parts minus rows). */
+  rowsAddedByExplode: number;
+  /** Rows dropped for lying outside the WGS84 bounds. */
+  rowsDroppedOutOfBounds: number;
+}
+
+/** A batch and the index (into `files`) of the file it came from. */
+export interface InputBatch {
+  readonly batch: RecordBatch;
+  readonly fileIndex: number;
+}
+
+const PARQUET_EXTENSIONS = new Set(['.parquet', '.geoparquet', '.pq']);
+const CSV_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.psv']);
+
+/** True for inputs read with the Parquet reader rather than GDAL. */
+export function isParquetPath(path: string): boolean {
+  return PARQUET_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+function isCsvPath(path: string): boolean {
+  const p = path.toLowerCase().replace(/\.gz$/, '');
+  return CSV_EXTENSIONS.has(extname(p));
+}
+
+/** Opens one expanded input file with the reader its format needs. */
+export async function openSource(path: string, options: ReadOptions): Promise<Source> {
+  if (isParquetPath(path)) {
+    const source = await openParquetSource(path, {
+      lonlatCols: options.lonlatCols ?? null,
+      columns: options.loadColumns ?? null,
+      removeCols: options.removeCols ?? null,
+      ...(options.batchSize === undefined ? {} : { batchRows: options.batchSize }),
+    });
+    return needsReprojection(source.info.crs) ? reprojected(source, TARGET_CRS) : source;
+  }
+  const openOptions = { ...options.openOptions };
+  if (options.lonlatCols) {
+    if (!isCsvPath(path)) {
+      throw new GeopartError(
+        'INVALID_CONFIG',
+        `${path}: lonlat_cols applies to CSV and Parquet inputs only; this file is read by GDAL with its own geometry`,
+        { file: path, option: 'lonlat_cols' },
+      );
+    }
+    openOptions.X_POSSIBLE_NAMES = options.lonlatCols[0];
+    openOptions.Y_POSSIBLE_NAMES = options.lonlatCols[1];
+  }
+  return openGdalSource(path, {
+    openOptions,
+    layer: options.layer ?? null,
+    columns: options.loadColumns ?? null,
+    removeCols: options.removeCols ?? null,
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+  });
+}
+
+/** The union of the files' schemas, by column name in first-seen order, geometry last. */
+export function unionSchema(schemas: readonly { path: string; schema: Schema }[]): Schema {
+  const byName = new Map<string, { field: Field; path: string }>();
+  for (const { path, schema } of schemas) {
+    for (const field of schema.fields) {
+      const seen = byName.get(field.name);
+      if (!seen) {
+        byName.set(field.name, { field: field.clone({ nullable: true }), path });
+      } else if (String(seen.field.type) !== String(field.type)) {
+        throw new GeopartError(
+          'INVALID_CONFIG',
+          `column ${field.name} is ${seen.field.type} in ${seen.path} but ${field.type} in ${path}; ` +
+            'convert one of the files, or leave the column out with remove_cols',
+          { file: path, column: field.name },
+        );
+      }
+    }
+  }
+  const fields = [...byName.values()].map((v) => v.field);
+  return new Schema([
+    ...fields.filter((f) => f.name !== GEOMETRY_COLUMN),
+    ...fields.filter((f) => f.name === GEOMETRY_COLUMN),
+  ]);
+}
+
+/** The inputs of a step, opened and ready to stream. */
+export interface InputSet {
+  /** The expanded input files, in reading order. */
+  readonly files: readonly string[];
+  /** The schema every batch has (union of the files' schemas). */
+  readonly schema: Schema;
+  readonly stats: ReadStats;
+  /** Streams every file's batches in order, with the options applied. */
+  batches(signal?: AbortSignal): AsyncIterable<InputBatch>;
+}
+
+/**
+ * Expands and opens the inputs of a step. Every file is opened once up front, so a missing
+ * layer, a file without geometry or clashing column types fail before any row is read; each
+ * is then reopened when its turn comes, so only one file is open while streaming.
+ */
+export async function openInputs(options: ReadOptions): Promise<InputSet> {
+  const files = await expandInputs(options.input, options.fileSuffix ?? null);
+  const schemas: { path: string; schema: Schema }[] = [];
+  for (const path of files) {
+    const source = await openSource(path, options);
+    schemas.push({ path, schema: source.schema });
+    source.close();
+  }
+  const schema = unionSchema(schemas);
+  const stats: ReadStats = {
+    files: files.length,
+    rowsRead: 0,
+    rowsAddedByExplode: 0,
+    rowsDroppedOutOfBounds: 0,
+  };
+  return {
+    files,
+    schema,
+    stats,
+    async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
+      for (const [fileIndex, path] of files.entries()) {
+        const source = await openSource(path, options);
+        try {
+          for await (let batch of source.batches(signal)) {
+            stats.rowsRead += batch.numRows;
+            if (options.explodeGeometries) {
+              const before = batch.numRows;
+              batch = explodeBatch(batch);
+              stats.rowsAddedByExplode += batch.numRows - before;
+            }
+            if (options.dropOutOfBounds ?? true) {
+              const r = dropOutOfBounds(batch);
+              stats.rowsDroppedOutOfBounds += r.dropped;
+              batch = r.batch;
+            }
+            if (batch.numRows > 0) yield { batch: conformBatch(batch, schema), fileIndex };
+          }
+        } finally {
+          source.close();
+        }
+      }
+    },
+  };
+}
