@@ -88,7 +88,7 @@ export async function openVector(
   };
   let ds: gdal.Dataset;
   try {
-    ds = gdal.open(path, 'r');
+    ds = openAsVector(path);
     const options = Object.entries(openOptions).map(([k, v]) => `${k}=${v}`);
     if (options.length > 0) {
       const driver = ds.driver;
@@ -109,6 +109,41 @@ export async function openVector(
     fail('is a raster dataset, not a vector one');
   }
   return ds;
+}
+
+/**
+ * Opens with GDAL's own driver pick, which reports the reasons a file is refused; only when
+ * that pick is a raster driver (a numeric CSV looks like an XYZ grid) is the open retried
+ * with the vector drivers alone.
+ */
+function openAsVector(path: string): gdal.Dataset {
+  let first: gdal.Dataset;
+  try {
+    first = gdal.open(path, 'r');
+  } catch (err) {
+    try {
+      return gdal.open(path, 'r', vectorDrivers());
+    } catch {
+      throw err;
+    }
+  }
+  if (first.driver.getMetadata().DCAP_VECTOR === 'YES') return first;
+  first.close();
+  return gdal.open(path, 'r', vectorDrivers());
+}
+
+let vectorDriverNames: string[] | undefined;
+
+/** Names of the drivers that read vectors, so a numeric CSV is not taken for an XYZ raster. */
+function vectorDrivers(): string[] {
+  if (!vectorDriverNames) {
+    const names: string[] = [];
+    gdal.drivers.forEach((d) => {
+      if (d.getMetadata().DCAP_VECTOR === 'YES') names.push(d.description);
+    });
+    vectorDriverNames = names;
+  }
+  return vectorDriverNames;
 }
 
 function pickLayers(ds: gdal.Dataset, path: string, layer: string | number | null | undefined): gdal.Layer[] {

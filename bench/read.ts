@@ -1,0 +1,107 @@
+/**
+ * Read benchmark: the native Arrow-stream reader against gdal-async feature by feature, on
+ * 1M seeded points (FlatGeobuf and CSV, both made with ogr2ogr) and on countries.fgb.
+ *
+ *   npx tsx bench/read.ts [--points N]
+ *
+ * Each reader runs in a child process of its own so its peak RSS is its own.
+ */
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CACHE, cached, type Measurement, measureChild, ogr2ogr, printTable, rng } from './lib.js';
+
+const CSV_OPTIONS = { X_POSSIBLE_NAMES: 'lon', Y_POSSIBLE_NAMES: 'lat', KEEP_GEOM_COLUMNS: 'NO' };
+
+/** Writes N seeded uniform points as CSV, then converts it to FlatGeobuf with ogr2ogr. */
+function makePoints(n: number): { csv: string; fgb: string } {
+  const csv = `${CACHE}points-${n}.csv`;
+  const fgb = `${CACHE}points-${n}.fgb`;
+  if (!cached(csv)) {
+    const next = rng(42);
+    const lines = ['id,lon,lat,value'];
+    for (let i = 0; i < n; i++) {
+      lines.push(
+        `${i},${(next() * 360 - 180).toFixed(6)},${(next() * 170 - 85).toFixed(6)},${(next() * 1000).toFixed(3)}`,
+      );
+    }
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+  }
+  if (!cached(fgb)) {
+    ogr2ogr([
+      '-f',
+      'FlatGeobuf',
+      fgb,
+      csv,
+      '-a_srs',
+      'EPSG:4326',
+      '-nln',
+      'points',
+      ...Object.entries(CSV_OPTIONS).flatMap(([k, v]) => ['-oo', `${k}=${v}`]),
+    ]);
+  }
+  return { csv, fgb };
+}
+
+async function child(reader: string, path: string, oo: Record<string, string>): Promise<void> {
+  const t0 = performance.now();
+  let rows = 0;
+  if (reader === 'native') {
+    const { openLayerReader } = await import('../src/io/native.js');
+    const r = openLayerReader(path, { openOptions: oo });
+    for (let b = r.next(); b; b = r.next()) rows += b.numRows;
+    r.close();
+  } else {
+    // The baseline: gdal-async, one Feature object per row, geometry to WKB and fields to an object.
+    const gdal = createRequire(import.meta.url)('gdal-async') as typeof import('gdal-async');
+    const driver = path.endsWith('.csv') ? gdal.drivers.get('CSV') : gdal.open(path).driver;
+    const ds = driver.open(
+      path,
+      'r',
+      Object.entries(oo).map(([k, v]) => `${k}=${v}`),
+    );
+    const layer = ds.layers.get(0);
+    for (let f = layer.features.first(); f; f = layer.features.next()) {
+      f.getGeometry()?.toWKB();
+      f.fields.toObject();
+      rows++;
+    }
+    ds.close();
+  }
+  console.log(JSON.stringify({ rows, seconds: (performance.now() - t0) / 1000 }));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { child: { type: 'string', multiple: true }, points: { type: 'string', default: '1000000' } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    const [, reader, path, oo] = argv;
+    await child(reader!, path!, JSON.parse(oo ?? '{}') as Record<string, string>);
+    return;
+  }
+  const n = Number(values.points);
+  const { csv, fgb } = makePoints(n);
+  const countries = fileURLToPath(new URL('../fixtures/flatgeobuf/countries.fgb', import.meta.url));
+  const inputs: [string, string, Record<string, string>][] = [
+    [`${n.toLocaleString('en-US')} points, FlatGeobuf`, fgb, {}],
+    [`${n.toLocaleString('en-US')} points, CSV`, csv, CSV_OPTIONS],
+    ['countries.fgb (179 multipolygons)', countries, {}],
+  ];
+  for (const [title, path, oo] of inputs) {
+    const rows: Measurement[] = [];
+    for (const reader of ['native', 'gdal-async']) {
+      const label = reader === 'native' ? 'geopart native Arrow stream' : 'gdal-async feature by feature';
+      rows.push(measureChild(label, 'read.ts', [reader, path, JSON.stringify(oo)]));
+    }
+    printTable(title, rows);
+    const [ours, base] = rows;
+    console.log(`\nspeed-up: ${(base!.seconds / ours!.seconds).toFixed(1)}x`);
+  }
+}
+
+await main();
