@@ -1,0 +1,161 @@
+/**
+ * One Parquet column chunk: the shredded pieces of one leaf in one row group, cut into data
+ * pages (format v1: levels and PLAIN values compressed together) of about {@link PAGE_BYTES}.
+ * Pages only end at row boundaries, so a reader can skip pages by row.
+ */
+import { ByteBuffer } from './byte-buffer.js';
+import type { Leaf } from './parquet-schema.js';
+import { type SlotRange, writePlain } from './plain.js';
+import { bitWidth, writeHybrid, writeRun } from './rle.js';
+import type { Piece } from './shred.js';
+import { type ChunkStats, StatsBuilder } from './stats.js';
+import { CompactWriter } from './thrift.js';
+
+/** Target uncompressed size of one data page (bytes). */
+export const PAGE_BYTES = 1 << 20;
+
+/** Compresses one page body. */
+export type Compressor = (bytes: Uint8Array) => Uint8Array;
+
+/** Where encoded bytes go; `offset` is the file position of the next byte. */
+export interface ByteSink {
+  readonly offset: number;
+  push(bytes: Uint8Array): void;
+}
+
+/** What the footer needs to know about a written column chunk. */
+export interface ColumnChunkMeta {
+  readonly leaf: Leaf;
+  /** File offset of the first data page. */
+  readonly offset: number;
+  /** Level entries, nulls included. */
+  readonly numValues: number;
+  readonly uncompressedSize: number;
+  readonly compressedSize: number;
+  readonly stats: ChunkStats;
+}
+
+const PAGE_TYPE_DATA = 0;
+const ENCODING_PLAIN = 0;
+const ENCODING_RLE = 3;
+
+/** Scratch buffers reused across chunks (one set per writer). */
+export class ChunkScratch {
+  readonly body = new ByteBuffer(PAGE_BYTES + (PAGE_BYTES >> 2));
+  readonly header = new ByteBuffer(256);
+}
+
+/** Writes the pages of one column chunk to `sink`. */
+export function writeColumnChunk(
+  leaf: Leaf,
+  pieces: readonly Piece[],
+  sink: ByteSink,
+  compress: Compressor,
+  scratch: ChunkScratch,
+): ColumnChunkMeta {
+  const offset = sink.offset;
+  const stats = new StatsBuilder(leaf.order);
+  let numValues = 0;
+  let uncompressedSize = 0;
+  let compressedSize = 0;
+  let page: SlotRange[] = [];
+  let pageBytes = 0;
+
+  const flush = (): void => {
+    if (page.length === 0) return;
+    const slots = page.reduce((s, r) => s + r.b - r.a, 0);
+    const body = scratch.body;
+    body.reset();
+    if (leaf.maxRep > 0) writeLevels(body, page, slots, (p) => p.rep, 0, bitWidth(leaf.maxRep));
+    if (leaf.maxDef > 0) writeLevels(body, page, slots, (p) => p.def, leaf.maxDef, bitWidth(leaf.maxDef));
+    stats.nullCount += writePlain(body, page, leaf.maxDef, stats);
+    const compressed = compress(body.view8());
+    const header = pageHeader(scratch.header, slots, body.length, compressed.length);
+    sink.push(header);
+    sink.push(compressed);
+    numValues += slots;
+    uncompressedSize += header.length + body.length;
+    compressedSize += header.length + compressed.length;
+    page = [];
+    pageBytes = 0;
+  };
+
+  for (const piece of pieces) {
+    const perRow = bytesPerRow(piece);
+    let row = 0;
+    while (row < piece.rows) {
+      const want = Math.max(1, Math.ceil((PAGE_BYTES - pageBytes) / perRow));
+      const end = Math.min(piece.rows, row + want);
+      const starts = piece.rowStarts;
+      page.push({ piece, a: starts === null ? row : starts[row]!, b: starts === null ? end : starts[end]! });
+      pageBytes += (end - row) * perRow;
+      row = end;
+      if (pageBytes >= PAGE_BYTES) flush();
+    }
+  }
+  flush();
+  return { leaf, offset, numValues, uncompressedSize, compressedSize, stats: stats.finish() };
+}
+
+/** Level bytes of a page: a 4-byte length, then the hybrid encoding of every range's levels. */
+function writeLevels(
+  body: ByteBuffer,
+  page: readonly SlotRange[],
+  slots: number,
+  levelsOf: (p: Piece) => Uint8Array | null,
+  whenNull: number,
+  width: number,
+): void {
+  const lengthAt = body.length;
+  body.u32(0);
+  if (page.every((r) => levelsOf(r.piece) === null)) {
+    writeRun(body, whenNull, slots, width);
+  } else {
+    let levels: Uint8Array;
+    const only = page.length === 1 ? levelsOf(page[0]!.piece) : null;
+    if (only !== null) levels = only.subarray(page[0]!.a, page[0]!.b);
+    else {
+      levels = new Uint8Array(slots);
+      let k = 0;
+      for (const r of page) {
+        const src = levelsOf(r.piece);
+        if (src === null) levels.fill(whenNull, k, k + r.b - r.a);
+        else levels.set(src.subarray(r.a, r.b), k);
+        k += r.b - r.a;
+      }
+    }
+    writeHybrid(body, levels, width);
+  }
+  body.view.setUint32(lengthAt, body.length - lengthAt - 4, true);
+}
+
+function pageHeader(buf: ByteBuffer, slots: number, uncompressed: number, compressed: number): Uint8Array {
+  buf.reset();
+  const w = new CompactWriter(buf);
+  w.i32(1, PAGE_TYPE_DATA);
+  w.i32(2, uncompressed);
+  w.i32(3, compressed);
+  w.struct(5);
+  w.i32(1, slots);
+  w.i32(2, ENCODING_PLAIN);
+  w.i32(3, ENCODING_RLE);
+  w.i32(4, ENCODING_RLE);
+  w.end();
+  w.end();
+  return buf.view8().slice();
+}
+
+/** Estimated PLAIN and level bytes per row of a piece, for cutting pages. */
+function bytesPerRow(piece: Piece): number {
+  const { values, slots, rows } = piece;
+  let bytes = slots / 4;
+  if (values.kind === 'fixed') bytes += slots * values.array.BYTES_PER_ELEMENT;
+  else if (values.kind === 'bool') bytes += slots / 8;
+  else if (values.kind === 'bytes') {
+    const o = values.offsets;
+    const count = Math.max(1, o.length - 1);
+    const span = piece.idx === null ? o[slots]! - o[0]! : ((o[count]! - o[0]!) * slots) / count;
+    bytes += 4 * slots + span;
+  }
+  return Math.max(bytes / Math.max(1, rows), 1e-3);
+}

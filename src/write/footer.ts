@@ -1,0 +1,153 @@
+/**
+ * The Parquet footer: FileMetaData in Thrift compact encoding, followed by its length and the
+ * closing magic.
+ */
+import { ByteBuffer } from './byte-buffer.js';
+import type { ColumnChunkMeta } from './column-chunk.js';
+import { type LogicalType, type ParquetSchema, PHYSICAL_CODE, type SchemaElement } from './parquet-schema.js';
+import { CompactWriter, LIST_BINARY, LIST_I32, LIST_STRUCT } from './thrift.js';
+
+/** Magic bytes at both ends of a Parquet file. */
+export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
+
+const CODEC_ZSTD = 6;
+const ENCODING_PLAIN = 0;
+const ENCODING_RLE = 3;
+
+/** One written row group. */
+export interface RowGroupMeta {
+  readonly numRows: number;
+  readonly columns: readonly ColumnChunkMeta[];
+}
+
+/** The footer bytes: metadata, its 4-byte length, and `PAR1`. */
+export function encodeFooter(
+  schema: ParquetSchema,
+  rowGroups: readonly RowGroupMeta[],
+  keyValues: readonly (readonly [string, string])[],
+  createdBy: string,
+): Uint8Array {
+  const out = new ByteBuffer(4096);
+  const w = new CompactWriter(out);
+  w.i32(1, 2);
+  w.list(2, LIST_STRUCT, schema.elements.length);
+  for (const e of schema.elements) schemaElement(w, e);
+  w.i64(
+    3,
+    rowGroups.reduce((s, g) => s + g.numRows, 0),
+  );
+  w.list(4, LIST_STRUCT, rowGroups.length);
+  rowGroups.forEach((g, ordinal) => {
+    rowGroup(w, g, ordinal);
+  });
+  w.list(5, LIST_STRUCT, keyValues.length);
+  for (const [key, value] of keyValues) {
+    w.element();
+    w.string(1, key);
+    w.string(2, value);
+    w.end();
+  }
+  w.string(6, createdBy);
+  // TYPE_ORDER for every leaf, so readers trust min_value / max_value.
+  w.list(7, LIST_STRUCT, schema.leaves.length);
+  for (let i = 0; i < schema.leaves.length; i++) {
+    w.element();
+    w.struct(1);
+    w.end();
+    w.end();
+  }
+  w.end();
+  const metaLength = out.length;
+  out.u32(metaLength);
+  out.append(PARQUET_MAGIC);
+  return out.view8().slice();
+}
+
+function schemaElement(w: CompactWriter, e: SchemaElement): void {
+  w.element();
+  if (e.type !== undefined) w.i32(1, PHYSICAL_CODE[e.type]);
+  if (e.repetition !== undefined) w.i32(3, e.repetition);
+  w.string(4, e.name);
+  if (e.numChildren !== undefined) w.i32(5, e.numChildren);
+  if (e.convertedType !== undefined) w.i32(6, e.convertedType);
+  if (e.logical !== undefined) logicalType(w, e.logical);
+  w.end();
+}
+
+function logicalType(w: CompactWriter, t: LogicalType): void {
+  w.struct(10);
+  switch (t.kind) {
+    case 'STRING':
+    case 'LIST':
+    case 'DATE':
+    case 'NULL':
+      w.struct({ STRING: 1, LIST: 3, DATE: 6, NULL: 11 }[t.kind]);
+      w.end();
+      break;
+    case 'TIME':
+    case 'TIMESTAMP':
+      w.struct(t.kind === 'TIME' ? 7 : 8);
+      w.bool(1, t.utc);
+      w.struct(2);
+      w.struct({ MILLIS: 1, MICROS: 2, NANOS: 3 }[t.unit]);
+      w.end();
+      w.end();
+      w.end();
+      break;
+    case 'INTEGER':
+      w.struct(10);
+      w.byte(1, t.bitWidth);
+      w.bool(2, t.signed);
+      w.end();
+      break;
+  }
+  w.end();
+}
+
+function rowGroup(w: CompactWriter, g: RowGroupMeta, ordinal: number): void {
+  w.element();
+  w.list(1, LIST_STRUCT, g.columns.length);
+  for (const c of g.columns) columnChunk(w, c);
+  w.i64(
+    2,
+    g.columns.reduce((s, c) => s + c.uncompressedSize, 0),
+  );
+  w.i64(3, g.numRows);
+  w.i64(5, g.columns[0]?.offset ?? 0);
+  w.i64(
+    6,
+    g.columns.reduce((s, c) => s + c.compressedSize, 0),
+  );
+  if (ordinal <= 0x7fff) w.i16(7, ordinal); // an i16 in the format
+  w.end();
+}
+
+function columnChunk(w: CompactWriter, c: ColumnChunkMeta): void {
+  const { leaf, stats } = c;
+  w.element();
+  w.i64(2, c.offset);
+  w.struct(3);
+  w.i32(1, PHYSICAL_CODE[leaf.physical]);
+  const levels = leaf.maxDef > 0 || leaf.maxRep > 0;
+  w.list(2, LIST_I32, levels ? 2 : 1);
+  w.elementI32(ENCODING_PLAIN);
+  if (levels) w.elementI32(ENCODING_RLE);
+  w.list(3, LIST_BINARY, leaf.path.length);
+  for (const p of leaf.path) w.elementString(p);
+  w.i32(4, CODEC_ZSTD);
+  w.i64(5, c.numValues);
+  w.i64(6, c.uncompressedSize);
+  w.i64(7, c.compressedSize);
+  w.i64(9, c.offset);
+  w.struct(12);
+  if (stats.legacy && stats.max !== null && stats.min !== null) {
+    w.binary(1, stats.max);
+    w.binary(2, stats.min);
+  }
+  w.i64(3, stats.nullCount);
+  if (stats.max !== null) w.binary(5, stats.max);
+  if (stats.min !== null) w.binary(6, stats.min);
+  w.end();
+  w.end();
+  w.end();
+}

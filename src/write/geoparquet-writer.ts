@@ -1,0 +1,233 @@
+/**
+ * The GeoParquet file writer: Arrow batches in, one GeoParquet 1.1 file out, each entry of
+ * `rowGroupSizes` one Parquet row group. Columns are the input's attributes (types kept), the
+ * WKB `geometry`, and a `bbox` covering struct with min/max statistics per row group; every
+ * column is zstd-compressed. The same input always gives the same bytes.
+ *
+ * The Parquet encoding is done here rather than by a general writer: PLAIN values copied
+ * straight from Arrow buffers, levels from validity bitmaps, data pages compressed with
+ * WebAssembly libzstd (see bench/write.ts for the measurements behind this choice).
+ */
+import { open, unlink } from 'node:fs/promises';
+import type { Data } from 'apache-arrow';
+import { wkbColumnFromData } from '../arrow/binary.js';
+import { GeopartError } from '../errors.js';
+import { ChunkScratch, type ColumnChunkMeta, writeColumnChunk } from './column-chunk.js';
+import { encodeFooter, PARQUET_MAGIC, type RowGroupMeta } from './footer.js';
+import {
+  BBOX_FIELD,
+  type Box,
+  bboxColumn,
+  collectGeometryTypes,
+  geoMetadataJson,
+  geometryTypeNames,
+  unionBox,
+} from './geo-columns.js';
+import { checkInput, type GeoParquetInput, rowGroupSegments, segmentColumn } from './input.js';
+import { planSchema } from './parquet-schema.js';
+import { shred } from './shred.js';
+import { loadZstd } from './zstd.js';
+
+/** The `created_by` of every file (fixed, so output is reproducible). */
+export const CREATED_BY = 'geopart';
+
+/** Options of the writer functions; everything optional. */
+export interface WriteOptions {
+  /** Aborts between row groups; a file being written is removed. */
+  readonly signal?: AbortSignal;
+}
+
+/** One written row group (one chunk of the partitioned table). */
+export interface RowGroupSummary {
+  /** Rows in the row group. */
+  readonly rows: number;
+  /** `[xmin, ymin, xmax, ymax]` of its geometries (degrees), null when all are null or empty. */
+  readonly bbox: Box | null;
+  /** File offset of its first byte, and its size on disk (bytes, compressed). */
+  readonly offset: number;
+  readonly compressedBytes: number;
+}
+
+/** What a write produced. */
+export interface WriteResult {
+  /** Size of the file (bytes). */
+  readonly bytes: number;
+  /** Rows written. */
+  readonly rows: number;
+  /** One entry per row group, in file order. */
+  readonly rowGroups: readonly RowGroupSummary[];
+  /** Distinct GeoParquet geometry types seen, sorted, e.g. `['MultiPolygon', 'Point Z']`. */
+  readonly geometryTypes: readonly string[];
+  /** `[xmin, ymin, xmax, ymax]` of the whole file (degrees), null when no geometry has a coordinate. */
+  readonly bbox: Box | null;
+}
+
+export type { Box, GeoParquetInput };
+
+/**
+ * Writes `input` to `path` as a GeoParquet file, row group by row group, so memory holds one
+ * row group at a time. An existing file at `path` is replaced. On any error (bad input,
+ * unsupported column type, I/O, abort) nothing is left at `path`.
+ *
+ * Input errors are checked before `path` is touched: TypeError / RangeError for a malformed
+ * input, `GeopartError` `INVALID_CONFIG` for a column type Parquet output cannot hold.
+ */
+export async function writeGeoParquetFile(
+  path: string,
+  input: GeoParquetInput,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
+  const plan = prepare(input);
+  const compress = await loadZstd();
+  options.signal?.throwIfAborted();
+  const file = await open(path, 'w');
+  try {
+    const result = await encode(plan, compress, (chunks) => file.writev(chunks), options.signal);
+    await file.close();
+    return result;
+  } catch (err) {
+    await file.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    throw err;
+  }
+}
+
+/** As {@link writeGeoParquetFile}, into memory (for small files: `_sample`, the chunk metadata). */
+export async function encodeGeoParquet(
+  input: GeoParquetInput,
+  options: WriteOptions = {},
+): Promise<{ bytes: Uint8Array; result: WriteResult }> {
+  const plan = prepare(input);
+  const compress = await loadZstd();
+  const parts: Uint8Array[] = [];
+  const keep = (chunks: Uint8Array[]): void => {
+    for (const c of chunks) parts.push(c);
+  };
+  const result = await encode(plan, compress, keep, options.signal);
+  const bytes = new Uint8Array(result.bytes);
+  let pos = 0;
+  for (const p of parts) {
+    bytes.set(p, pos);
+    pos += p.length;
+  }
+  return { bytes, result };
+}
+
+type Plan = ReturnType<typeof prepare>;
+
+function prepare(input: GeoParquetInput) {
+  const schema = checkInput(input);
+  const fields = schema.fields;
+  return { input, geometry: fields.length - 1, schema: planSchema([...fields, BBOX_FIELD]) };
+}
+
+/** Pending bytes are handed to the output once they reach this size (bytes). */
+const FLUSH_BYTES = 4 << 20;
+
+/**
+ * Collects encoded bytes and hands them to the output in batches. One hand-over may be in
+ * flight while the next row group is encoded, so file writes overlap with encoding.
+ */
+class Output {
+  offset = 0;
+  private chunks: Uint8Array[] = [];
+  private pending = 0;
+  private inflight: Promise<unknown> = Promise.resolve();
+  private readonly flush: (chunks: Uint8Array[]) => unknown;
+
+  constructor(flush: (chunks: Uint8Array[]) => unknown) {
+    this.flush = flush;
+  }
+
+  push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.offset += bytes.length;
+    this.pending += bytes.length;
+  }
+
+  /** Starts handing over what is pending once there is enough (or `force`). */
+  async drain(force: boolean): Promise<void> {
+    if (this.pending < FLUSH_BYTES && !force) return;
+    await this.inflight;
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.pending = 0;
+    this.inflight = Promise.resolve(this.flush(chunks));
+    // Observed here so a failed write is not reported as unhandled before it is awaited.
+    this.inflight.catch(() => {});
+    if (force) await this.inflight;
+  }
+}
+
+async function encode(
+  plan: Plan,
+  compress: (bytes: Uint8Array) => Uint8Array,
+  flush: (chunks: Uint8Array[]) => unknown,
+  signal: AbortSignal | undefined,
+): Promise<WriteResult> {
+  const { input, geometry, schema } = plan;
+  const sink = new Output(flush);
+  const scratch = new ChunkScratch();
+  const seen = new Set<number>();
+  const groups: RowGroupMeta[] = [];
+  const summaries: RowGroupSummary[] = [];
+  let box: Box | null = null;
+  let rowsBefore = 0;
+  sink.push(PARQUET_MAGIC);
+
+  for (const segments of rowGroupSegments(input.batches, input.rowGroupSizes)) {
+    signal?.throwIfAborted();
+    // Top-level column data per segment: the input's columns, then the covering bbox.
+    const columns: Data[][] = Array.from({ length: geometry + 2 }, () => []);
+    let groupBox: Box | null = null;
+    let rows = 0;
+    for (const segment of segments) {
+      for (let j = 0; j <= geometry; j++) columns[j]!.push(segmentColumn(segment, j));
+      const wkb = wkbColumnFromData(columns[geometry]!.at(-1)!, 'geometry column');
+      const bbox = atRow(rowsBefore + rows, () => {
+        collectGeometryTypes(wkb, seen);
+        return bboxColumn(wkb);
+      });
+      columns[geometry + 1]!.push(bbox.data);
+      groupBox = unionBox(groupBox, bbox.box);
+      rows += segment.length;
+    }
+    rowsBefore += rows;
+    const offset = sink.offset;
+    const chunks: ColumnChunkMeta[] = schema.leaves.map((leaf) =>
+      writeColumnChunk(
+        leaf,
+        columns[leaf.column]!.map((data) => shred(data, leaf)),
+        sink,
+        compress,
+        scratch,
+      ),
+    );
+    groups.push({ numRows: rows, columns: chunks });
+    summaries.push({ rows, bbox: groupBox, offset, compressedBytes: sink.offset - offset });
+    box = unionBox(box, groupBox);
+    await sink.drain(false);
+  }
+
+  const geometryTypes = geometryTypeNames(seen);
+  const keyValues: [string, string][] = [
+    ['geo', geoMetadataJson(geometryTypes, box)],
+    ...Object.entries(input.keyValueMetadata ?? {}),
+  ];
+  sink.push(encodeFooter(schema, groups, keyValues, CREATED_BY));
+  await sink.drain(true);
+  const rows = summaries.reduce((s, g) => s + g.rows, 0);
+  return { bytes: sink.offset, rows, rowGroups: summaries, geometryTypes, bbox: box };
+}
+
+/** Runs `fn`, turning the segment-relative row of a WKB error into the file row. */
+function atRow<T>(firstRow: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof GeopartError) || typeof err.context.row !== 'number') throw err;
+    const row = firstRow + err.context.row;
+    const message = err.message.replace(/at row \d+/, `at row ${row}`);
+    throw new GeopartError(err.code, message, { ...err.context, row }, { cause: err });
+  }
+}
