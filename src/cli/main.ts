@@ -1,20 +1,22 @@
 import { GeopartError } from '../errors.js';
 import { INFO_USAGE, runInfo } from './info.js';
+import { INGEST_USAGE, runIngestCommand } from './ingest.js';
 
 /** Usage text of `geopart`. */
 export const USAGE = `Usage: geopart <command> [options]
 
 Commands:
-  info INPUT        layers, geometry types, feature counts, CRS, extent and fields of a dataset
+  info INPUT            layers, geometry types, feature counts, CRS, extent and fields of a dataset
+  ingest INPUT... -o OUT   partition inputs into a GeoParquet table of files and chunks
 
 Run \`geopart <command> --help\` for a command's options.`;
 
 type Command = (argv: readonly string[], out: (s: string) => void) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { info: runInfo };
+const COMMANDS: Readonly<Record<string, Command>> = { info: runInfo, ingest: runIngestCommand };
 
 /** Help of every command, for `geopart help COMMAND`. */
-const HELP: Readonly<Record<string, string>> = { info: INFO_USAGE };
+const HELP: Readonly<Record<string, string>> = { info: INFO_USAGE, ingest: INGEST_USAGE };
 
 /**
  * Runs the command line and returns the process exit code. Errors are printed to stderr,

@@ -149,6 +149,18 @@ export interface InputSet {
  */
 export async function openInputs(options: ReadOptions): Promise<InputSet> {
   const files = await expandInputs(options.input, options.fileSuffix ?? null);
+  // Files are opened twice (schema, then rows): say each warning once.
+  const said = new Set<string>();
+  const warn = options.onWarning;
+  options = {
+    ...options,
+    onWarning: (message) => {
+      if (!said.has(message)) {
+        said.add(message);
+        warn?.(message);
+      }
+    },
+  };
   const schemas: { path: string; schema: Schema }[] = [];
   for (const path of files) {
     const source = await openSource(path, options);

@@ -5,7 +5,14 @@ import { DataType, type RecordBatch, Type } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LayerReaderOptions, listLayers, openLayerReader } from '../../src/io/native.js';
 import { dataPath } from '../helpers/data.js';
-import { batchFeatures, decodeWkb, featureDiffs, maxCoordDiff, ogrFeatures, ogrSummary } from '../helpers/ogr.js';
+import {
+  batchFeatures,
+  decodeWkb,
+  featureDiffs,
+  maxCoordDiff,
+  ogrFeatures,
+  ogrSummary,
+} from '../helpers/ogr.js';
 
 const COUNTRIES = dataPath('flatgeobuf/countries.fgb');
 const ALL_TYPES = dataPath('flatgeobuf/alldatatypes.fgb');

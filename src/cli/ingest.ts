@@ -1,0 +1,160 @@
+import { parseArgs } from 'node:util';
+import type { IngestOptions } from '../config/ingest.js';
+import { ingest } from '../config/ingest.js';
+import { GeopartError } from '../errors.js';
+import { formatReport } from '../ingest/report.js';
+import { type IngestProgress, runIngest } from '../ingest/run-ingest.js';
+import { parseKeyValues, parseLayer } from './args.js';
+import { progressLine } from './progress.js';
+
+/** Usage text of `geopart ingest`. */
+export const INGEST_USAGE = `Usage: geopart ingest INPUT... -o OUT [options]
+
+Partitions vector data (any format GDAL reads, or Parquet) into a GeoParquet table: files
+under a per-file cap, each cut into chunks (one row group each) under a per-chunk cap.
+
+Output:
+  -o, --output OUT             the table folder to write
+  --output-metadata P          also write the chunk table as its own GeoParquet file
+  --overwrite                  replace OUT if it exists (the old table stays readable until the new one is done)
+  --json                       print the report as JSON
+
+Partitioning:
+  --method rows|area|length|coords   what the caps measure (default rows)
+  --max-per-file N             cap per file (default: total/10)
+  --max-per-chunk N            cap per chunk (default: total/target-chunks, or total/100 with --max-per-file)
+  --target-chunks N            chunks aimed at when --max-per-file is unset (default 500)
+  --split-method mean|median   where a node is cut (default mean)
+  --max-width-ratio R, --max-height-ratio R   cut across the long side past this ratio (default 2)
+  --no-split-identical-centroids   keep a group of rows with one centroid whole, even over a cap
+  --schema-input F             place rows in the boxes of an earlier table's chunk metadata
+  --subdivide-start A          cut polygons larger than A deg^2 ...
+  --subdivide-stop A           ... into pieces of at most A deg^2 (default: the start)
+
+Input:
+  --layer NAME                 the layer to read (name or 0-based index)
+  --oo KEY=VALUE               GDAL open option, repeatable (as in ogr2ogr)
+  --lonlat LON,LAT             build points from two columns (CSV, Parquet)
+  --columns a,b                keep only these attribute columns
+  --drop-columns a,b           drop these attribute columns
+  --explode                    one row per part of multi-part geometries
+  --keep-out-of-bounds         keep rows outside lon [-180,180] / lat [-90,90]
+  --file-suffix S              with a folder input, read only files ending in S
+
+Running:
+  --threads N                  worker threads (default: one per core)`;
+
+function numberFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new GeopartError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(value)}: expected a number`, {
+      option: flag,
+    });
+  }
+  return n;
+}
+
+function listFlag(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim());
+}
+
+/** `geopart ingest`: returns the exit code. */
+export async function runIngestCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      'output-metadata': { type: 'string' },
+      overwrite: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      method: { type: 'string' },
+      'max-per-file': { type: 'string' },
+      'max-per-chunk': { type: 'string' },
+      'target-chunks': { type: 'string' },
+      'split-method': { type: 'string' },
+      'max-width-ratio': { type: 'string' },
+      'max-height-ratio': { type: 'string' },
+      'no-split-identical-centroids': { type: 'boolean', default: false },
+      'schema-input': { type: 'string' },
+      'subdivide-start': { type: 'string' },
+      'subdivide-stop': { type: 'string' },
+      layer: { type: 'string' },
+      oo: { type: 'string', multiple: true },
+      lonlat: { type: 'string' },
+      columns: { type: 'string' },
+      'drop-columns': { type: 'string' },
+      explode: { type: 'boolean', default: false },
+      'keep-out-of-bounds': { type: 'boolean', default: false },
+      'file-suffix': { type: 'string' },
+      threads: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    out(INGEST_USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    throw new GeopartError('INVALID_ARGUMENT', `ingest needs at least one INPUT\n\n${INGEST_USAGE}`);
+  }
+  if (values.output === undefined) {
+    throw new GeopartError('INVALID_ARGUMENT', `ingest needs an output: -o OUT\n\n${INGEST_USAGE}`, {
+      option: '--output',
+    });
+  }
+  const lonlat = listFlag(values.lonlat);
+  if (lonlat && lonlat.length !== 2) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `--lonlat ${JSON.stringify(values.lonlat)}: expected LON,LAT`,
+      {
+        option: '--lonlat',
+      },
+    );
+  }
+  const options: Record<string, unknown> = {
+    outputMetadata: values['output-metadata'],
+    overwrite: values.overwrite || undefined,
+    partitioningMethod: values.method,
+    partitioningMaximumPerFile: numberFlag(values['max-per-file'], '--max-per-file'),
+    partitioningMaximumPerChunk: numberFlag(values['max-per-chunk'], '--max-per-chunk'),
+    targetNumChunks: numberFlag(values['target-chunks'], '--target-chunks'),
+    partitioningSplitMethod: values['split-method'],
+    partitioningMaxWidthRatio: numberFlag(values['max-width-ratio'], '--max-width-ratio'),
+    partitioningMaxHeightRatio: numberFlag(values['max-height-ratio'], '--max-height-ratio'),
+    splitIdenticalCentroids: values['no-split-identical-centroids'] ? false : undefined,
+    partitioningSchemaInput: values['schema-input'],
+    subdivideStart: numberFlag(values['subdivide-start'], '--subdivide-start'),
+    subdivideStop: numberFlag(values['subdivide-stop'], '--subdivide-stop'),
+    explodeGeometries: values.explode || undefined,
+    lonlatCols: lonlat,
+    dropOutOfBounds: values['keep-out-of-bounds'] ? false : undefined,
+    loadColumns: listFlag(values.columns),
+    removeCols: listFlag(values['drop-columns']),
+    fileSuffix: values['file-suffix'],
+    gdalConfig: { openOptions: parseKeyValues(values.oo, '--oo'), layer: parseLayer(values.layer) },
+  };
+  for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+  const input = positionals.length === 1 ? positionals[0]! : positionals;
+  const step = ingest(input, values.output, options as IngestOptions);
+  const threads = numberFlag(values.threads, '--threads');
+
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  const onProgress = (p: IngestProgress) => {
+    const now = Date.now();
+    if (!tty || (now - last < 100 && p.stage === 'scan')) return;
+    last = now;
+    process.stderr.write(`\r${progressLine(p)}\u001b[K`);
+  };
+  const report = await runIngest(step, {
+    ...(threads === undefined ? {} : { threads }),
+    onProgress,
+    onWarning: (w) => process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${w}\n`),
+  });
+  if (tty) process.stderr.write('\r\u001b[K');
+  out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  return 0;
+}

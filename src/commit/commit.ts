@@ -1,0 +1,114 @@
+/**
+ * Atomic commit of an output table (a folder). Everything is written into a hidden staging
+ * folder beside the output; the output appears only by renames once every file is complete.
+ * With `overwrite`, the old table stays in place, whole and readable, until the new one is
+ * complete: it is then renamed aside, the new one renamed in, and the old one deleted.
+ *
+ * A run killed at any point leaves at most a hidden `.NAME.geopart-*` folder beside the
+ * output, never a partial table in it; the next run on the same output removes such folders
+ * (and puts an old table back should a run have died between the two renames).
+ */
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GeopartError } from '../errors.js';
+
+const TMP = 'geopart-tmp';
+const OLD = 'geopart-old';
+
+/** A table being written: files go into `dir`, which becomes `output` on {@link finishCommit}. */
+export interface Staging {
+  readonly output: string;
+  readonly dir: string;
+  readonly overwrite: boolean;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes staging folders of dead runs, and restores an old table a dead run had set aside. */
+async function cleanStale(output: string): Promise<void> {
+  const parent = dirname(output);
+  const name = basename(output);
+  const entries = await readdir(parent).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const m = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(${TMP}|${OLD})-(\\d+)-`).exec(
+      entry,
+    );
+    if (!m || pidAlive(Number(m[2]))) continue;
+    const path = join(parent, entry);
+    if (m[1] === OLD && !(await exists(output))) await rename(path, output);
+    else await rm(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts writing table `output`: refuses an existing output unless `overwrite`, and creates
+ * the staging folder beside it (same file system, so the final renames are atomic).
+ */
+export async function beginCommit(output: string, overwrite: boolean): Promise<Staging> {
+  const out = resolve(output);
+  await mkdir(dirname(out), { recursive: true });
+  await cleanStale(out);
+  const info = await stat(out).catch(() => null);
+  if (info && !overwrite) {
+    throw new GeopartError(
+      'OUTPUT_EXISTS',
+      `output ${output} already exists; pass overwrite (--overwrite) to replace it, or choose another output`,
+      { file: output, option: 'output' },
+    );
+  }
+  if (info && !info.isDirectory()) {
+    throw new GeopartError(
+      'OUTPUT_EXISTS',
+      `output ${output} exists and is not a folder; remove it or choose another output`,
+      {
+        file: output,
+        option: 'output',
+      },
+    );
+  }
+  const dir = await mkdtemp(join(dirname(out), `.${basename(out)}.${TMP}-${process.pid}-`));
+  // mkdtemp makes the folder private (0700); the table gets a plain folder's mode.
+  await chmod(dir, 0o777 & ~process.umask());
+  return { output: out, dir, overwrite };
+}
+
+/** Publishes the staged table at its output (see the module comment). */
+export async function finishCommit(staging: Staging): Promise<void> {
+  const { output, dir } = staging;
+  if (!(await exists(output))) {
+    await rename(dir, output);
+    return;
+  }
+  if (!staging.overwrite) {
+    throw new GeopartError('OUTPUT_EXISTS', `output ${output} appeared while writing; it was left as it is`, {
+      file: output,
+    });
+  }
+  const old = await mkdtemp(join(dirname(output), `.${basename(output)}.${OLD}-${process.pid}-`));
+  await rm(old, { recursive: true });
+  await rename(output, old);
+  try {
+    await rename(dir, output);
+  } catch (err) {
+    await rename(old, output);
+    throw err;
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+/** Drops a staged table after a failure. */
+export async function abortCommit(staging: Staging): Promise<void> {
+  await rm(staging.dir, { recursive: true, force: true });
+}

@@ -1,0 +1,75 @@
+/**
+ * The chunk metadata table (SPEC section 3): one row per chunk with its file, box and sums,
+ * plus the box as a polygon `geometry`. Readers use it to fetch only the chunks a box touches.
+ */
+import { Binary, Field, Float64, Int32, Int64, makeData, type RecordBatch } from 'apache-arrow';
+import { makeBatch } from '../arrow/batch.js';
+import { makeBinaryData } from '../arrow/binary.js';
+import type { ChunkTable } from '../partition/chunk-table.js';
+
+/** Column names of the chunk metadata table, in order. */
+export const CHUNK_METADATA_COLUMNS = [
+  'file_id',
+  'chunk_id',
+  'bbox_minx',
+  'bbox_miny',
+  'bbox_maxx',
+  'bbox_maxy',
+  'num_rows',
+  'num_coords',
+  'sum_area',
+  'sum_length',
+  'geometry',
+] as const;
+
+function boxPolygons(chunks: ChunkTable): Uint8Array {
+  // A closed 5-point ring: 1 + 4 + 4 + 4 + 5 * 16 = 93 bytes of little-endian WKB per box.
+  const size = 93;
+  const out = new Uint8Array(chunks.length * size);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < chunks.length; i++) {
+    const o = i * size;
+    out[o] = 1;
+    view.setUint32(o + 1, 3, true);
+    view.setUint32(o + 5, 1, true);
+    view.setUint32(o + 9, 5, true);
+    const x0 = chunks.minx[i]!;
+    const y0 = chunks.miny[i]!;
+    const x1 = chunks.maxx[i]!;
+    const y1 = chunks.maxy[i]!;
+    const ring = [x0, y0, x1, y0, x1, y1, x0, y1, x0, y0];
+    for (let k = 0; k < 10; k++) view.setFloat64(o + 13 + 8 * k, ring[k]!, true);
+  }
+  return out;
+}
+
+/**
+ * The metadata table of `chunks`; `stats` holds `[numCoords, sumArea, sumLength]` per chunk
+ * (vertices; deg^2; degrees), in the chunk table's order.
+ */
+export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array): RecordBatch {
+  const n = chunks.length;
+  const f64 = (values: Float64Array) => makeData({ type: new Float64(), length: n, data: values });
+  const pick = (k: number) => Float64Array.from({ length: n }, (_, i) => stats[3 * i + k]!);
+  const offsets = Int32Array.from({ length: n + 1 }, (_, i) => i * 93);
+  const fields = CHUNK_METADATA_COLUMNS.map((name) => {
+    if (name === 'file_id' || name === 'chunk_id') return new Field(name, new Int32(), false);
+    if (name === 'num_rows' || name === 'num_coords') return new Field(name, new Int64(), false);
+    if (name === 'geometry') return new Field(name, new Binary(), false);
+    return new Field(name, new Float64(), false);
+  });
+  const columns = [
+    makeData({ type: new Int32(), length: n, data: chunks.fileId.slice() }),
+    makeData({ type: new Int32(), length: n, data: chunks.chunkId.slice() }),
+    f64(chunks.minx.slice()),
+    f64(chunks.miny.slice()),
+    f64(chunks.maxx.slice()),
+    f64(chunks.maxy.slice()),
+    makeData({ type: new Int64(), length: n, data: BigInt64Array.from(chunks.numRows, (v) => BigInt(v)) }),
+    makeData({ type: new Int64(), length: n, data: BigInt64Array.from(pick(0), (v) => BigInt(v)) }),
+    f64(pick(1)),
+    f64(pick(2)),
+    makeBinaryData(offsets, boxPolygons(chunks)),
+  ];
+  return makeBatch(fields, columns, undefined, n);
+}

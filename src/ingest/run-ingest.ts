@@ -1,0 +1,356 @@
+/**
+ * The ingest orchestrator, the only code that knows the order of the stages:
+ * config -> sources -> scan (pool) -> plan -> write (pool) -> commit.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { concatBatches } from '../arrow/concat.js';
+import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
+import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
+import { GeopartError } from '../errors.js';
+import { openInputs } from '../io/read-inputs.js';
+import { allocKeyTable, type KeyTable } from '../partition/key-table.js';
+import { type Plan, plan as planPartitions } from '../partition/plan.js';
+import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
+import { planFromBoxes } from '../partition/schema-plan.js';
+import { createPool, defaultThreads, type WorkerPool } from '../pool/pool.js';
+import type { ScanTaskResult, WriteTaskResult } from '../pool/worker.js';
+import type { ScanOptions } from '../scan/scan-batch.js';
+import { batchFromBytes, batchToBytes, spillPath } from '../scan/spill.js';
+import { encodeGeoParquet } from '../write/geoparquet-writer.js';
+import { chunkMetadataBatch } from './chunk-metadata.js';
+import { type IngestCounts, type IngestReport, REPORT_KEY } from './report.js';
+
+/** How to run an ingest; everything optional. */
+export interface IngestRunOptions {
+  /** Worker threads (default: one per core). The output does not depend on it. */
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+  /** Called as rows are scanned and files written. */
+  readonly onProgress?: (progress: IngestProgress) => void;
+  /** Called with warnings (e.g. a layer without CRS). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Where an ingest is. */
+export interface IngestProgress {
+  readonly stage: 'scan' | 'plan' | 'write' | 'commit';
+  readonly rowsScanned: number;
+  readonly filesWritten: number;
+  /** Files to write (0 until planned). */
+  readonly files: number;
+}
+
+/** Rows of `_sample`, spread over the table. */
+export const SAMPLE_ROWS = 1000;
+/** `fused:format_version` of the tables geopart writes. */
+export const FORMAT_VERSION = '5';
+
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+/** Runs tasks with at most `limit` in flight, in order of `count`. */
+async function bounded<T>(count: number, limit: number, run: (i: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(count);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      out[i] = await run(i);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+interface ScanOutcome {
+  readonly results: ScanTaskResult[];
+  readonly schema: Schema;
+  readonly inputFiles: number;
+  readonly rowsRead: number;
+  readonly rowsAddedByExplode: number;
+  readonly rowsDroppedOutOfBounds: number;
+}
+
+async function scanStage(
+  step: GeospatialPartitionJobStepConfig,
+  pool: WorkerPool,
+  spillDir: string,
+  options: IngestRunOptions,
+): Promise<ScanOutcome> {
+  const inputs = await openInputs({
+    input: step.input,
+    fileSuffix: step.fileSuffix,
+    openOptions: step.gdalConfig.openOptions as Readonly<Record<string, string>>,
+    layer: step.gdalConfig.layer,
+    lonlatCols: step.lonlatCols,
+    loadColumns: step.loadColumns,
+    removeCols: step.removeCols,
+    explodeGeometries: step.explodeGeometries,
+    dropOutOfBounds: step.dropOutOfBounds,
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+  const scanOptions: ScanOptions = {
+    method: step.partitioningMethod,
+    subdivideStart: step.subdivideStart,
+    subdivideStop: step.subdivideStop,
+  };
+  const results: ScanTaskResult[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
+  let rowsScanned = 0;
+  let batchId = 0;
+  for await (const { batch } of inputs.batches(options.signal)) {
+    const id = batchId++;
+    const bytes = batchToBytes(batch);
+    const task = pool
+      .run<ScanTaskResult>(
+        'scan',
+        { bytes, batchId: id, spillPath: spillPath(spillDir, id), options: scanOptions },
+        [bytes.buffer as ArrayBuffer],
+        options.signal,
+      )
+      .then(
+        (r) => {
+          results[id] = r;
+          rowsScanned += batch.numRows;
+          options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
+        },
+        (err: unknown) => {
+          failure ??= err;
+        },
+      )
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    // Bounded read-ahead: memory holds a few batches, not the input.
+    if (inFlight.size >= 2 * pool.threads) await Promise.race(inFlight);
+    if (failure) break;
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  return {
+    results,
+    schema: inputs.schema,
+    inputFiles: inputs.files.length,
+    rowsRead: inputs.stats.rowsRead,
+    rowsAddedByExplode: inputs.stats.rowsAddedByExplode,
+    rowsDroppedOutOfBounds: inputs.stats.rowsDroppedOutOfBounds,
+  };
+}
+
+/** Gathers the scanned keys into one key table; `batchStart[b]` is batch b's first row. */
+function buildKeyTable(results: readonly ScanTaskResult[]): { keys: KeyTable; batchStart: Float64Array } {
+  const batchStart = new Float64Array(results.length + 1);
+  for (let b = 0; b < results.length; b++) batchStart[b + 1] = batchStart[b]! + results[b]!.rows;
+  const total = batchStart[results.length]!;
+  if (total > 0x7fffffff) {
+    throw new GeopartError(
+      'INVALID_CONFIG',
+      `${total} rows exceed one ingest's limit of 2^31-1; split the input`,
+    );
+  }
+  const keys = allocKeyTable(total);
+  for (const [b, r] of results.entries()) {
+    const at = batchStart[b]!;
+    keys.cx.set(r.cx, at);
+    keys.cy.set(r.cy, at);
+    keys.measure.set(r.measure, at);
+    for (let i = 0; i < r.rows; i++) {
+      keys.minx[at + i] = r.bounds[4 * i]!;
+      keys.miny[at + i] = r.bounds[4 * i + 1]!;
+      keys.maxx[at + i] = r.bounds[4 * i + 2]!;
+      keys.maxy[at + i] = r.bounds[4 * i + 3]!;
+    }
+  }
+  return { keys, batchStart };
+}
+
+/** The (batch, row) of every row of `order[start..end)`, from the batches' first rows. */
+function locateRows(order: Int32Array, start: number, end: number, batchStart: Float64Array) {
+  const n = end - start;
+  const batchOf = new Int32Array(n);
+  const rowOf = new Int32Array(n);
+  const batches = batchStart.length - 1;
+  for (let j = 0; j < n; j++) {
+    const row = order[start + j]!;
+    let lo = 0;
+    let hi = batches - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (batchStart[mid]! <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    batchOf[j] = lo;
+    rowOf[j] = row - batchStart[lo]!;
+  }
+  return { batchOf, rowOf };
+}
+
+async function planStage(step: GeospatialPartitionJobStepConfig, keys: KeyTable): Promise<Plan> {
+  if (step.partitioningSchemaInput !== null) {
+    return planFromBoxes(keys, await readSchemaBoxes(step.partitioningSchemaInput));
+  }
+  return planPartitions(keys, {
+    maxPerFile: step.partitioningMaximumPerFile,
+    maxPerChunk: step.partitioningMaximumPerChunk,
+    targetNumChunks: step.targetNumChunks,
+    splitMethod: step.partitioningSplitMethod,
+    maxWidthRatio: step.partitioningMaxWidthRatio,
+    maxHeightRatio: step.partitioningMaxHeightRatio,
+    splitIdenticalCentroids: step.splitIdenticalCentroids,
+  });
+}
+
+/** Writes `_sample`: sample rows, the chunk table (`fused:_metadata`) and the report. */
+async function writeSample(
+  staging: Staging,
+  schema: Schema,
+  samples: readonly Uint8Array[],
+  metadataBytes: Uint8Array,
+  kv: Readonly<Record<string, string>>,
+): Promise<void> {
+  const batches: RecordBatch[] = samples.filter((s) => s.length > 0).map(batchFromBytes);
+  const sample = batches.length > 0 ? concatBatches(batches) : null;
+  const { bytes } = await encodeGeoParquet({
+    batches: sample ? [sample] : [],
+    schema: sample?.schema ?? schema,
+    rowGroupSizes: sample && sample.numRows > 0 ? [sample.numRows] : [],
+    keyValueMetadata: {
+      ...kv,
+      'fused:_metadata': Buffer.from(metadataBytes).toString('base64'),
+      'fused:format_version': FORMAT_VERSION,
+    },
+  });
+  await writeFile(join(staging.dir, '_sample'), bytes);
+}
+
+/**
+ * Runs a partition step: reads its inputs, partitions them into files and chunks and writes
+ * the table atomically at `step.output`. Returns the job report.
+ */
+export async function runIngest(
+  step: GeospatialPartitionJobStepConfig,
+  options: IngestRunOptions = {},
+): Promise<IngestReport> {
+  if (step.output === null) {
+    throw new GeopartError('INVALID_CONFIG', 'output: not set; give one with setOutput(...) or -o OUT', {
+      option: 'output',
+    });
+  }
+  const t0 = performance.now();
+  const threads = options.threads ?? defaultThreads();
+  const staging = await beginCommit(step.output, step.overwrite);
+  const pool = createPool(threads);
+  const progress = (p: Omit<IngestProgress, 'rowsScanned'> & { rowsScanned?: number }) =>
+    options.onProgress?.({ rowsScanned: 0, ...p });
+  try {
+    const spillDir = join(staging.dir, '_spill');
+    await mkdir(spillDir);
+    const scanned = await scanStage(step, pool, spillDir, options);
+    const tScan = seconds(t0);
+
+    progress({ stage: 'plan', filesWritten: 0, files: 0 });
+    const t1 = performance.now();
+    const { keys, batchStart } = buildKeyTable(scanned.results);
+    const sum = (k: 'droppedNoGeometry' | 'subdividedRows' | 'rowsAddedBySubdivision') =>
+      scanned.results.reduce((a, r) => a + r[k], 0);
+    const scanCounts = {
+      rowsDroppedNoGeometry: sum('droppedNoGeometry'),
+      rowsSubdivided: sum('subdividedRows'),
+      rowsAddedBySubdivision: sum('rowsAddedBySubdivision'),
+    };
+    scanned.results.length = 0; // the key table holds the keys now
+    const plan = await planStage(step, keys);
+    const tPlan = seconds(t1);
+
+    const counts: IngestCounts = {
+      inputFiles: scanned.inputFiles,
+      rowsRead: scanned.rowsRead,
+      rowsAddedByExplode: scanned.rowsAddedByExplode,
+      rowsDroppedOutOfBounds: scanned.rowsDroppedOutOfBounds,
+      ...scanCounts,
+      rowsWritten: keys.length,
+      files: plan.numFiles,
+      chunks: plan.chunks.length,
+      partitioningMethod: step.partitioningMethod,
+      maxPerFile: plan.maxPerFile,
+      maxPerChunk: plan.maxPerChunk,
+    };
+    // Counts only: timings would make reruns differ byte for byte.
+    const kv = { [REPORT_KEY]: JSON.stringify(counts) };
+
+    const t2 = performance.now();
+    const chunks = plan.chunks;
+    const firstChunk = new Int32Array(plan.numFiles + 1);
+    for (let c = 0, f = 0; f <= plan.numFiles; f++) {
+      while (c < chunks.length && chunks.fileId[c]! < f) c++;
+      firstChunk[f] = c;
+    }
+    let filesWritten = 0;
+    const written = await bounded(plan.numFiles, threads, async (f) => {
+      const c0 = firstChunk[f]!;
+      const c1 = firstChunk[f + 1]!;
+      const { batchOf, rowOf } = locateRows(plan.order, chunks.start[c0]!, chunks.end[c1 - 1]!, batchStart);
+      const chunkSizes = Array.from(chunks.numRows.subarray(c0, c1));
+      const r = await pool.run<WriteTaskResult>(
+        'write',
+        {
+          spillDir,
+          batchOf,
+          rowOf,
+          chunkSizes,
+          path: join(staging.dir, `${f}.parquet`),
+          keyValueMetadata: kv,
+          sampleRows: Math.ceil(SAMPLE_ROWS / plan.numFiles),
+        },
+        [batchOf.buffer, rowOf.buffer],
+        options.signal,
+      );
+      progress({ stage: 'write', filesWritten: ++filesWritten, files: plan.numFiles });
+      return r;
+    });
+    const stats = new Float64Array(chunks.length * 3);
+    for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * 3);
+    const metadata = chunkMetadataBatch(chunks, stats);
+    const { bytes: metadataBytes } = await encodeGeoParquet({
+      batches: [metadata],
+      rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
+      keyValueMetadata: kv,
+    });
+    await rm(spillDir, { recursive: true, force: true });
+    await writeSample(
+      staging,
+      scanned.schema,
+      written.map((w) => w.sample),
+      metadataBytes,
+      kv,
+    );
+    const tWrite = seconds(t2);
+
+    progress({ stage: 'commit', filesWritten, files: plan.numFiles });
+    const t3 = performance.now();
+    if (step.outputMetadata !== null) await writeAtomically(step.outputMetadata, metadataBytes);
+    await finishCommit(staging);
+    const tCommit = seconds(t3);
+    return {
+      ...counts,
+      output: staging.output,
+      bytesWritten: written.reduce((a, w) => a + w.bytes, 0),
+      seconds: { scan: tScan, plan: tPlan, write: tWrite, commit: tCommit, total: seconds(t0) },
+    };
+  } catch (err) {
+    await abortCommit(staging);
+    throw err;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Writes a file through a temporary name and a rename, so it is never seen half-written. */
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const target = resolve(path);
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = `${target}.geopart-tmp-${process.pid}`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, target);
+}
