@@ -50,6 +50,11 @@ export interface IngestReport extends IngestCounts {
 /** Key under which every file of a table stores the report's counts (JSON). */
 export const REPORT_KEY = 'geopart:report';
 
+/** A cap for people: 6 significant digits. */
+function cap(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : 'no cap';
+}
+
 /** The report as text, one fact per line. */
 export function formatReport(r: IngestReport): string {
   const n = (v: number) => v.toLocaleString('en-US');
@@ -64,7 +69,7 @@ export function formatReport(r: IngestReport): string {
     lines.push(`  subdivided: ${n(r.rowsSubdivided)} rows into +${n(r.rowsAddedBySubdivision)} pieces`);
   }
   lines.push(
-    `  partitioned by ${r.partitioningMethod}: at most ${r.maxPerFile} per file, ${r.maxPerChunk} per chunk`,
+    `  partitioned by ${r.partitioningMethod}: at most ${cap(r.maxPerFile)} per file, ${cap(r.maxPerChunk)} per chunk`,
     `  time: ${r.seconds.total.toFixed(2)} s (scan ${r.seconds.scan.toFixed(2)}, plan ${r.seconds.plan.toFixed(2)}, write ${r.seconds.write.toFixed(2)}, commit ${r.seconds.commit.toFixed(2)})`,
   );
   return lines.join('\n');
