@@ -11,9 +11,11 @@ export async function query(sql: string): Promise<Record<string, unknown>[]> {
   const conn = await (await instance).connect();
   try {
     const reader = await conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS().map((row) =>
-      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
-    );
+    return reader
+      .getRowObjectsJS()
+      .map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+      );
   } finally {
     conn.closeSync();
   }
