@@ -41,11 +41,18 @@ export function rowCentroidsAndMeasures(col: WkbColumn, method: MeasureMethod): 
   const measure = new Float64Array(n);
   const dec = new WkbFlatDecoder(col.values);
   const c = new Float64Array(2);
+  const point = new PointReader(col);
   for (let i = 0; i < n; i++) {
     if (!isRowPresent(col, i)) {
       cx[i] = Number.NaN;
       cy[i] = Number.NaN;
       measure[i] = method === 'rows' ? 1 : 0;
+      continue;
+    }
+    if (point.read(i)) {
+      cx[i] = point.x;
+      cy[i] = point.y;
+      measure[i] = method === 'rows' || method === 'coords' ? 1 : 0;
       continue;
     }
     dec.decode(col.offsets[i]!, col.offsets[i + 1]!, i);
@@ -65,7 +72,8 @@ export function rowCentroidsAndMeasures(col: WkbColumn, method: MeasureMethod): 
         measure[i] = 1;
         break;
       case 'area':
-        measure[i] = area;
+        // An invalid polygon (holes larger than its shell) can have a negative planar area.
+        measure[i] = Math.max(0, area);
         break;
       case 'length': {
         let len = lineLength(lines);
@@ -80,4 +88,63 @@ export function rowCentroidsAndMeasures(col: WkbColumn, method: MeasureMethod): 
     }
   }
   return { cx, cy, measure };
+}
+
+/**
+ * The fast path for the commonest row: a non-empty 2D little-endian ISO WKB point (21 bytes),
+ * read without decoding.
+ */
+class PointReader {
+  private readonly values: Uint8Array;
+  private readonly view: DataView;
+  private readonly offsets: Int32Array;
+  x = 0;
+  y = 0;
+
+  constructor(col: WkbColumn) {
+    this.values = col.values;
+    this.offsets = col.offsets;
+    this.view = new DataView(col.values.buffer, col.values.byteOffset, col.values.byteLength);
+  }
+
+  /** True (with `x`, `y` set) when row `i` is such a point. */
+  read(i: number): boolean {
+    const s = this.offsets[i]!;
+    const v = this.values;
+    if (this.offsets[i + 1]! - s !== 21 || v[s] !== 1 || v[s + 1] !== 1 || v[s + 2] !== 0) return false;
+    if (v[s + 3] !== 0 || v[s + 4] !== 0) return false;
+    this.x = this.view.getFloat64(s + 5, true);
+    this.y = this.view.getFloat64(s + 13, true);
+    return !Number.isNaN(this.x);
+  }
+}
+
+/** Vertex count, area (deg^2) and length (degrees, perimeters included) of every row, in one pass. */
+export function rowMeasures(col: WkbColumn): {
+  coords: Float64Array;
+  area: Float64Array;
+  length: Float64Array;
+} {
+  const n = col.length;
+  const coords = new Float64Array(n);
+  const area = new Float64Array(n);
+  const length = new Float64Array(n);
+  const dec = new WkbFlatDecoder(col.values);
+  const point = new PointReader(col);
+  for (let i = 0; i < n; i++) {
+    if (!isRowPresent(col, i)) continue;
+    if (point.read(i)) {
+      coords[i] = 1;
+      continue;
+    }
+    dec.decode(col.offsets[i]!, col.offsets[i + 1]!, i);
+    const polys = dec.polygons;
+    coords[i] = dec.vertices;
+    area[i] = Math.max(0, multiPolygonArea(polys));
+    let len = lineLength(dec.lines);
+    const ro = polys.ringOffsets;
+    for (let r = 0; r + 1 < ro.length; r++) len += pathLength(polys.coords, ro[r]!, ro[r + 1]!);
+    length[i] = len;
+  }
+  return { coords, area, length };
 }

@@ -1,7 +1,7 @@
 /**
  * Per-chunk sums for the chunk metadata table: vertex count, area and length.
  */
-import { rowCentroidsAndMeasures } from '../geometry/row-keys.js';
+import { rowMeasures } from '../geometry/row-keys.js';
 import type { WkbColumn } from '../geometry/wkb.js';
 
 /**
@@ -9,9 +9,7 @@ import type { WkbColumn } from '../geometry/wkb.js';
  * chunk (vertices; deg^2; degrees), flattened.
  */
 export function chunkStats(wkb: WkbColumn, sizes: readonly number[]): Float64Array {
-  const coords = rowCentroidsAndMeasures(wkb, 'coords').measure;
-  const area = rowCentroidsAndMeasures(wkb, 'area').measure;
-  const length = rowCentroidsAndMeasures(wkb, 'length').measure;
+  const { coords, area, length } = rowMeasures(wkb);
   const out = new Float64Array(sizes.length * 3);
   let row = 0;
   for (let c = 0; c < sizes.length; c++) {
