@@ -54,7 +54,10 @@ export function openGdalSource(path: string, options: GdalSourceOptions = {}): S
         { file: path, layer: reader.layerName },
       );
     }
-    if (reader.geometryType === 'Unknown (any)' && hasNoGeometry(reader, options.openOptions ?? {})) {
+    // Some drivers (FlatGeobuf) declare a geometry column of unknown type for attribute-only
+    // layers: such a layer has no geometry when its first batch holds none.
+    const first = reader.next();
+    if (reader.geometryType === 'Unknown (any)' && first !== null && allNull(first, reader.geometryColumn)) {
       throw new GeopartError(
         'NO_GEOMETRY',
         `${path}: layer ${reader.layerName} has no geometries (every row's geometry is empty); ` +
@@ -65,27 +68,16 @@ export function openGdalSource(path: string, options: GdalSourceOptions = {}): S
     if (reader.crs === null) {
       options.onWarning?.(`${path}: layer ${reader.layerName} has no CRS; taking it as ${TARGET_CRS}`);
     }
-    return new GdalSource(reader, options.removeCols ?? [], options.onWarning);
+    return new GdalSource(reader, first, options.removeCols ?? [], options.onWarning);
   } catch (err) {
     reader.close();
     throw err;
   }
 }
 
-/**
- * Some drivers (FlatGeobuf) declare a geometry column of unknown type for attribute-only
- * layers. Such a layer has no geometry when a fresh reader's first batch holds none.
- */
-function hasNoGeometry(reader: LayerReader, openOptions: Readonly<Record<string, string>>): boolean {
-  const probe = openLayerReader(reader.path, { openOptions, layer: reader.layerName, batchSize: 1000 });
-  try {
-    const batch = probe.next();
-    if (batch === null) return false;
-    const g = batch.getChild(probe.geometryColumn ?? '');
-    return g === null || g.nullCount === batch.numRows;
-  } finally {
-    probe.close();
-  }
+function allNull(batch: RecordBatch, column: string): boolean {
+  const g = batch.getChild(column);
+  return g === null || g.nullCount === batch.numRows;
 }
 
 /**
@@ -114,8 +106,17 @@ class GdalSource implements Source {
   private readonly fields: readonly Field[];
   private readonly onWarning: ((message: string) => void) | undefined;
 
-  constructor(reader: LayerReader, removeCols: readonly string[], onWarning?: (message: string) => void) {
+  /** The first batch, read at open to look for geometry; yielded first. */
+  private pending: RecordBatch | null;
+
+  constructor(
+    reader: LayerReader,
+    first: RecordBatch | null,
+    removeCols: readonly string[],
+    onWarning?: (message: string) => void,
+  ) {
     this.reader = reader;
+    this.pending = first;
     this.onWarning = onWarning;
     this.info = {
       path: reader.path,
@@ -139,7 +140,8 @@ class GdalSource implements Source {
     let rowsBefore = 0;
     for (;;) {
       signal?.throwIfAborted();
-      const batch = this.reader.next();
+      const batch = this.pending ?? this.reader.next();
+      this.pending = null;
       for (const w of this.reader.takeWarnings()) this.onWarning?.(`${this.info.path}: ${w}`);
       if (batch === null) return;
       yield this.convert(batch, rowsBefore);

@@ -144,8 +144,8 @@ export interface InputSet {
 
 /**
  * Expands and opens the inputs of a step. Every file is opened once up front, so a missing
- * layer, a file without geometry or clashing column types fail before any row is read; each
- * is then reopened when its turn comes, so only one file is open while streaming.
+ * layer, a file without geometry or clashing column types fail before any row is read; the
+ * others are reopened when their turn comes, so at most two files are open while streaming.
  */
 export async function openInputs(options: ReadOptions): Promise<InputSet> {
   const files = await expandInputs(options.input, options.fileSuffix ?? null);
@@ -162,12 +162,22 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     },
   };
   const schemas: { path: string; schema: Schema }[] = [];
-  for (const path of files) {
-    const source = await openSource(path, options);
-    schemas.push({ path, schema: source.schema });
-    source.close();
+  // The first file stays open for streaming: some drivers (GeoJSON) parse the whole file when
+  // it is opened, so a single input is opened once.
+  let firstSource: Source | null = null;
+  let schema: Schema;
+  try {
+    for (const [i, path] of files.entries()) {
+      const source = await openSource(path, options);
+      schemas.push({ path, schema: source.schema });
+      if (i === 0) firstSource = source;
+      else source.close();
+    }
+    schema = unionSchema(schemas);
+  } catch (err) {
+    (firstSource as Source | null)?.close();
+    throw err;
   }
-  const schema = unionSchema(schemas);
   const stats: ReadStats = {
     files: files.length,
     rowsRead: 0,
@@ -180,7 +190,8 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     stats,
     async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
       for (const [fileIndex, path] of files.entries()) {
-        const source = await openSource(path, options);
+        const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
+        firstSource = null;
         try {
           for await (let batch of source.batches(signal)) {
             stats.rowsRead += batch.numRows;

@@ -3,6 +3,7 @@
  * catches its own errors and returns them as `{ failed: WireError }`, since structured clone
  * would drop the error class and its code.
  */
+import { writeFileSync } from 'node:fs';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { takeRows } from '../arrow/take.js';
 import { toWire } from '../errors.js';
@@ -40,8 +41,11 @@ export interface ScanTaskResult {
 /** Scans one batch, spills its rows and returns its keys. */
 export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
   try {
-    const scanned = scanBatch(batchFromBytes(task.bytes), task.options);
-    writeSpill(task.spillPath, scanned.batch);
+    const input = batchFromBytes(task.bytes);
+    const scanned = scanBatch(input, task.options);
+    // An unchanged batch is spilled as the bytes it came in, without serialising it again.
+    if (scanned.batch === input) writeFileSync(task.spillPath, task.bytes);
+    else writeSpill(task.spillPath, scanned.batch);
     const { cx, cy, measure, bounds } = scanned.keys;
     const result: ScanTaskResult = {
       batchId: task.batchId,
