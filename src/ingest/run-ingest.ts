@@ -10,6 +10,7 @@ import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { GeopartError } from '../errors.js';
 import { openInputs } from '../io/read-inputs.js';
+import { GEOMETRY_COLUMN } from '../io/source.js';
 import { allocKeyTable, type KeyTable } from '../partition/key-table.js';
 import { type Plan, plan as planPartitions } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
@@ -63,6 +64,25 @@ async function bounded<T>(count: number, limit: number, run: (i: number) => Prom
   return out;
 }
 
+/** Geometry bytes per scan task: big polygons are spread over the pool, not scanned by one worker. */
+const SCAN_TASK_BYTES = 4 << 20;
+
+/** Cuts a batch into consecutive slices of at most {@link SCAN_TASK_BYTES} of WKB (at least one row each). */
+function slicesForScan(batch: RecordBatch): RecordBatch[] {
+  const g = batch.getChild(GEOMETRY_COLUMN)?.data[0];
+  const offsets = g?.valueOffsets as Int32Array | undefined;
+  if (!offsets || offsets[batch.numRows]! - offsets[0]! <= SCAN_TASK_BYTES) return [batch];
+  const out: RecordBatch[] = [];
+  let start = 0;
+  for (let i = 1; i <= batch.numRows; i++) {
+    if (i === batch.numRows || offsets[i + 1]! - offsets[start]! > SCAN_TASK_BYTES) {
+      out.push(batch.slice(start, i));
+      start = i;
+    }
+  }
+  return out;
+}
+
 interface ScanOutcome {
   readonly results: ScanTaskResult[];
   readonly schema: Schema;
@@ -100,30 +120,33 @@ async function scanStage(
   let failure: unknown = null;
   let rowsScanned = 0;
   let batchId = 0;
-  for await (const { batch } of inputs.batches(options.signal)) {
-    const id = batchId++;
-    const bytes = batchToBytes(batch);
-    const task = pool
-      .run<ScanTaskResult>(
-        'scan',
-        { bytes, batchId: id, spillPath: spillPath(spillDir, id), options: scanOptions },
-        [bytes.buffer as ArrayBuffer],
-        options.signal,
-      )
-      .then(
-        (r) => {
-          results[id] = r;
-          rowsScanned += batch.numRows;
-          options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
-        },
-        (err: unknown) => {
-          failure ??= err;
-        },
-      )
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
-    // Bounded read-ahead: memory holds a few batches, not the input.
-    if (inFlight.size >= 2 * pool.threads) await Promise.race(inFlight);
+  for await (const { batch: whole } of inputs.batches(options.signal)) {
+    for (const batch of slicesForScan(whole)) {
+      const id = batchId++;
+      const bytes = batchToBytes(batch);
+      const task = pool
+        .run<ScanTaskResult>(
+          'scan',
+          { bytes, batchId: id, spillPath: spillPath(spillDir, id), options: scanOptions },
+          [bytes.buffer as ArrayBuffer],
+          options.signal,
+        )
+        .then(
+          (r) => {
+            results[id] = r;
+            rowsScanned += batch.numRows;
+            options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
+          },
+          (err: unknown) => {
+            failure ??= err;
+          },
+        )
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      // Bounded read-ahead: memory holds a few batches, not the input.
+      if (inFlight.size >= 2 * pool.threads) await Promise.race(inFlight);
+      if (failure) break;
+    }
     if (failure) break;
   }
   await Promise.all(inFlight);
