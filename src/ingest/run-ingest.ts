@@ -11,7 +11,7 @@ import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step
 import { GeopartError } from '../errors.js';
 import { openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
-import { allocKeyTable, type KeyTable } from '../partition/key-table.js';
+import type { KeyTable } from '../partition/key-table.js';
 import { type Plan, plan as planPartitions } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
@@ -21,6 +21,7 @@ import type { ScanOptions } from '../scan/scan-batch.js';
 import { batchFromBytes, batchToBytes, spillPath } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
+import { KeyTableBuilder } from './key-table-builder.js';
 import { type IngestCounts, type IngestReport, REPORT_KEY } from './report.js';
 
 /** How to run an ingest; everything optional. */
@@ -84,7 +85,12 @@ function slicesForScan(batch: RecordBatch): RecordBatch[] {
 }
 
 interface ScanOutcome {
-  readonly results: ScanTaskResult[];
+  readonly keys: KeyTable;
+  /** First row of each scanned batch in the key table (one more entry than batches). */
+  readonly batchStart: Float64Array;
+  readonly rowsDroppedNoGeometry: number;
+  readonly rowsSubdivided: number;
+  readonly rowsAddedBySubdivision: number;
   readonly schema: Schema;
   readonly inputFiles: number;
   readonly rowsRead: number;
@@ -115,7 +121,10 @@ async function scanStage(
     subdivideStart: step.subdivideStart,
     subdivideStop: step.subdivideStop,
   };
-  const results: ScanTaskResult[] = [];
+  const builder = new KeyTableBuilder(inputs.featureCount ?? 0);
+  let rowsDroppedNoGeometry = 0;
+  let rowsSubdivided = 0;
+  let rowsAddedBySubdivision = 0;
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
   let rowsScanned = 0;
@@ -133,7 +142,10 @@ async function scanStage(
         )
         .then(
           (r) => {
-            results[id] = r;
+            builder.add(r);
+            rowsDroppedNoGeometry += r.droppedNoGeometry;
+            rowsSubdivided += r.subdividedRows;
+            rowsAddedBySubdivision += r.rowsAddedBySubdivision;
             rowsScanned += batch.numRows;
             options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
           },
@@ -152,40 +164,17 @@ async function scanStage(
   await Promise.all(inFlight);
   if (failure) throw failure;
   return {
-    results,
+    keys: builder.finish(),
+    batchStart: Float64Array.from(builder.batchStart),
+    rowsDroppedNoGeometry,
+    rowsSubdivided,
+    rowsAddedBySubdivision,
     schema: inputs.schema,
     inputFiles: inputs.files.length,
     rowsRead: inputs.stats.rowsRead,
     rowsAddedByExplode: inputs.stats.rowsAddedByExplode,
     rowsDroppedOutOfBounds: inputs.stats.rowsDroppedOutOfBounds,
   };
-}
-
-/** Gathers the scanned keys into one key table; `batchStart[b]` is batch b's first row. */
-function buildKeyTable(results: readonly ScanTaskResult[]): { keys: KeyTable; batchStart: Float64Array } {
-  const batchStart = new Float64Array(results.length + 1);
-  for (let b = 0; b < results.length; b++) batchStart[b + 1] = batchStart[b]! + results[b]!.rows;
-  const total = batchStart[results.length]!;
-  if (total > 0x7fffffff) {
-    throw new GeopartError(
-      'INVALID_CONFIG',
-      `${total} rows exceed one ingest's limit of 2^31-1; split the input`,
-    );
-  }
-  const keys = allocKeyTable(total);
-  for (const [b, r] of results.entries()) {
-    const at = batchStart[b]!;
-    keys.cx.set(r.cx, at);
-    keys.cy.set(r.cy, at);
-    keys.measure.set(r.measure, at);
-    for (let i = 0; i < r.rows; i++) {
-      keys.minx[at + i] = r.bounds[4 * i]!;
-      keys.miny[at + i] = r.bounds[4 * i + 1]!;
-      keys.maxx[at + i] = r.bounds[4 * i + 2]!;
-      keys.maxy[at + i] = r.bounds[4 * i + 3]!;
-    }
-  }
-  return { keys, batchStart };
 }
 
 /** The (batch, row) of every row of `order[start..end)`, from the batches' first rows. */
@@ -274,15 +263,18 @@ export async function runIngest(
 
     progress({ stage: 'plan', filesWritten: 0, files: 0 });
     const t1 = performance.now();
-    const { keys, batchStart } = buildKeyTable(scanned.results);
-    const sum = (k: 'droppedNoGeometry' | 'subdividedRows' | 'rowsAddedBySubdivision') =>
-      scanned.results.reduce((a, r) => a + r[k], 0);
+    const { keys, batchStart } = scanned;
+    if (keys.length > 0x7fffffff) {
+      throw new GeopartError(
+        'INVALID_CONFIG',
+        `${keys.length} rows exceed one ingest's limit of 2^31-1; split the input`,
+      );
+    }
     const scanCounts = {
-      rowsDroppedNoGeometry: sum('droppedNoGeometry'),
-      rowsSubdivided: sum('subdividedRows'),
-      rowsAddedBySubdivision: sum('rowsAddedBySubdivision'),
+      rowsDroppedNoGeometry: scanned.rowsDroppedNoGeometry,
+      rowsSubdivided: scanned.rowsSubdivided,
+      rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
     };
-    scanned.results.length = 0; // the key table holds the keys now
     const plan = await planStage(step, keys);
     const tPlan = seconds(t1);
 

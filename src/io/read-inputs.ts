@@ -137,6 +137,8 @@ export interface InputSet {
   readonly files: readonly string[];
   /** The schema every batch has (union of the files' schemas). */
   readonly schema: Schema;
+  /** Rows the inputs hold when every file knows its count cheaply, else null. */
+  readonly featureCount: number | null;
   readonly stats: ReadStats;
   /** Streams every file's batches in order, with the options applied. */
   batches(signal?: AbortSignal): AsyncIterable<InputBatch>;
@@ -162,6 +164,7 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     },
   };
   const schemas: { path: string; schema: Schema }[] = [];
+  let featureCount: number | null = 0;
   // The first file stays open for streaming: some drivers (GeoJSON) parse the whole file when
   // it is opened, so a single input is opened once.
   let firstSource: Source | null = null;
@@ -170,6 +173,8 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     for (const [i, path] of files.entries()) {
       const source = await openSource(path, options);
       schemas.push({ path, schema: source.schema });
+      const count = source.info.featureCount;
+      featureCount = featureCount === null || count === null ? null : featureCount + count;
       if (i === 0) firstSource = source;
       else source.close();
     }
@@ -187,6 +192,7 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
   return {
     files,
     schema,
+    featureCount,
     stats,
     async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
       for (const [fileIndex, path] of files.entries()) {

@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KeyTableBuilder } from '../../src/ingest/key-table-builder.js';
+import type { ScanTaskResult } from '../../src/pool/worker.js';
+
+function result(batchId: number, rows: number): ScanTaskResult {
+  const f = (k: number) => Float64Array.from({ length: rows }, (_, i) => batchId * 1000 + i + k / 10);
+  return {
+    batchId,
+    rows,
+    cx: f(1),
+    cy: f(2),
+    measure: f(3),
+    bounds: Float64Array.from({ length: 4 * rows }, (_, j) => batchId * 1000 + (j >> 2) + ((j & 3) + 4) / 10),
+    droppedNoGeometry: 0,
+    subdividedRows: 0,
+    rowsAddedBySubdivision: 0,
+  };
+}
+
+describe('KeyTableBuilder', () => {
+  it('lays batches out in batch order whatever order they arrive in, growing past its hint', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 3000 }),
+        fc.nat(),
+        (sizes, hint, seed) => {
+          const b = new KeyTableBuilder(hint);
+          const order = sizes
+            .map((_, i) => i)
+            .sort((x, y) => ((x * 7919 + seed) % 13) - ((y * 7919 + seed) % 13));
+          for (const id of order) b.add(result(id, sizes[id]!));
+          const keys = b.finish();
+          expect(keys.length).toBe(sizes.reduce((a, n) => a + n, 0));
+          let row = 0;
+          for (const [id, n] of sizes.entries()) {
+            expect(b.batchStart[id]).toBe(row);
+            for (let i = 0; i < n; i++, row++) {
+              expect(keys.cx[row]).toBe(id * 1000 + i + 0.1);
+              expect(keys.measure[row]).toBe(id * 1000 + i + 0.3);
+              expect(keys.minx[row]).toBe(id * 1000 + i + 0.4);
+              expect(keys.maxy[row]).toBe(id * 1000 + i + 0.7);
+            }
+          }
+          expect(b.batchStart.at(-1)).toBe(row);
+        },
+      ),
+    );
+  });
+
+  it('refuses to finish while a batch is missing', () => {
+    const b = new KeyTableBuilder();
+    b.add(result(1, 3));
+    expect(() => b.finish()).toThrow(/batches from 0 on are missing/);
+  });
+});
