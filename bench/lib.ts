@@ -5,7 +5,7 @@
  * same run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Folder (git-ignored) for generated and downloaded benchmark inputs. */
@@ -94,4 +94,49 @@ export function ogr2ogr(args: readonly string[]): void {
 /** True when a cached input is already there. */
 export function cached(path: string): boolean {
   return existsSync(path);
+}
+
+/**
+ * N seeded points (columns id, lon, lat, value) as CSV and as FlatGeobuf made from it by
+ * ogr2ogr: uniform over the world, or in 20 round clusters. Cached.
+ */
+export function seededPoints(n: number, clustered: boolean): { csv: string; fgb: string } {
+  const name = `${CACHE}points-${clustered ? 'clustered' : 'uniform'}-${n}`;
+  const csv = `${name}.csv`;
+  const fgb = `${name}.fgb`;
+  if (!cached(csv)) {
+    const next = rng(clustered ? 7 : 42);
+    const centres = Array.from({ length: 20 }, () => [next() * 300 - 150, next() * 140 - 70] as const);
+    const lines: string[] = ['id,lon,lat,value'];
+    writeFileSync(csv, '');
+    const flush = () => {
+      writeFileSync(csv, `${lines.join('\n')}\n`, { flag: 'a' });
+      lines.length = 0;
+    };
+    for (let i = 0; i < n; i++) {
+      let x: number;
+      let y: number;
+      if (clustered) {
+        const c = centres[i % 20]!;
+        const r = (next() + next() + next() - 1.5) * 4;
+        const a = next() * 2 * Math.PI;
+        x = c[0] + r * Math.cos(a);
+        y = c[1] + r * Math.sin(a);
+      } else {
+        x = next() * 360 - 180;
+        y = next() * 170 - 85;
+      }
+      lines.push(`${i},${x.toFixed(6)},${y.toFixed(6)},${(next() * 1000).toFixed(3)}`);
+      if (lines.length >= 100_000) flush();
+    }
+    flush();
+  }
+  if (!cached(fgb)) {
+    const oo = ['X_POSSIBLE_NAMES=lon', 'Y_POSSIBLE_NAMES=lat', 'KEEP_GEOM_COLUMNS=NO'].flatMap((o) => [
+      '-oo',
+      o,
+    ]);
+    ogr2ogr(['-f', 'FlatGeobuf', fgb, csv, '-a_srs', 'EPSG:4326', '-nln', 'points', ...oo]);
+  }
+  return { csv, fgb };
 }

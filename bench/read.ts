@@ -6,43 +6,12 @@
  *
  * Each reader runs in a child process of its own so its peak RSS is its own.
  */
-import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CACHE, cached, type Measurement, measureChild, ogr2ogr, printTable, rng } from './lib.js';
+import { type Measurement, measureChild, printTable, seededPoints } from './lib.js';
 
 const CSV_OPTIONS = { X_POSSIBLE_NAMES: 'lon', Y_POSSIBLE_NAMES: 'lat', KEEP_GEOM_COLUMNS: 'NO' };
-
-/** Writes N seeded uniform points as CSV, then converts it to FlatGeobuf with ogr2ogr. */
-function makePoints(n: number): { csv: string; fgb: string } {
-  const csv = `${CACHE}points-${n}.csv`;
-  const fgb = `${CACHE}points-${n}.fgb`;
-  if (!cached(csv)) {
-    const next = rng(42);
-    const lines = ['id,lon,lat,value'];
-    for (let i = 0; i < n; i++) {
-      lines.push(
-        `${i},${(next() * 360 - 180).toFixed(6)},${(next() * 170 - 85).toFixed(6)},${(next() * 1000).toFixed(3)}`,
-      );
-    }
-    writeFileSync(csv, `${lines.join('\n')}\n`);
-  }
-  if (!cached(fgb)) {
-    ogr2ogr([
-      '-f',
-      'FlatGeobuf',
-      fgb,
-      csv,
-      '-a_srs',
-      'EPSG:4326',
-      '-nln',
-      'points',
-      ...Object.entries(CSV_OPTIONS).flatMap(([k, v]) => ['-oo', `${k}=${v}`]),
-    ]);
-  }
-  return { csv, fgb };
-}
 
 async function child(reader: string, path: string, oo: Record<string, string>): Promise<void> {
   // Libraries are loaded before the clock starts: the figures are reading, not start-up.
@@ -87,7 +56,7 @@ async function main(): Promise<void> {
     return;
   }
   const n = Number(values.points);
-  const { csv, fgb } = makePoints(n);
+  const { csv, fgb } = seededPoints(n, false);
   const countries = fileURLToPath(new URL('../fixtures/flatgeobuf/countries.fgb', import.meta.url));
   const inputs: [string, string, Record<string, string>][] = [
     [`${n.toLocaleString('en-US')} points, FlatGeobuf`, fgb, {}],

@@ -136,6 +136,27 @@ describe('ingest: tables read back by DuckDB', () => {
     for (const c of chunks) expect(c.num_rows).toBeLessThanOrEqual(10);
   });
 
+  it('places rows in the boxes of an earlier table with partitioning_schema_input', async () => {
+    const first = out('schema-src');
+    const meta = join(tmp, `schema-meta-${n++}.parquet`);
+    await ingest(dataPath('geoarrow/natural-earth_cities.fgb'), first, {
+      outputMetadata: meta,
+      partitioningMaximumPerFile: 80,
+      partitioningMaximumPerChunk: 20,
+    }).runLocal();
+    const boxes = await checkTable(first, 243);
+    // The same rows through the same boxes give the same files and chunks.
+    const again = out('schema-dst');
+    const report = await ingest(dataPath('geoarrow/natural-earth_cities_geo.parquet'), again, {
+      partitioningSchemaInput: meta,
+    }).runLocal();
+    const chunks = await checkTable(again, 243);
+    expect(report.files).toBe(new Set(boxes.map((b) => b.file_id)).size);
+    expect(chunks.map((c) => [c.file_id, c.chunk_id, c.num_rows])).toEqual(
+      boxes.map((c) => [c.file_id, c.chunk_id, c.num_rows]),
+    );
+  });
+
   it('gives byte-identical files on a rerun and with 1 or 2 threads', async () => {
     const input = dataPath('flatgeobuf/tiger_roads.geojson');
     const options = { partitioningMethod: 'coords' as const, targetNumChunks: 40 };
