@@ -9,20 +9,17 @@ import { concatBatches } from '../arrow/concat.js';
 import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { GeopartError } from '../errors.js';
-import { openInputs } from '../io/read-inputs.js';
-import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { KeyTable } from '../partition/key-table.js';
 import { type Plan, plan as planPartitions } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
-import { createPool, defaultThreads, type WorkerPool } from '../pool/pool.js';
-import type { ScanTaskResult, WriteTaskResult } from '../pool/worker.js';
-import type { ScanOptions } from '../scan/scan-batch.js';
-import { batchFromBytes, batchToBytes, spillPath } from '../scan/spill.js';
+import { createPool, defaultThreads } from '../pool/pool.js';
+import type { WriteTaskResult } from '../pool/worker.js';
+import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
-import { KeyTableBuilder } from './key-table-builder.js';
 import { type IngestCounts, type IngestReport, REPORT_KEY } from './report.js';
+import { scanStage } from './scan-stage.js';
 
 /** How to run an ingest; everything optional. */
 export interface IngestRunOptions {
@@ -63,118 +60,6 @@ async function bounded<T>(count: number, limit: number, run: (i: number) => Prom
   });
   await Promise.all(lanes);
   return out;
-}
-
-/** Geometry bytes per scan task: big polygons are spread over the pool, not scanned by one worker. */
-const SCAN_TASK_BYTES = 4 << 20;
-
-/** Cuts a batch into consecutive slices of at most {@link SCAN_TASK_BYTES} of WKB (at least one row each). */
-function slicesForScan(batch: RecordBatch): RecordBatch[] {
-  const g = batch.getChild(GEOMETRY_COLUMN)?.data[0];
-  const offsets = g?.valueOffsets as Int32Array | undefined;
-  if (!offsets || offsets[batch.numRows]! - offsets[0]! <= SCAN_TASK_BYTES) return [batch];
-  const out: RecordBatch[] = [];
-  let start = 0;
-  for (let i = 1; i <= batch.numRows; i++) {
-    if (i === batch.numRows || offsets[i + 1]! - offsets[start]! > SCAN_TASK_BYTES) {
-      out.push(batch.slice(start, i));
-      start = i;
-    }
-  }
-  return out;
-}
-
-interface ScanOutcome {
-  readonly keys: KeyTable;
-  /** First row of each scanned batch in the key table (one more entry than batches). */
-  readonly batchStart: Float64Array;
-  readonly rowsDroppedNoGeometry: number;
-  readonly rowsSubdivided: number;
-  readonly rowsAddedBySubdivision: number;
-  readonly schema: Schema;
-  readonly inputFiles: number;
-  readonly rowsRead: number;
-  readonly rowsAddedByExplode: number;
-  readonly rowsDroppedOutOfBounds: number;
-}
-
-async function scanStage(
-  step: GeospatialPartitionJobStepConfig,
-  pool: WorkerPool,
-  spillDir: string,
-  options: IngestRunOptions,
-): Promise<ScanOutcome> {
-  const inputs = await openInputs({
-    input: step.input,
-    fileSuffix: step.fileSuffix,
-    openOptions: step.gdalConfig.openOptions as Readonly<Record<string, string>>,
-    layer: step.gdalConfig.layer,
-    lonlatCols: step.lonlatCols,
-    loadColumns: step.loadColumns,
-    removeCols: step.removeCols,
-    explodeGeometries: step.explodeGeometries,
-    dropOutOfBounds: step.dropOutOfBounds,
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-  });
-  const scanOptions: ScanOptions = {
-    method: step.partitioningMethod,
-    subdivideStart: step.subdivideStart,
-    subdivideStop: step.subdivideStop,
-  };
-  const builder = new KeyTableBuilder(inputs.featureCount ?? 0);
-  let rowsDroppedNoGeometry = 0;
-  let rowsSubdivided = 0;
-  let rowsAddedBySubdivision = 0;
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown = null;
-  let rowsScanned = 0;
-  let batchId = 0;
-  for await (const { batch: whole } of inputs.batches(options.signal)) {
-    for (const batch of slicesForScan(whole)) {
-      const id = batchId++;
-      const bytes = batchToBytes(batch);
-      const task = pool
-        .run<ScanTaskResult>(
-          'scan',
-          { bytes, batchId: id, spillPath: spillPath(spillDir, id), options: scanOptions },
-          [bytes.buffer as ArrayBuffer],
-          options.signal,
-        )
-        .then(
-          (r) => {
-            builder.add(r);
-            rowsDroppedNoGeometry += r.droppedNoGeometry;
-            rowsSubdivided += r.subdividedRows;
-            rowsAddedBySubdivision += r.rowsAddedBySubdivision;
-            rowsScanned += batch.numRows;
-            options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
-          },
-          (err: unknown) => {
-            failure ??= err;
-          },
-        )
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      // Bounded read-ahead: memory holds a few batches, not the input.
-      if (inFlight.size >= 2 * pool.threads) await Promise.race(inFlight);
-      if (failure) break;
-    }
-    if (failure) break;
-  }
-  await Promise.all(inFlight);
-  if (failure) throw failure;
-  return {
-    keys: builder.finish(),
-    batchStart: Float64Array.from(builder.batchStart),
-    rowsDroppedNoGeometry,
-    rowsSubdivided,
-    rowsAddedBySubdivision,
-    schema: inputs.schema,
-    inputFiles: inputs.files.length,
-    rowsRead: inputs.stats.rowsRead,
-    rowsAddedByExplode: inputs.stats.rowsAddedByExplode,
-    rowsDroppedOutOfBounds: inputs.stats.rowsDroppedOutOfBounds,
-  };
 }
 
 /** The (batch, row) of every row of `order[start..end)`, from the batches' first rows. */
