@@ -2,16 +2,7 @@ import { parseArgs } from 'node:util';
 import { GeopartError } from '../errors.js';
 import { type DatasetInfo, describeDataset, type LayerInfo } from '../io/gdal.js';
 import { parseKeyValues, parseLayer } from './args.js';
-
-/** Usage text of `geopart info`. */
-export const INFO_USAGE = `Usage: geopart info INPUT [--layer NAME|INDEX] [--oo KEY=VALUE]... [--json]
-
-Describes a vector dataset like \`ogrinfo -so\`: its layers, geometry types, feature
-counts, CRS, extent and fields.
-
-  --layer L      describe only layer L (name or 0-based index)
-  --oo K=V       GDAL open option, repeatable (e.g. --oo HEADERS=NO)
-  --json         print JSON instead of text`;
+import { INFO_USAGE } from './usage.js';
 
 function formatExtent(e: LayerInfo['extent']): string {
   if (!e) return '(none)';

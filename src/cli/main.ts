@@ -1,19 +1,13 @@
 import { GeopartError } from '../errors.js';
-import { INFO_USAGE, runInfo } from './info.js';
-import { INGEST_USAGE, runIngestCommand } from './ingest.js';
-
-/** Usage text of `geopart`. */
-export const USAGE = `Usage: geopart <command> [options]
-
-Commands:
-  info INPUT            layers, geometry types, feature counts, CRS, extent and fields of a dataset
-  ingest INPUT... -o OUT   partition inputs into a GeoParquet table of files and chunks
-
-Run \`geopart <command> --help\` for a command's options.`;
+import { INFO_USAGE, INGEST_USAGE, USAGE } from './usage.js';
 
 type Command = (argv: readonly string[], out: (s: string) => void) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { info: runInfo, ingest: runIngestCommand };
+/** Commands are loaded on use: `ingest` never loads gdal-async, `info` never loads the pool. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  info: async () => (await import('./info.js')).runInfo,
+  ingest: async () => (await import('./ingest.js')).runIngestCommand,
+};
 
 /** Help of every command, for `geopart help COMMAND`. */
 const HELP: Readonly<Record<string, string>> = { info: INFO_USAGE, ingest: INGEST_USAGE };
@@ -33,13 +27,13 @@ export async function main(
     out(topic && HELP[topic] ? HELP[topic] : USAGE);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     err(`geopart: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;
   }
   try {
-    return await command(rest, out);
+    return await (await load())(rest, out);
   } catch (e) {
     if (e instanceof GeopartError) {
       err(`geopart ${name}: ${e.message}`);
