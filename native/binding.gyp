@@ -14,6 +14,7 @@
         'src/layer_reader.cc',
         'src/reproject.cc',
         'src/reproject_wkb.cc',
+        'src/zstd_compress.cc',
       ],
       # node-addon-api's headers with C++ exceptions (std::exception too) turned into JS errors.
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
@@ -26,7 +27,7 @@
       'cflags': ['<!@(gdal-config --cflags)'],
       'cflags_cc': ['-std=c++17', '-fexceptions', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'cflags_cc!': ['-fno-exceptions', '-std=gnu++17'],
-      'libraries': ['<!@(gdal-config --libs)'],
+      'libraries': ['<!@(gdal-config --libs)', '-lzstd'],
       'xcode_settings': {
         'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

@@ -10,6 +10,7 @@
 #include "dataset.h"
 #include "layer_reader.h"
 #include "reproject_wkb.h"
+#include "zstd_compress.h"
 
 namespace {
 
@@ -19,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listLayers", Napi::Function::New<geopart::ListLayers>(env, "listLayers"));
   exports.Set("LayerReader", geopart::LayerReader::Define(env));
   exports.Set("reprojectWkb", Napi::Function::New<geopart::ReprojectWkb>(env, "reprojectWkb"));
+  exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));
   exports.Set("gdalVersion", GDALVersionInfo("RELEASE_NAME"));
   return exports;
 }

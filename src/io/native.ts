@@ -120,6 +120,7 @@ interface NativeAddon {
     sourceCrs: string,
     targetCrs: string,
   ): { offsets: Int32Array; data: Uint8Array; validity: Uint8Array | null };
+  zstdCompress(data: Uint8Array, level: number): Uint8Array;
 }
 
 /** Error codes the addon sets on the errors it throws. */
@@ -187,6 +188,11 @@ export function reprojectWkb(col: WkbColumn, sourceCrs: string, targetCrs: strin
     validity: out.validity,
     validityOffset: 0,
   };
+}
+
+/** Compresses `data` into one zstd frame at `level`, with the system libzstd (Parquet pages). */
+export function zstdCompress(data: Uint8Array, level: number): Uint8Array {
+  return loadAddon().zstdCompress(data, level);
 }
 
 /** Lists a dataset's layers without reading any rows. */
