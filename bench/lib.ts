@@ -98,13 +98,14 @@ export function cached(path: string): boolean {
 
 /**
  * N seeded points (columns id, lon, lat, value) as CSV and as FlatGeobuf made from it by
- * ogr2ogr: uniform over the world, or in 20 round clusters. Cached.
+ * ogr2ogr: uniform over the world, or in 20 round clusters. Cached; the CSV is kept only
+ * when `needCsv` or when the FlatGeobuf had to be made from it.
  */
-export function seededPoints(n: number, clustered: boolean): { csv: string; fgb: string } {
+export function seededPoints(n: number, clustered: boolean, needCsv = false): { csv: string; fgb: string } {
   const name = `${CACHE}points-${clustered ? 'clustered' : 'uniform'}-${n}`;
   const csv = `${name}.csv`;
   const fgb = `${name}.fgb`;
-  if (!cached(csv)) {
+  if (!cached(csv) && (needCsv || !cached(fgb))) {
     const next = rng(clustered ? 7 : 42);
     const centres = Array.from({ length: 20 }, () => [next() * 300 - 150, next() * 140 - 70] as const);
     const lines: string[] = ['id,lon,lat,value'];

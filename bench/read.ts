@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     return;
   }
   const n = Number(values.points);
-  const { csv, fgb } = seededPoints(n, false);
+  const { csv, fgb } = seededPoints(n, false, true);
   const countries = fileURLToPath(new URL('../fixtures/flatgeobuf/countries.fgb', import.meta.url));
   const inputs: [string, string, Record<string, string>][] = [
     [`${n.toLocaleString('en-US')} points, FlatGeobuf`, fgb, {}],
