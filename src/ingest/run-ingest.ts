@@ -19,7 +19,7 @@ import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
 import { type IngestCounts, type IngestReport, REPORT_KEY } from './report.js';
-import { scanStage } from './scan-stage.js';
+import { type ScanOutcome, scanStage } from './scan-stage.js';
 
 /** How to run an ingest; everything optional. */
 export interface IngestRunOptions {
@@ -98,6 +98,25 @@ async function planStage(step: GeospatialPartitionJobStepConfig, keys: KeyTable)
   });
 }
 
+/**
+ * Plans the scanned keys, then lets go of them: the write stage needs only the plan, and the
+ * key table is the largest thing in memory.
+ */
+async function planAndRelease(
+  step: GeospatialPartitionJobStepConfig,
+  scanned: ScanOutcome,
+): Promise<{ plan: Plan; rowsWritten: number }> {
+  const keys = scanned.keys!;
+  scanned.keys = null;
+  if (keys.length > 0x7fffffff) {
+    throw new GeopartError(
+      'INVALID_CONFIG',
+      `${keys.length} rows exceed one ingest's limit of 2^31-1; split the input`,
+    );
+  }
+  return { plan: await planStage(step, keys), rowsWritten: keys.length };
+}
+
 /** Writes `_sample`: sample rows, the chunk table (`fused:_metadata`) and the report. */
 async function writeSample(
   staging: Staging,
@@ -148,19 +167,13 @@ export async function runIngest(
 
     progress({ stage: 'plan', filesWritten: 0, files: 0 });
     const t1 = performance.now();
-    const { keys, batchStart } = scanned;
-    if (keys.length > 0x7fffffff) {
-      throw new GeopartError(
-        'INVALID_CONFIG',
-        `${keys.length} rows exceed one ingest's limit of 2^31-1; split the input`,
-      );
-    }
+    const { batchStart } = scanned;
     const scanCounts = {
       rowsDroppedNoGeometry: scanned.rowsDroppedNoGeometry,
       rowsSubdivided: scanned.rowsSubdivided,
       rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
     };
-    const plan = await planStage(step, keys);
+    const { plan, rowsWritten } = await planAndRelease(step, scanned);
     const tPlan = seconds(t1);
 
     const counts: IngestCounts = {
@@ -169,7 +182,7 @@ export async function runIngest(
       rowsAddedByExplode: scanned.rowsAddedByExplode,
       rowsDroppedOutOfBounds: scanned.rowsDroppedOutOfBounds,
       ...scanCounts,
-      rowsWritten: keys.length,
+      rowsWritten,
       files: plan.numFiles,
       chunks: plan.chunks.length,
       partitioningMethod: step.partitioningMethod,

@@ -35,7 +35,8 @@ function slicesForScan(batch: RecordBatch): RecordBatch[] {
 
 /** What the scan stage hands to the plan. */
 export interface ScanOutcome {
-  readonly keys: KeyTable;
+  /** The key table; the plan stage takes it and sets this to null so it can be freed. */
+  keys: KeyTable | null;
   /** First row of each scanned batch in the key table (one more entry than batches). */
   readonly batchStart: Float64Array;
   readonly rowsDroppedNoGeometry: number;
