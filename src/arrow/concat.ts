@@ -4,6 +4,7 @@
  */
 import { Data, DataType, makeBuilder, makeVector, type RecordBatch } from 'apache-arrow';
 import { makeBatch } from './batch.js';
+import { isFixedWidth } from './take.js';
 
 type Typed = { length: number; subarray(s: number, e: number): Typed; set(src: Typed, at: number): void };
 type TypedCtor = new (n: number) => Typed;
@@ -89,17 +90,7 @@ export function concatData(parts: readonly Data[]): Data {
       1: concatBits(parts.map((p) => ({ bits: p.values as Uint8Array, offset: p.offset, length: p.length }))),
     });
   }
-  if (
-    DataType.isInt(t) ||
-    DataType.isFloat(t) ||
-    DataType.isDate(t) ||
-    DataType.isTime(t) ||
-    DataType.isTimestamp(t) ||
-    DataType.isDuration(t) ||
-    DataType.isInterval(t) ||
-    DataType.isDecimal(t) ||
-    DataType.isFixedSizeBinary(t)
-  ) {
+  if (isFixedWidth(t)) {
     const stride = first.stride;
     // apache-arrow slices data buffers with the Data (only bitmaps keep a bit offset).
     const slices = parts.map((p) => (p.values as unknown as Typed).subarray(0, p.length * stride));

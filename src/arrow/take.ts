@@ -9,6 +9,21 @@ import { makeBatch } from './batch.js';
 type Numeric = { length: number; [i: number]: number | bigint };
 type TypedCtor = new (n: number) => Numeric & { set(src: ArrayLike<number | bigint>, offset?: number): void };
 
+/** True for types whose values sit in one buffer at a fixed stride (no offsets, no children). */
+export function isFixedWidth(t: DataType): boolean {
+  return (
+    DataType.isInt(t) ||
+    DataType.isFloat(t) ||
+    DataType.isDate(t) ||
+    DataType.isTime(t) ||
+    DataType.isTimestamp(t) ||
+    DataType.isDuration(t) ||
+    DataType.isInterval(t) ||
+    DataType.isDecimal(t) ||
+    DataType.isFixedSizeBinary(t)
+  );
+}
+
 /** A batch of the rows `indices` of `batch`, in that order (an index may repeat). */
 export function takeRows(batch: RecordBatch, indices: Int32Array): RecordBatch {
   const columns = batch.data.children.map((c) => takeData(c, indices));
@@ -55,18 +70,7 @@ export function takeData(data: Data, indices: Int32Array): Data {
 
   if (DataType.isNull(t)) return new Data(t, 0, n, n);
   if (DataType.isBool(t)) return make({ 1: takeBits(data.values as Uint8Array, data.offset, indices) });
-  if (
-    DataType.isDictionary(t) ||
-    DataType.isInt(t) ||
-    DataType.isFloat(t) ||
-    DataType.isDate(t) ||
-    DataType.isTime(t) ||
-    DataType.isTimestamp(t) ||
-    DataType.isDuration(t) ||
-    DataType.isInterval(t) ||
-    DataType.isDecimal(t) ||
-    DataType.isFixedSizeBinary(t)
-  ) {
+  if (DataType.isDictionary(t) || isFixedWidth(t)) {
     return make({ 1: takeFixed(data.values as unknown as Numeric, data.stride, indices) });
   }
   if (DataType.isBinary(t) || DataType.isUtf8(t) || DataType.isLargeBinary(t) || DataType.isLargeUtf8(t)) {
