@@ -2,13 +2,11 @@
  * Gathering the rows of one output file from the spilled batches, in final order.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { concatBatches } from '../arrow/concat.js';
-import { takeRows } from '../arrow/take.js';
+import { takeRowsMulti } from '../arrow/take-multi.js';
 
 /**
  * The rows `(batchOf[j], rowOf[j])` for j = 0..n-1, as one batch in that order. Each spilled
- * batch that holds rows is read once (by `read`), only its wanted rows are kept, and the kept
- * pieces are put in final order with one last take.
+ * batch that holds rows is read once (by `read`), and the rows are copied once.
  */
 export function gatherRows(
   batchOf: Int32Array,
@@ -16,27 +14,16 @@ export function gatherRows(
   read: (batchId: number) => RecordBatch,
 ): RecordBatch {
   const n = batchOf.length;
-  // Rows grouped by batch (ascending), keeping final order inside each group.
-  const byBatch = new Map<number, number[]>();
-  for (let j = 0; j < n; j++) {
-    const b = batchOf[j]!;
-    const list = byBatch.get(b);
-    if (list) list.push(j);
-    else byBatch.set(b, [j]);
-  }
-  const ids = [...byBatch.keys()].sort((a, b) => a - b);
-  const pieces: RecordBatch[] = [];
-  const position = new Int32Array(n); // final position -> row in the concatenated pieces
-  let at = 0;
-  for (const id of ids) {
-    const finals = byBatch.get(id)!;
-    const local = new Int32Array(finals.length);
-    for (let k = 0; k < finals.length; k++) {
-      local[k] = rowOf[finals[k]!]!;
-      position[finals[k]!] = at + k;
-    }
-    pieces.push(takeRows(read(id), local));
-    at += finals.length;
-  }
-  return takeRows(concatBatches(pieces), position);
+  // The batches that hold rows, in id order, and each row's index into that list.
+  const slot = new Map<number, number>();
+  for (let j = 0; j < n; j++) if (!slot.has(batchOf[j]!)) slot.set(batchOf[j]!, 0);
+  const ids = [...slot.keys()].sort((a, b) => a - b);
+  ids.forEach((id, i) => slot.set(id, i));
+  const local = new Int32Array(n);
+  for (let j = 0; j < n; j++) local[j] = slot.get(batchOf[j]!)!;
+  return takeRowsMulti(
+    ids.map((id) => read(id)),
+    local,
+    rowOf,
+  );
 }
