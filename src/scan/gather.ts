@@ -18,7 +18,7 @@ export function gatherRows(
   const slot = new Map<number, number>();
   for (let j = 0; j < n; j++) if (!slot.has(batchOf[j]!)) slot.set(batchOf[j]!, 0);
   const ids = [...slot.keys()].sort((a, b) => a - b);
-  ids.forEach((id, i) => slot.set(id, i));
+  for (const [i, id] of ids.entries()) slot.set(id, i);
   const local = new Int32Array(n);
   for (let j = 0; j < n; j++) local[j] = slot.get(batchOf[j]!)!;
   return takeRowsMulti(
