@@ -1,76 +1,21 @@
-import {
-  Bool,
-  Field,
-  Float64,
-  Int32,
-  Int64,
-  List,
-  makeData,
-  type RecordBatch,
-  Table,
-  Utf8,
-  vectorFromArray,
-} from 'apache-arrow';
+import { Int32, makeData, type RecordBatch } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBatches, concatData } from '../../src/arrow/concat.js';
-
-function plain(v: unknown): unknown {
-  if (v !== null && typeof v === 'object' && 'toArray' in v)
-    return Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
-  return typeof v === 'bigint' ? v.toString() : v;
-}
+import { mixedBatch, mixedRow, plainRow } from '../helpers/arrow-rows.js';
 
 function rowsOf(batch: RecordBatch): unknown[] {
-  return Array.from({ length: batch.numRows }, (_, i) =>
-    Object.fromEntries(Object.entries(batch.get(i)!.toJSON()).map(([k, v]) => [k, plain(v)])),
-  );
+  return Array.from({ length: batch.numRows }, (_, i) => plainRow(batch, i));
 }
 
 describe('concatBatches', () => {
   it('concatenates sliced batches of many column types into the same rows', () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            i: fc.option(fc.integer(), { nil: null }),
-            f: fc.option(fc.double({ noNaN: true }), { nil: null }),
-            s: fc.option(fc.string({ unit: 'grapheme' }), { nil: null }),
-            b: fc.option(fc.boolean(), { nil: null }),
-            big: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
-            l: fc.option(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 4 }), { nil: null }),
-          }),
-          { minLength: 1, maxLength: 60 },
-        ),
+        fc.array(mixedRow, { minLength: 1, maxLength: 60 }),
         fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
         (rows, cuts) => {
-          const table = new Table({
-            i: vectorFromArray(
-              rows.map((r) => r.i),
-              new Int32(),
-            ),
-            f: vectorFromArray(
-              rows.map((r) => r.f),
-              new Float64(),
-            ),
-            s: vectorFromArray(
-              rows.map((r) => r.s),
-              new Utf8(),
-            ),
-            b: vectorFromArray(
-              rows.map((r) => r.b),
-              new Bool(),
-            ),
-            big: vectorFromArray(
-              rows.map((r) => r.big),
-              new Int64(),
-            ),
-            l: vectorFromArray(
-              rows.map((r) => r.l),
-              new List(new Field('item', new Int32(), true)),
-            ),
-          });
-          const batch = table.batches[0]!;
+          const batch = mixedBatch(rows);
           // Cut the rows into consecutive slices and glue them back together.
           const points = [...new Set(cuts.map((c) => c % (rows.length + 1)))].sort((a, b) => a - b);
           const bounds = [0, ...points, rows.length];
