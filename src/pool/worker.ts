@@ -3,7 +3,6 @@
  * catches its own errors and returns them as `{ failed: WireError }`, since structured clone
  * would drop the error class and its code.
  */
-import { writeFileSync } from 'node:fs';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { takeRows } from '../arrow/take.js';
 import { toWire } from '../errors.js';
@@ -44,8 +43,7 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
     const input = batchFromBytes(task.bytes);
     const scanned = scanBatch(input, task.options);
     // An unchanged batch is spilled as the bytes it came in, without serialising it again.
-    if (scanned.batch === input) writeFileSync(task.spillPath, task.bytes);
-    else writeSpill(task.spillPath, scanned.batch);
+    writeSpill(task.spillPath, scanned.batch === input ? task.bytes : batchToBytes(scanned.batch));
     const { cx, cy, measure, bounds } = scanned.keys;
     const result: ScanTaskResult = {
       batchId: task.batchId,

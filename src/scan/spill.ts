@@ -1,6 +1,7 @@
 /**
- * Spilled rows: each scanned batch is written to a temporary Arrow IPC file, so only the key
- * table stays in memory. Write tasks read back the batches they need.
+ * Spilled rows: each scanned batch is written to a temporary file as Arrow IPC stream bytes
+ * (the same bytes that carry batches between threads), so only the key table stays in
+ * memory. Write tasks read back the batches they need.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +12,14 @@ export function spillPath(dir: string, batchId: number): string {
   return join(dir, `${batchId}.arrow`);
 }
 
-/** Writes one batch as an Arrow IPC file. */
-export function writeSpill(path: string, batch: RecordBatch): void {
-  writeFileSync(path, tableToIPC(new Table([batch]), 'file'));
+/** Writes one batch, given as {@link batchToBytes} bytes, to the spill. */
+export function writeSpill(path: string, bytes: Uint8Array): void {
+  writeFileSync(path, bytes);
 }
 
 /** Reads a spilled batch back (one batch per file). */
 export function readSpill(path: string): RecordBatch {
-  return tableFromIPC(readFileSync(path)).batches[0]!;
+  return batchFromBytes(readFileSync(path));
 }
 
 /** Serialises a batch for another thread (Arrow IPC stream bytes). */
