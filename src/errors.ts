@@ -26,6 +26,24 @@ export type ErrorCode =
   | 'ABORTED'
   /** A command-line argument is wrong. */
   | 'INVALID_ARGUMENT'
+  /** An object-store (S3) request failed: access denied, no credentials, endpoint unreachable. */
+  | 'STORAGE_ERROR'
+  /** An EC2 request of a remote job failed (launch refused, no permission, quota, endpoint down). */
+  | 'REMOTE_ERROR'
+  /** No remote job with that id under the job prefix. */
+  | 'JOB_NOT_FOUND'
+  /** A table folder without its `_sample` commit marker: not written, or written only in part. */
+  | 'INCOMPLETE_TABLE'
+  /** A storage scheme or server feature the reader does not support. */
+  | 'UNSUPPORTED'
+  /** A UDF module cannot be loaded, or its export is not a function. */
+  | 'INVALID_UDF'
+  /** A UDF threw (or rejected) on an input. */
+  | 'UDF_FAILED'
+  /** A UDF did not finish on an input within the step's timeout; it was stopped. */
+  | 'UDF_TIMEOUT'
+  /** A UDF returned a value that is not a table, or cannot be serialized. */
+  | 'INVALID_UDF_OUTPUT'
   /** Anything else: a bug, or an error from a dependency we did not anticipate. */
   | 'INTERNAL';
 

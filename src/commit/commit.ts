@@ -7,13 +7,29 @@
  * A run killed at any point leaves at most a hidden `.NAME.geopart-*` folder beside the
  * output, never a partial table in it; the next run on the same output removes such folders
  * (and puts an old table back should a run have died between the two renames).
+ *
+ * An `s3://` output is staged in a folder under the system's temporary folder (`TMPDIR`) and
+ * published by {@link publishToS3}: `_sample`, the table's commit marker, is uploaded last.
  */
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GeopartError } from '../errors.js';
+import { isS3Url } from '../io/s3-url.js';
+import { checkS3Output, publishToS3 } from './s3-publish.js';
 
 const TMP = 'geopart-tmp';
 const OLD = 'geopart-old';
+const S3_STAGING = 'geopart-s3-staging';
+/** The commit marker of a table: the file whose presence says the table is complete. */
+export const TABLE_MARKER = '_sample';
+
+/** How {@link finishCommit} publishes; used by `s3://` outputs only. */
+export interface FinishOptions {
+  readonly signal?: AbortSignal;
+  /** Called after each object of an `s3://` output is uploaded, the marker last. */
+  readonly onUpload?: (url: string) => void | Promise<void>;
+}
 
 /** A table being written: files go into `dir`, which becomes `output` on {@link finishCommit}. */
 export interface Staging {
@@ -57,6 +73,7 @@ async function cleanStale(output: string): Promise<void> {
  * the staging folder beside it (same file system, so the final renames are atomic).
  */
 export async function beginCommit(output: string, overwrite: boolean): Promise<Staging> {
+  if (isS3Url(output)) return beginS3Commit(output, overwrite);
   const out = resolve(output);
   await mkdir(dirname(out), { recursive: true });
   await cleanStale(out);
@@ -85,8 +102,13 @@ export async function beginCommit(output: string, overwrite: boolean): Promise<S
 }
 
 /** Publishes the staged table at its output (see the module comment). */
-export async function finishCommit(staging: Staging): Promise<void> {
+export async function finishCommit(staging: Staging, options: FinishOptions = {}): Promise<void> {
   const { output, dir } = staging;
+  if (isS3Url(output)) {
+    await publishToS3(dir, output, { ...options, marker: TABLE_MARKER, overwrite: staging.overwrite });
+    await rm(dir, { recursive: true, force: true });
+    return;
+  }
   if (!(await exists(output))) {
     await rename(dir, output);
     return;
@@ -111,4 +133,20 @@ export async function finishCommit(staging: Staging): Promise<void> {
 /** Drops a staged table after a failure. */
 export async function abortCommit(staging: Staging): Promise<void> {
   await rm(staging.dir, { recursive: true, force: true });
+}
+
+/**
+ * Starts an `s3://` output: refuses an existing output unless `overwrite` before any work is
+ * done, and stages in a fresh temporary folder (after removing those of dead runs).
+ */
+async function beginS3Commit(output: string, overwrite: boolean): Promise<Staging> {
+  await checkS3Output(output, TABLE_MARKER, overwrite);
+  const root = tmpdir();
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const m = new RegExp(`^${S3_STAGING}-(\\d+)-`).exec(entry);
+    if (m && !pidAlive(Number(m[1]))) await rm(join(root, entry), { recursive: true, force: true });
+  }
+  const dir = await mkdtemp(join(root, `${S3_STAGING}-${process.pid}-`));
+  return { output, dir, overwrite };
 }

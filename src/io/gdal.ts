@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import { GeopartError } from '../errors.js';
+import { gdalPath } from './gdal-s3.js';
 
 /** One attribute field of a layer. */
 export interface FieldInfo {
@@ -224,7 +225,8 @@ function describeLayer(layer: gdal.Layer, path: string): LayerInfo {
 
 /** Describes a vector dataset: its driver and, per layer, geometry type, count, CRS, extent, fields. */
 export async function describeDataset(path: string, options: DescribeOptions = {}): Promise<DatasetInfo> {
-  const ds = await openVector(path, options.openOptions);
+  // An s3:// URL is opened through GDAL's /vsis3/; messages name what the user gave.
+  const ds = await openVector(gdalPath(path), options.openOptions);
   try {
     const layers = pickLayers(ds, path, options.layer).map((l) => describeLayer(l, path));
     return { path, driver: ds.driver.description, layers };

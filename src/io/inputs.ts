@@ -2,6 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { GeopartError } from '../errors.js';
+import { listS3Input } from './s3-inputs.js';
+import { isS3Url } from './s3-url.js';
 
 /**
  * Files that only make sense next to a main file of the same name (Shapefile parts, GDAL
@@ -48,6 +50,20 @@ function bySuffix(files: readonly string[], fileSuffix: string | null): string[]
   return fileSuffix ? files.filter((f) => f.endsWith(fileSuffix)) : [...files];
 }
 
+/** Expands an `s3://` input as {@link expandInputs} says, with a local folder's filters. */
+async function expandS3(url: string, fileSuffix: string | null): Promise<string[]> {
+  const listing = await listS3Input(url);
+  if (listing.kind === 'object') return [...listing.urls];
+  const found = dropSidecars(bySuffix(listing.urls, fileSuffix));
+  if (found.length > 0) return found;
+  const suffix = fileSuffix ? ` ending in ${JSON.stringify(fileSuffix)}` : '';
+  const what =
+    listing.kind === 'pattern'
+      ? `pattern ${url} matches no objects${suffix}`
+      : `${url}: no such object, and no objects${suffix} under ${url.replace(/\/*$/, '/')}`;
+  throw new GeopartError('INPUT_NOT_FOUND', `input ${what}; check the URL and file_suffix`, { file: url });
+}
+
 /**
  * Expands the `input` of a partition step into the list of files to read, in a stable order.
  *
@@ -56,7 +72,9 @@ function bySuffix(files: readonly string[], fileSuffix: string | null): string[]
  *   sidecars of Shapefiles skipped), filtered by `fileSuffix`;
  * - a glob (`data/*.fgb`, `tiles/**\/*.parquet`) expands to the files it matches, filtered by
  *   `fileSuffix`;
- * - GDAL virtual paths (`/vsizip/...`, `/vsicurl/...`) and URLs are passed through untouched.
+ * - an `s3://` URL is an object, or else a prefix that expands like a directory, or a glob over
+ *   keys (`s3://bucket/tiles/*.parquet`); objects are listed, never downloaded;
+ * - GDAL virtual paths (`/vsizip/...`, `/vsicurl/...`) and other URLs are passed through untouched.
  *
  * @throws GeopartError `INPUT_NOT_FOUND` naming the path or pattern that matched nothing.
  */
@@ -67,6 +85,10 @@ export async function expandInputs(
   const items = typeof input === 'string' ? [input] : input;
   const out: string[] = [];
   for (const item of items) {
+    if (isS3Url(item)) {
+      out.push(...(await expandS3(item, fileSuffix)));
+      continue;
+    }
     if (isRemotePath(item)) {
       out.push(item);
       continue;

@@ -22,6 +22,8 @@ import { pointsFromLonLat } from '../geometry/points-from-lonlat.js';
 import type { WkbColumn } from '../geometry/wkb.js';
 import { parseGeoMetadata } from './geoparquet-meta.js';
 import { type ParquetPlan, planParquet } from './parquet-plan.js';
+import { openS3Blob } from './s3-blob.js';
+import { isS3Url } from './s3-url.js';
 import type { Source, SourceInfo } from './source.js';
 
 /** Options of {@link openParquetSource}; everything optional. */
@@ -53,11 +55,19 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
   if (!Number.isInteger(batchRows) || batchRows < 1) {
     throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
   }
-  await checkParquetFile(path);
+  // An s3:// input is read by ranged GETs through a blob, as a local file is through its own.
+  let blob: Blob;
+  if (isS3Url(path)) {
+    blob = await openS3Blob(path);
+    await checkMagic(path, blob);
+  } else {
+    await checkParquetFile(path);
+    blob = await openAsBlob(path);
+  }
 
   let file: ParquetFile;
   try {
-    file = await ParquetFile.fromFile(await openAsBlob(path));
+    file = await ParquetFile.fromFile(blob);
   } catch (err) {
     throw new GeopartError('CORRUPT_INPUT', `${path}: cannot read the Parquet footer: ${errorText(err)}`, {
       file: path,
@@ -207,6 +217,20 @@ async function checkParquetFile(path: string): Promise<void> {
       await fh.close();
     }
   }
+  refuseWithoutMagic(path, magic);
+}
+
+/** Throws UNKNOWN_FORMAT unless `blob` has Parquet magic at both ends. */
+async function checkMagic(path: string, blob: Blob): Promise<void> {
+  const magic = Buffer.alloc(8);
+  if (blob.size >= 12) {
+    magic.set(new Uint8Array(await blob.slice(0, 4).arrayBuffer()), 0);
+    magic.set(new Uint8Array(await blob.slice(blob.size - 4).arrayBuffer()), 4);
+  }
+  refuseWithoutMagic(path, magic);
+}
+
+function refuseWithoutMagic(path: string, magic: Buffer): void {
   if (magic.toString('latin1') !== 'PAR1PAR1') {
     throw new GeopartError(
       'UNKNOWN_FORMAT',

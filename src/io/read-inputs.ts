@@ -12,6 +12,7 @@ import { type Field, type RecordBatch, Schema } from 'apache-arrow';
 import { conformBatch } from '../arrow/conform.js';
 import { GeopartError } from '../errors.js';
 import { dropOutOfBounds, explodeBatch } from './batch-transforms.js';
+import { gdalPath } from './gdal-s3.js';
 import { openGdalSource, TARGET_CRS } from './gdal-source.js';
 import { needsReprojection } from './geoparquet-meta.js';
 import { expandInputs } from './inputs.js';
@@ -96,7 +97,7 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
     openOptions.X_POSSIBLE_NAMES = options.lonlatCols[0];
     openOptions.Y_POSSIBLE_NAMES = options.lonlatCols[1];
   }
-  return openGdalSource(path, {
+  return openGdalSource(gdalPath(path), {
     openOptions,
     layer: options.layer ?? null,
     columns: options.loadColumns ?? null,

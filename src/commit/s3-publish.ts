@@ -1,0 +1,185 @@
+/**
+ * Publishing a finished local folder (a table, or any step's output) to an `s3://` prefix.
+ *
+ * S3 has no rename, so a table cannot appear at once as a local folder does. Instead one file,
+ * the commit marker (`_sample` for tables), says "this prefix is complete": it is uploaded last,
+ * after every other file, and readers refuse a prefix without it. A run that fails or is killed
+ * part way leaves no marker, so a half-uploaded table is never taken as done.
+ *
+ * An existing output (any object under the prefix) is `OUTPUT_EXISTS` unless `overwrite`. With
+ * `overwrite`, in this order:
+ * 1. the old marker is deleted, so the old table stops being a table before any of its files
+ *    is replaced (a reader never takes a mix of old and new files for one table);
+ * 2. the new files are uploaded, replacing old ones of the same name;
+ * 3. old objects the new output does not have are deleted;
+ * 4. the new marker is uploaded.
+ * Between 1 and 4 the prefix holds no table: unlike a local output, the old table does not stay
+ * readable while the new one is uploaded.
+ *
+ * On a failure the objects this run uploaded are deleted again (best effort; a killed process
+ * cannot), and the error is rethrown.
+ */
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { GeopartError } from '../errors.js';
+import { deleteObjects, headObject, joinS3Url, listObjects, parseS3Url, uploadFile } from '../io/s3.js';
+
+/** How to publish a folder to S3. */
+export interface S3PublishOptions {
+  /** Name of the commit marker file, relative to the folder (e.g. `_sample`); uploaded last. */
+  readonly marker: string;
+  /** Replace an existing output at the prefix (see the module comment). */
+  readonly overwrite: boolean;
+  readonly signal?: AbortSignal;
+  /** Uploads in flight at once (default 4). The marker always goes alone, last. */
+  readonly concurrency?: number;
+  /**
+   * Called after each object is uploaded, with its URL, in completion order (the marker last).
+   * A throw fails the publish like a failed upload.
+   */
+  readonly onUpload?: (url: string) => void | Promise<void>;
+}
+
+/** `prefixUrl` as a folder prefix: one trailing slash, so `x` does not match `x2/...`. */
+function folderOf(prefixUrl: string): string {
+  return `${prefixUrl.replace(/\/+$/, '')}/`;
+}
+
+/**
+ * Checks that `prefixUrl` can be written: a well-formed `s3://bucket/prefix` URL, and, unless
+ * `overwrite`, no object under it. Call it before doing the work that produces the output.
+ *
+ * @throws GeopartError `INVALID_CONFIG` for a malformed URL or a bucket root, `OUTPUT_EXISTS`.
+ */
+export async function checkS3Output(
+  prefixUrl: string,
+  marker: string,
+  overwrite: boolean,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { key } = parseS3Url(prefixUrl);
+  if (key.replace(/\/+$/, '') === '') {
+    throw new GeopartError(
+      'INVALID_CONFIG',
+      `output ${prefixUrl}: give a prefix inside the bucket (s3://bucket/tables/name), not the bucket itself`,
+      { option: 'output', url: prefixUrl },
+    );
+  }
+  if (overwrite) return;
+  const existing = await listObjects(folderOf(prefixUrl), signal ? { signal } : {});
+  if (existing.length === 0) return;
+  throw existsError(
+    prefixUrl,
+    marker,
+    existing.length,
+    existing.some((o) => o.url === markerUrl(prefixUrl, marker)),
+  );
+}
+
+function markerUrl(prefixUrl: string, marker: string): string {
+  return joinS3Url(prefixUrl, marker);
+}
+
+function existsError(prefixUrl: string, marker: string, count: number, complete: boolean): GeopartError {
+  const what = complete
+    ? 'already holds an output'
+    : `holds ${count} object(s) but no ${marker} (an interrupted upload?)`;
+  return new GeopartError(
+    'OUTPUT_EXISTS',
+    `output ${prefixUrl} ${what}; pass overwrite (--overwrite) to replace it, or choose another output`,
+    { file: prefixUrl, option: 'output' },
+  );
+}
+
+/** The files under `dir`, as `/`-separated paths relative to it, sorted. */
+async function localFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; on a failure starts no more, waits, rethrows. */
+async function eachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed: { err: unknown } | null = null;
+  const lane = async () => {
+    while (failed === null && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (err) {
+        failed ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failed !== null) throw (failed as { err: unknown }).err;
+}
+
+/**
+ * Uploads every file under the local folder `dir` to `prefixUrl` (same relative names), the
+ * `marker` file last, following the module comment. Returns the URLs uploaded, in order.
+ *
+ * @throws GeopartError `OUTPUT_EXISTS` (see {@link checkS3Output}), `INVALID_CONFIG` when `dir`
+ *   has no marker file, and the errors of the S3 calls (`ABORTED`, `STORAGE_ERROR`, ...).
+ */
+export async function publishToS3(
+  dir: string,
+  prefixUrl: string,
+  options: S3PublishOptions,
+): Promise<string[]> {
+  const { marker, overwrite, signal } = options;
+  const call = signal ? { signal } : {};
+  await checkS3Output(prefixUrl, marker, overwrite, signal);
+  const files = await localFiles(dir);
+  if (!files.includes(marker)) {
+    throw new GeopartError(
+      'INVALID_CONFIG',
+      `${dir}: no ${marker} to publish last; the output is incomplete`,
+      {
+        file: dir,
+      },
+    );
+  }
+  const urlOf = (name: string) => joinS3Url(prefixUrl, name);
+  const target = markerUrl(prefixUrl, marker);
+  const data = files.filter((f) => f !== marker);
+  const uploaded: string[] = [];
+  const upload = async (name: string) => {
+    const url = urlOf(name);
+    await uploadFile(url, join(dir, name), call);
+    uploaded.push(url);
+    await options.onUpload?.(url);
+  };
+  try {
+    if (overwrite && (await headObject(target, call)) !== null) await deleteObjects([target], call);
+    await eachBounded(data, options.concurrency ?? 4, upload);
+    const keep = new Set(files.map(urlOf));
+    const stale = (await listObjects(folderOf(prefixUrl), call)).filter((o) => !keep.has(o.url));
+    if (stale.length > 0) {
+      if (!overwrite)
+        throw existsError(
+          prefixUrl,
+          marker,
+          stale.length,
+          stale.some((o) => o.url === target),
+        );
+      await deleteObjects(
+        stale.map((o) => o.url),
+        call,
+      );
+    }
+    await upload(marker);
+  } catch (err) {
+    // Without the signal: an aborted run still removes what it uploaded.
+    await deleteObjects(uploaded).catch(() => undefined);
+    throw err;
+  }
+  return uploaded;
+}

@@ -1,0 +1,144 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingest } from '../../src/config/ingest.js';
+import { GeopartError } from '../../src/errors.js';
+import { describeDataset } from '../../src/io/gdal.js';
+import { expandInputs } from '../../src/io/inputs.js';
+import { putObject } from '../../src/io/s3.js';
+import { dataPath } from '../helpers/data.js';
+import { lit, query } from '../helpers/duckdb.js';
+import { type LocalS3, startS3 } from '../helpers/s3.js';
+import { checkTable } from './table-check.js';
+
+let s3: LocalS3;
+let tmp: string;
+let n = 0;
+
+const FGB = dataPath('flatgeobuf/countries.fgb');
+const PARQUET = dataPath('geoarrow/natural-earth_cities_geo.parquet');
+
+beforeAll(async () => {
+  s3 = await startS3();
+  tmp = await mkdtemp(join(tmpdir(), 'geopart-s3-input-'));
+  for (const [key, path] of [
+    ['in/countries.fgb', FGB],
+    ['in/cities.parquet', PARQUET],
+    ['in/nested/cities-copy.parquet', PARQUET],
+    ['in/.hidden.parquet', PARQUET],
+  ] as const) {
+    await putObject(s3.url(key), await readFile(path));
+  }
+  await putObject(s3.url('in/readme.txt'), 'not data');
+  await putObject(s3.url('in/bad.parquet'), 'this is not a Parquet file, though the name says so');
+});
+
+afterAll(async () => {
+  await s3?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** Ingests `input` to a fresh local table and returns its folder and report. */
+async function ingestTo(input: string | string[]) {
+  const dir = join(tmp, `t-${n++}`);
+  const report = await ingest(input, dir, { targetNumChunks: 20 }).runLocal({ threads: 2 });
+  return { dir, report };
+}
+
+/** Every file of two tables, byte for byte. */
+async function sameFiles(a: string, b: string): Promise<void> {
+  const names = (await readdir(a)).sort();
+  expect((await readdir(b)).sort()).toEqual(names);
+  for (const name of names) {
+    expect(Buffer.compare(await readFile(join(a, name)), await readFile(join(b, name))), name).toBe(0);
+  }
+}
+
+/** Rows of one table that the other lacks (both ways), as DuckDB sees them. */
+async function rowDifference(a: string, b: string): Promise<number> {
+  const rows = (dir: string) => `SELECT * EXCLUDE (bbox) FROM read_parquet(${lit(join(dir, '*.parquet'))})`;
+  const [r] = await query(
+    `SELECT (SELECT count(*) FROM (${rows(a)} EXCEPT ALL ${rows(b)})) + (SELECT count(*) FROM (${rows(b)} EXCEPT ALL ${rows(a)})) AS d`,
+  );
+  return r!.d as number;
+}
+
+describe('s3:// inputs', () => {
+  it.each([
+    ['FlatGeobuf through GDAL /vsis3/', 'in/countries.fgb', FGB],
+    ['Parquet through ranged reads', 'in/cities.parquet', PARQUET],
+  ])('%s ingest to the same table as the local file', async (_, key, local) => {
+    const fromS3 = await ingestTo(s3.url(key));
+    const fromDisk = await ingestTo(local);
+    expect(fromS3.report.rowsRead).toBe(fromDisk.report.rowsRead);
+    await checkTable(fromS3.dir, fromDisk.report.rowsWritten);
+    expect(await rowDifference(fromS3.dir, fromDisk.dir)).toBe(0);
+    await sameFiles(fromS3.dir, fromDisk.dir);
+  });
+
+  it('describes an s3:// input as it describes the local file (geopart info)', async () => {
+    const remote = await describeDataset(s3.url('in/countries.fgb'));
+    const local = await describeDataset(FGB);
+    expect(remote.path).toBe(s3.url('in/countries.fgb'));
+    expect(remote.layers).toEqual(local.layers);
+    expect(remote.layers[0]!.featureCount).toBe(179);
+  });
+
+  it('expands a prefix like a folder: sorted, filtered by file_suffix, hidden objects skipped', async () => {
+    expect(await expandInputs(s3.url('in'), '.parquet')).toEqual([
+      s3.url('in/bad.parquet'),
+      s3.url('in/cities.parquet'),
+      s3.url('in/nested/cities-copy.parquet'),
+    ]);
+    expect(await expandInputs(s3.url('in/'), null)).toHaveLength(5);
+    // An object named explicitly is taken whatever its suffix.
+    expect(await expandInputs(s3.url('in/readme.txt'), '.parquet')).toEqual([s3.url('in/readme.txt')]);
+  });
+
+  it('expands a glob over keys', async () => {
+    expect(await expandInputs(s3.url('in/*.parquet'))).toEqual([
+      s3.url('in/bad.parquet'),
+      s3.url('in/cities.parquet'),
+    ]);
+    expect(await expandInputs(s3.url('in/**/cities*.parquet'))).toEqual([
+      s3.url('in/cities.parquet'),
+      s3.url('in/nested/cities-copy.parquet'),
+    ]);
+    expect(await expandInputs(s3.url('in/*.{fgb,txt}'))).toEqual([
+      s3.url('in/countries.fgb'),
+      s3.url('in/readme.txt'),
+    ]);
+  });
+
+  it('ingests a glob of Parquet objects as the same rows twice', async () => {
+    const both = await ingestTo(s3.url('in/**/cities*.parquet'));
+    const one = await ingestTo(PARQUET);
+    expect(both.report.inputFiles).toBe(2);
+    expect(both.report.rowsWritten).toBe(2 * one.report.rowsWritten);
+    await checkTable(both.dir, both.report.rowsWritten);
+  });
+
+  it.each([
+    ['a missing object and prefix', 'in/nothing', 'no such object, and no objects under'],
+    ['a glob that matches nothing', 'in/*.gpkg', 'matches no objects'],
+  ])('names %s as INPUT_NOT_FOUND', async (_, key, why) => {
+    const err = await expandInputs(s3.url(key)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GeopartError);
+    expect((err as GeopartError).code).toBe('INPUT_NOT_FOUND');
+    expect((err as GeopartError).message).toContain(s3.url(key));
+    expect((err as GeopartError).message).toContain(why);
+  });
+
+  it('refuses an object named .parquet that is not Parquet, naming it', async () => {
+    const err = await ingestTo(s3.url('in/bad.parquet')).catch((e: unknown) => e);
+    expect((err as GeopartError).code).toBe('UNKNOWN_FORMAT');
+    expect((err as GeopartError).message).toContain(s3.url('in/bad.parquet'));
+  });
+
+  it('refuses a malformed input URL', async () => {
+    const err = await ingestTo('s3://Not_A_Bucket/x.fgb').catch((e: unknown) => e);
+    expect((err as GeopartError).code).toBe('INVALID_CONFIG');
+    expect((err as GeopartError).message).toContain('bucket name "Not_A_Bucket" is not valid');
+  });
+});
