@@ -9,12 +9,15 @@ import { concatBatches } from '../arrow/concat.js';
 import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { GeopartError } from '../errors.js';
+import { putObject } from '../io/s3.js';
+import { isS3Url } from '../io/s3-url.js';
 import type { KeyTable } from '../partition/key-table.js';
 import { type Plan, plan as planPartitions } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import type { WriteTaskResult } from '../pool/worker.js';
+import { TABLE_KEY, tableLocationFor } from '../read/table-location.js';
 import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
@@ -30,6 +33,8 @@ export interface IngestRunOptions {
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Called with warnings (e.g. a layer without CRS). */
   readonly onWarning?: (message: string) => void;
+  /** Called after each object of an `s3://` output is uploaded; `_sample` comes last. */
+  readonly onUpload?: (url: string) => void | Promise<void>;
 }
 
 /** Where an ingest is. */
@@ -242,8 +247,16 @@ export async function runIngest(
 
     progress({ stage: 'commit', filesWritten, files: plan.numFiles });
     const t3 = performance.now();
-    if (step.outputMetadata !== null) await writeAtomically(step.outputMetadata, metadataBytes);
-    await finishCommit(staging);
+    if (step.outputMetadata !== null) {
+      // The metadata file names its table, so that file alone is enough to open the table.
+      const { bytes } = await encodeGeoParquet({
+        batches: [metadata],
+        rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
+        keyValueMetadata: { ...kv, [TABLE_KEY]: tableLocationFor(step.outputMetadata, staging.output) },
+      });
+      await writeAtomically(step.outputMetadata, bytes);
+    }
+    await finishCommit(staging, { signal: options.signal, onUpload: options.onUpload });
     const tCommit = seconds(t3);
     return {
       ...counts,
@@ -259,8 +272,12 @@ export async function runIngest(
   }
 }
 
-/** Writes a file through a temporary name and a rename, so it is never seen half-written. */
+/**
+ * Writes a file through a temporary name and a rename, so it is never seen half-written; an
+ * `s3://` object in one PUT, which S3 makes visible only once complete.
+ */
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  if (isS3Url(path)) return putObject(path, bytes);
   const target = resolve(path);
   await mkdir(dirname(target), { recursive: true });
   const tmp = `${target}.geopart-tmp-${process.pid}`;

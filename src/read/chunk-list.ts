@@ -1,0 +1,117 @@
+/**
+ * The chunks of a table as columns (one entry per chunk, ordered by file, then chunk), built
+ * from a geopart chunk metadata table (SPEC section 3).
+ */
+import type { Table, Vector } from 'apache-arrow';
+import { GeopartError } from '../errors.js';
+import { CHUNK_METADATA_COLUMNS } from '../ingest/chunk-metadata.js';
+
+/** Chunks as columns; unknown sums are NaN. */
+export interface ChunkList {
+  readonly length: number;
+  readonly fileId: Int32Array;
+  readonly chunkId: Int32Array;
+  /** `[minx, miny, maxx, maxy]` per chunk (degrees); an unknown box is `[-Inf, -Inf, Inf, Inf]`. */
+  readonly boxes: Float64Array;
+  /** Rows per chunk. */
+  readonly numRows: Float64Array;
+  /** Vertices per chunk, NaN when unknown. */
+  readonly numCoords: Float64Array;
+  /** Polygon area per chunk (deg^2), NaN when unknown. */
+  readonly sumArea: Float64Array;
+  /** Line length per chunk (degrees), NaN when unknown. */
+  readonly sumLength: Float64Array;
+}
+
+/** The columns a chunk table must have; the measures may be missing (tables of other tools). */
+const REQUIRED = CHUNK_METADATA_COLUMNS.slice(0, CHUNK_METADATA_COLUMNS.indexOf('num_rows') + 1);
+
+/** True when `names` hold every column a chunk metadata table needs. */
+export function isChunkMetadata(names: readonly string[]): boolean {
+  return REQUIRED.every((c) => names.includes(c));
+}
+
+function numbers(v: Vector | null, n: number): Float64Array {
+  const out = new Float64Array(n).fill(Number.NaN);
+  if (v === null) return out;
+  for (let i = 0; i < n; i++) {
+    const x = v.get(i) as number | bigint | null;
+    if (x !== null) out[i] = Number(x);
+  }
+  return out;
+}
+
+/**
+ * The chunk list of a chunk metadata table read from `source` (named in errors). Throws
+ * `CORRUPT_INPUT` when a required column is missing or a box or id is null, or when two rows
+ * name the same chunk.
+ */
+export function chunkListFromTable(table: Table, source: string): ChunkList {
+  const names = table.schema.fields.map((f) => f.name);
+  const missing = REQUIRED.filter((c) => !names.includes(c));
+  if (missing.length > 0) {
+    throw new GeopartError(
+      'CORRUPT_INPUT',
+      `${source}: chunk metadata has no column ${missing.join(', ')} (it has ${names.join(', ')})`,
+      { file: source },
+    );
+  }
+  const n = table.numRows;
+  const col = (name: string) => numbers(table.getChild(name), n);
+  const fileIds = col('file_id');
+  const chunkIds = col('chunk_id');
+  const box = [col('bbox_minx'), col('bbox_miny'), col('bbox_maxx'), col('bbox_maxy')];
+  const numRows = col('num_rows');
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(fileIds[i]!) || Number.isNaN(chunkIds[i]!) || Number.isNaN(numRows[i]!)) {
+      throw new GeopartError(
+        'CORRUPT_INPUT',
+        `${source}: chunk metadata row ${i} has a null id or row count`,
+        {
+          file: source,
+          row: i,
+        },
+      );
+    }
+  }
+  // Sorted by (file, chunk) so every listing comes out in that order.
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => fileIds[a]! - fileIds[b]! || chunkIds[a]! - chunkIds[b]!,
+  );
+  for (let k = 1; k < n; k++) {
+    const a = order[k - 1]!;
+    const b = order[k]!;
+    if (fileIds[a] === fileIds[b] && chunkIds[a] === chunkIds[b]) {
+      throw new GeopartError(
+        'CORRUPT_INPUT',
+        `${source}: chunk metadata lists file ${fileIds[a]} chunk ${chunkIds[a]} twice`,
+        { file: source },
+      );
+    }
+  }
+  const pick = (src: Float64Array) => Float64Array.from(order, (i) => src[i]!);
+  const boxes = new Float64Array(4 * n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    for (let j = 0; j < 4; j++) boxes[4 * k + j] = box[j]![i]!;
+    if (!boxes.subarray(4 * k, 4 * k + 4).every(Number.isFinite)) boxes.set(UNKNOWN_BOX, 4 * k);
+  }
+  return {
+    length: n,
+    fileId: Int32Array.from(order, (i) => fileIds[i]!),
+    chunkId: Int32Array.from(order, (i) => chunkIds[i]!),
+    boxes,
+    numRows: pick(numRows),
+    numCoords: pick(col('num_coords')),
+    sumArea: pick(col('sum_area')),
+    sumLength: pick(col('sum_length')),
+  };
+}
+
+/** The box of a chunk whose extent is unknown: it matches every query. */
+export const UNKNOWN_BOX: readonly number[] = [
+  Number.NEGATIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  Number.POSITIVE_INFINITY,
+  Number.POSITIVE_INFINITY,
+];

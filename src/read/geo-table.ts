@@ -1,0 +1,271 @@
+/**
+ * An opened table: chunk lookups through the chunk index, and bbox reads that fetch only the
+ * row groups of the chunks a box touches.
+ */
+import { type Field, RecordBatch, Schema, Table } from 'apache-arrow';
+import { makeBatch } from '../arrow/batch.js';
+import { concatBatches } from '../arrow/concat.js';
+import { filterRows } from '../arrow/take.js';
+import { GeopartError } from '../errors.js';
+import { checkBBox } from './bbox.js';
+import { ChunkIndex } from './chunk-index.js';
+import type { ChunkList } from './chunk-list.js';
+import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
+import type { GeoLayout } from './plain-chunks.js';
+import { countingReader, openRangeReader } from './range-reader.js';
+import { rowMask } from './row-filter.js';
+import type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './types.js';
+
+/** Row groups read at once; enough to overlap remote round trips without holding much. */
+const CONCURRENCY = 4;
+
+/** What {@link openTable} found, handed to the table. */
+export interface TableParts {
+  readonly url: string;
+  readonly files: readonly string[];
+  readonly chunks: ChunkList;
+  readonly layout: GeoLayout;
+  readonly bbox: BBox | null;
+  readonly report: Record<string, unknown> | null;
+  readonly stats: TableStats;
+  /** Files opened while opening the table, by file id, reused for reads. */
+  readonly opened: ReadonlyMap<number, ParquetFileReader>;
+  /** A file with the table's schema, for a table without chunks (e.g. `_sample`). */
+  readonly schemaFile: ParquetFileReader | null;
+  readonly signal?: AbortSignal;
+}
+
+/** Columns of one read: those fetched, and the fields and schema of the result. */
+interface ResolvedColumns {
+  readonly read: readonly string[];
+  readonly outFields: readonly Field[];
+  readonly outSchema: Schema;
+}
+
+/** The {@link GeoTable} over {@link TableParts}. */
+export class OpenedTable implements GeoTable {
+  readonly url: string;
+  readonly files: readonly string[];
+  readonly bbox: BBox | null;
+  readonly report: Record<string, unknown> | null;
+  readonly stats: TableStats;
+  private readonly list: ChunkList;
+  private readonly index: ChunkIndex;
+  private readonly layout: GeoLayout;
+  private readonly open = new Map<number, Promise<ParquetFileReader>>();
+  private schemaPromise: Promise<Schema> | null = null;
+  private readonly schemaFile: ParquetFileReader | null;
+  private closed = false;
+
+  constructor(parts: TableParts) {
+    this.url = parts.url;
+    this.files = parts.files;
+    this.bbox = parts.bbox;
+    this.report = parts.report;
+    this.stats = parts.stats;
+    this.list = parts.chunks;
+    this.index = new ChunkIndex(parts.chunks);
+    this.layout = parts.layout;
+    this.schemaFile = parts.schemaFile;
+    for (const [id, file] of parts.opened) this.open.set(id, Promise.resolve(file));
+  }
+
+  chunks(bbox?: BBox): ChunkInfo[] {
+    const box = bbox === undefined ? undefined : checkBBox(bbox);
+    return Array.from(this.index.search(box), (i) => this.chunkInfo(i));
+  }
+
+  async read(options: TableReadOptions = {}): Promise<Table> {
+    this.checkOpen();
+    const { signal } = options;
+    const bbox = options.bbox === undefined ? undefined : checkBBox(options.bbox);
+    const exact = options.exact === true && bbox !== undefined;
+    const filterCols = new Set<string>();
+    if (bbox !== undefined) {
+      const cov = this.layout.covering;
+      filterCols.add(
+        cov !== null && (await this.columnNames(signal)).includes(cov.column)
+          ? cov.column
+          : this.layout.geometry,
+      );
+      if (exact) filterCols.add(this.layout.geometry);
+    }
+    const cols = await this.resolveColumns(options.columns, filterCols, signal);
+    return this.readChunks(this.index.search(bbox), cols, bbox, exact, signal);
+  }
+
+  async readChunk(
+    fileId: number,
+    chunkId: number,
+    options: Pick<TableReadOptions, 'columns' | 'signal'> = {},
+  ): Promise<Table> {
+    this.checkOpen();
+    const l = this.list;
+    let i = 0;
+    while (i < l.length && !(l.fileId[i] === fileId && l.chunkId[i] === chunkId)) i++;
+    if (i === l.length) {
+      throw new GeopartError(
+        'INVALID_ARGUMENT',
+        `${this.url}: no chunk ${chunkId} in file ${fileId}; table.chunks() lists the chunks`,
+        { option: 'chunk' },
+      );
+    }
+    const cols = await this.resolveColumns(options.columns, new Set(), options.signal);
+    return this.readChunks([i], cols, undefined, false, options.signal);
+  }
+
+  /** Names of the data files' columns. */
+  private async columnNames(signal?: AbortSignal): Promise<string[]> {
+    return (await this.schema(signal)).fields.map((f) => f.name);
+  }
+
+  /**
+   * The columns to read (the requested ones plus `filterCols`, in file order) and the fields
+   * and schema of the result; unknown or repeated requested columns are an error.
+   */
+  private async resolveColumns(
+    requested: readonly string[] | undefined,
+    filterCols: ReadonlySet<string>,
+    signal?: AbortSignal,
+  ): Promise<ResolvedColumns> {
+    const schema = await this.schema(signal);
+    const names = schema.fields.map((f) => f.name);
+    const columns = requested === undefined ? names : [...requested];
+    const unknown = columns.filter((c) => !names.includes(c));
+    if (unknown.length > 0 || new Set(columns).size !== columns.length) {
+      const what =
+        unknown.length > 0
+          ? `unknown column ${unknown.map((c) => `'${c}'`).join(', ')}`
+          : 'a column is listed twice';
+      throw new GeopartError(
+        'INVALID_ARGUMENT',
+        `${this.url}: ${what}; available columns: ${names.join(', ')}`,
+        {
+          option: 'columns',
+        },
+      );
+    }
+    const outFields = columns.map((c) => schema.fields[names.indexOf(c)]!);
+    return {
+      read: names.filter((n) => columns.includes(n) || filterCols.has(n)),
+      outFields,
+      outSchema: new Schema(outFields, schema.metadata),
+    };
+  }
+
+  /** Reads the chunks `hits` (indexes into the chunk list), filtered by `bbox` when given. */
+  private async readChunks(
+    hits: ArrayLike<number>,
+    cols: ResolvedColumns,
+    bbox: BBox | undefined,
+    exact: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Table> {
+    const parts = new Array<RecordBatch[]>(hits.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < hits.length) {
+        const k = next++;
+        parts[k] = await this.fetchChunk(hits[k]!, cols.read, cols.outFields, bbox, exact, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, hits.length) }, lane));
+    const batches = parts.flat().filter((b) => b.numRows > 0);
+    if (batches.length === 0) return new Table(cols.outSchema);
+    const one = batches.length === 1 ? batches[0]! : concatBatches(batches);
+    return new Table(cols.outSchema, [new RecordBatch(cols.outSchema, one.data)]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const files = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(files.map(async (f) => (await f.catch(() => null))?.close()));
+    await this.schemaFile?.close();
+  }
+
+  private chunkInfo(i: number): ChunkInfo {
+    const l = this.list;
+    const nul = (v: number) => (Number.isNaN(v) ? null : v);
+    const b = l.boxes;
+    return {
+      fileId: l.fileId[i]!,
+      chunkId: l.chunkId[i]!,
+      bbox: [b[4 * i]!, b[4 * i + 1]!, b[4 * i + 2]!, b[4 * i + 3]!],
+      numRows: l.numRows[i]!,
+      numCoords: nul(l.numCoords[i]!),
+      sumArea: nul(l.sumArea[i]!),
+      sumLength: nul(l.sumLength[i]!),
+      url: this.files[l.fileId[i]!]!,
+    };
+  }
+
+  /** Reads chunk `i` of the list: its row group, filtered by `bbox` when given. */
+  private async fetchChunk(
+    i: number,
+    readCols: readonly string[],
+    outFields: readonly Field[],
+    bbox: BBox | undefined,
+    exact: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RecordBatch[]> {
+    signal?.throwIfAborted();
+    const fileId = this.list.fileId[i]!;
+    const file = await this.file(fileId, signal);
+    const table = await file.readRowGroup(this.list.chunkId[i]!, readCols, signal);
+    this.stats.rowGroupsRead++;
+    return table.batches.map((batch) => {
+      const kept =
+        bbox === undefined ? batch : filterRows(batch, rowMask(batch, this.layout, bbox, exact, file.url));
+      const cols = outFields.map(
+        (f) => kept.data.children[kept.schema.fields.findIndex((g) => g.name === f.name)]!,
+      );
+      return makeBatch(outFields, cols, undefined, kept.numRows);
+    });
+  }
+
+  /** The data file `fileId`, opened once (footer only). */
+  private file(fileId: number, signal?: AbortSignal): Promise<ParquetFileReader> {
+    this.checkOpen();
+    let f = this.open.get(fileId);
+    if (f === undefined) {
+      const url = this.files[fileId];
+      if (url === undefined) {
+        return Promise.reject(
+          new GeopartError(
+            'CORRUPT_INPUT',
+            `${this.url}: chunk metadata names file ${fileId}, which the table lacks`,
+            {
+              file: this.url,
+            },
+          ),
+        );
+      }
+      f = openRangeReader(url, signal).then((r) => openParquetFile(countingReader(r, this.stats), signal));
+      this.open.set(fileId, f);
+      f.catch(() => this.open.delete(fileId));
+    }
+    return f;
+  }
+
+  /** The Arrow schema of the data files, from the first file's footer. */
+  private schema(signal?: AbortSignal): Promise<Schema> {
+    this.schemaPromise ??= (async () => {
+      const file =
+        this.list.length === 0 && this.schemaFile !== null
+          ? this.schemaFile
+          : await this.file(this.list.length > 0 ? this.list.fileId[0]! : 0, signal);
+      return file.schema(signal);
+    })();
+    this.schemaPromise.catch(() => {
+      this.schemaPromise = null;
+    });
+    return this.schemaPromise;
+  }
+
+  private checkOpen(): void {
+    if (this.closed)
+      throw new GeopartError('INTERNAL', `${this.url}: table read after close()`, { file: this.url });
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Opening a table for reading (SPEC section 4): a geopart table folder, its `_sample`, its
+ * `output_metadata` file, or a plain GeoParquet file written by another tool. Only footers
+ * are read here; data row groups are read by {@link GeoTable.read}.
+ */
+import { stat } from 'node:fs/promises';
+import { Table, tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm/node';
+import { GeopartError } from '../errors.js';
+import { type ChunkList, chunkListFromTable, isChunkMetadata } from './chunk-list.js';
+import { OpenedTable } from './geo-table.js';
+import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
+import { chunksFromRowGroups, type GeoLayout, geoLayout } from './plain-chunks.js';
+import { countingReader, openRangeReader } from './range-reader.js';
+import { isUrl, joinLocation, resolveTableLocation, TABLE_KEY } from './table-location.js';
+import type { BBox, GeoTable, TableStats } from './types.js';
+
+/** `_sample`: written last, so its presence marks a complete table. */
+export const SAMPLE_FILE = '_sample';
+const METADATA_KEY = 'fused:_metadata';
+const REPORT_KEY = 'geopart:report';
+
+/** How geopart lays out the data files of its tables (SPEC section 3). */
+const GEOPART_LAYOUT: GeoLayout = {
+  geometry: 'geometry',
+  encoding: 'WKB',
+  covering: { column: 'bbox', fields: ['xmin', 'ymin', 'xmax', 'ymax'] },
+  bbox: null,
+};
+
+/**
+ * Opens the table at `pathOrUrl` (local path, `file://` or `http(s)://` URL):
+ * - a geopart table folder: its chunks from `_sample`'s `fused:_metadata`;
+ * - a table's `_sample`, or its `output_metadata` file (which records the table's location);
+ * - any other GeoParquet file: each row group a chunk, boxed by the statistics of the bbox
+ *   covering column (a row group without them is read for every box; see plain-chunks.ts).
+ *
+ * Errors name the path: `INPUT_NOT_FOUND` (missing), `INCOMPLETE_TABLE` (a folder without
+ * `_sample`), `UNKNOWN_FORMAT` (not Parquet), `NO_GEOMETRY` (Parquet without `geo` metadata),
+ * `CORRUPT_INPUT` (unreadable metadata), `UNSUPPORTED` (`s3://` and other schemes).
+ */
+export async function openTable(
+  pathOrUrl: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<GeoTable> {
+  const { signal } = options;
+  const stats: TableStats = { rowGroupsRead: 0, bytesRead: 0 };
+  if (await isFolder(pathOrUrl)) {
+    const sample = await openSample(pathOrUrl, stats, signal);
+    return fromSample(pathOrUrl, pathOrUrl, sample, stats, signal);
+  }
+  const file = await openParquetFile(countingReader(await openRangeReader(pathOrUrl, signal), stats), signal);
+  try {
+    if (file.keyValue.has(METADATA_KEY))
+      return await fromSample(pathOrUrl, parentOf(pathOrUrl), file, stats, signal);
+    const names = file.metadata.schema.slice(1).map((e) => e.name);
+    const table = file.keyValue.get(TABLE_KEY);
+    if (table !== undefined) return await fromOutputMetadata(pathOrUrl, table, file, stats, signal);
+    if (isChunkMetadata(names)) {
+      throw new GeopartError(
+        'CORRUPT_INPUT',
+        `${pathOrUrl} is a chunk metadata file without the '${TABLE_KEY}' entry that says where its table is; open the table folder instead`,
+        { file: pathOrUrl },
+      );
+    }
+    return fromPlainFile(pathOrUrl, file, stats);
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+}
+
+/** A local folder, or a URL whose last segment has no extension (URLs cannot be listed). */
+async function isFolder(pathOrUrl: string): Promise<boolean> {
+  if (isUrl(pathOrUrl) && !pathOrUrl.toLowerCase().startsWith('file:')) {
+    const last = new URL(pathOrUrl).pathname.replace(/\/+$/, '').split('/').at(-1) ?? '';
+    return pathOrUrl.endsWith('/') || (last !== SAMPLE_FILE && !last.includes('.'));
+  }
+  const path = isUrl(pathOrUrl) ? new URL(pathOrUrl).pathname : pathOrUrl;
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new GeopartError(
+      'INPUT_NOT_FOUND',
+      `${pathOrUrl}: no such table or file (${err.code ?? err.message})`,
+      {
+        file: pathOrUrl,
+      },
+    );
+  });
+  return st.isDirectory();
+}
+
+function parentOf(pathOrUrl: string): string {
+  const i = pathOrUrl.replace(/\/+$/, '').lastIndexOf('/');
+  return i < 0 ? '.' : pathOrUrl.slice(0, i) || '/';
+}
+
+async function openSample(
+  table: string,
+  stats: TableStats,
+  signal?: AbortSignal,
+): Promise<ParquetFileReader> {
+  const url = joinLocation(table, SAMPLE_FILE);
+  let reader: Awaited<ReturnType<typeof openRangeReader>>;
+  try {
+    reader = await openRangeReader(url, signal);
+  } catch (err) {
+    if (!(err instanceof GeopartError) || err.code !== 'INPUT_NOT_FOUND') throw err;
+    throw new GeopartError(
+      'INCOMPLETE_TABLE',
+      `${table} has no ${SAMPLE_FILE}: it is not a geopart table, or it was not completely written (${SAMPLE_FILE} is written last); rewrite it, or give the folder of a complete table`,
+      { file: table },
+      { cause: err },
+    );
+  }
+  return openParquetFile(countingReader(reader, stats), signal);
+}
+
+async function fromSample(
+  url: string,
+  table: string,
+  sample: ParquetFileReader,
+  stats: TableStats,
+  signal?: AbortSignal,
+): Promise<GeoTable> {
+  const encoded = sample.keyValue.get(METADATA_KEY);
+  if (encoded === undefined) {
+    await sample.close();
+    throw new GeopartError('CORRUPT_INPUT', `${sample.url} has no '${METADATA_KEY}' chunk metadata`, {
+      file: sample.url,
+    });
+  }
+  let chunks: ChunkList;
+  try {
+    const bytes = Buffer.from(encoded, 'base64');
+    chunks = chunkListFromTable(
+      tableFromIPC(readParquet(bytes).intoIPCStream()),
+      `${sample.url} (${METADATA_KEY})`,
+    );
+  } catch (err) {
+    await sample.close();
+    if (err instanceof GeopartError) throw err;
+    throw new GeopartError(
+      'CORRUPT_INPUT',
+      `${sample.url}: cannot decode '${METADATA_KEY}': ${String(err)}`,
+      {
+        file: sample.url,
+      },
+    );
+  }
+  signal?.throwIfAborted();
+  const keep = chunks.length === 0;
+  if (!keep) await sample.close();
+  return geopartTable(url, table, chunks, sample.keyValue.get(REPORT_KEY), stats, keep ? sample : null);
+}
+
+async function fromOutputMetadata(
+  url: string,
+  location: string,
+  file: ParquetFileReader,
+  stats: TableStats,
+  signal?: AbortSignal,
+): Promise<GeoTable> {
+  const table = resolveTableLocation(url, location);
+  const parts: Table[] = [];
+  for (let rg = 0; rg < file.metadata.row_groups.length; rg++)
+    parts.push(await file.readRowGroup(rg, null, signal));
+  const batches = parts.flatMap((t) => t.batches);
+  const chunks = chunkListFromTable(
+    batches.length === 0 ? new Table(await file.schema()) : new Table(batches),
+    url,
+  );
+  // The metadata file is written before the table is published: make sure the table is there.
+  const sample = await openSample(table, stats, signal);
+  await sample.close();
+  await file.close();
+  return geopartTable(url, table, chunks, file.keyValue.get(REPORT_KEY), stats, null);
+}
+
+function geopartTable(
+  url: string,
+  table: string,
+  chunks: ChunkList,
+  report: string | undefined,
+  stats: TableStats,
+  schemaFile: ParquetFileReader | null,
+): GeoTable {
+  let files = 0;
+  for (let i = 0; i < chunks.length; i++) files = Math.max(files, chunks.fileId[i]! + 1);
+  return new OpenedTable({
+    url,
+    files: Array.from({ length: files }, (_, id) => joinLocation(table, `${id}.parquet`)),
+    chunks,
+    layout: GEOPART_LAYOUT,
+    bbox: unionBox(chunks.boxes),
+    report: parseReport(report),
+    stats,
+    opened: new Map(),
+    schemaFile,
+  });
+}
+
+function fromPlainFile(url: string, file: ParquetFileReader, stats: TableStats): GeoTable {
+  const layout = geoLayout(file.keyValue.get('geo'), url);
+  const names = file.metadata.schema.map((e) => e.name);
+  const covering =
+    layout.covering !== null && names.includes(layout.covering.column) ? layout.covering : null;
+  const used = { ...layout, covering };
+  const chunks = chunksFromRowGroups(file.metadata, used);
+  return new OpenedTable({
+    url,
+    files: [url],
+    chunks,
+    layout: used,
+    bbox: layout.bbox ?? unionBox(chunks.boxes),
+    report: parseReport(file.keyValue.get(REPORT_KEY)),
+    stats,
+    opened: new Map([[0, file]]),
+    schemaFile: null,
+  });
+}
+
+/** Union of the finite boxes in `boxes` (4 per chunk), null when there is none. */
+function unionBox(boxes: Float64Array): BBox | null {
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < boxes.length; i += 4) {
+    if (!boxes.subarray(i, i + 4).every(Number.isFinite)) continue;
+    x0 = Math.min(x0, boxes[i]!);
+    y0 = Math.min(y0, boxes[i + 1]!);
+    x1 = Math.max(x1, boxes[i + 2]!);
+    y1 = Math.max(y1, boxes[i + 3]!);
+  }
+  return x0 <= x1 && y0 <= y1 ? [x0, y0, x1, y1] : null;
+}
+
+function parseReport(json: string | undefined): Record<string, unknown> | null {
+  if (json === undefined) return null;
+  try {
+    const v: unknown = JSON.parse(json);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * One remote or local Parquet file read through a {@link RangeReader}: the footer parsed with
+ * hyparquet (which exposes row-group statistics; parquet-wasm does not), row groups decoded
+ * into Arrow with parquet-wasm (which decodes zstd pages natively; hyparquet would need a
+ * codec plug-in and is slower, see bench/query.ts). The footer bytes are kept, so parquet-wasm
+ * opening the same file costs no second footer fetch.
+ */
+import { type Schema, type Table, tableFromIPC } from 'apache-arrow';
+import { type FileMetaData, parquetMetadataAsync } from 'hyparquet';
+import { ParquetFile } from 'parquet-wasm/node';
+import { GeopartError } from '../errors.js';
+import type { RangeReader } from './range-reader.js';
+
+/** First footer fetch (bytes): enough for most footers, small next to any data file. */
+const FOOTER_GUESS = 16 * 1024;
+/** Column chunks closer than this (bytes) are fetched in one request, gap included. */
+const MERGE_GAP = 64 * 1024;
+
+/** An open Parquet file: its parsed footer and row-group reads. */
+export interface ParquetFileReader {
+  readonly url: string;
+  /** The parsed footer. */
+  readonly metadata: FileMetaData;
+  /** Key-value metadata. */
+  readonly keyValue: ReadonlyMap<string, string>;
+  /** Rows of row group `rowGroup` (columns `columns`, default all) as an Arrow table. */
+  readRowGroup(rowGroup: number, columns: readonly string[] | null, signal?: AbortSignal): Promise<Table>;
+  /** The file's Arrow schema (types as parquet-wasm decodes them). */
+  schema(signal?: AbortSignal): Promise<Schema>;
+  close(): Promise<void>;
+}
+
+/**
+ * Parses the footer of `reader`'s file. Throws `UNKNOWN_FORMAT` when it is not Parquet and
+ * `CORRUPT_INPUT` when the footer cannot be parsed, naming the file.
+ */
+export async function openParquetFile(reader: RangeReader, signal?: AbortSignal): Promise<ParquetFileReader> {
+  const { url, size } = reader;
+  const notParquet = () =>
+    new GeopartError('UNKNOWN_FORMAT', `${url} is not a Parquet file (no PAR1 magic bytes)`, { file: url });
+  if (size < 12) throw notParquet();
+  const tailStart = Math.max(0, size - FOOTER_GUESS);
+  let tail = await reader.read(tailStart, size - tailStart, signal);
+  let tailOffset = tailStart;
+  const end = tail.byteLength;
+  if (String.fromCharCode(...tail.subarray(end - 4)) !== 'PAR1') throw notParquet();
+  const footerLength = new DataView(tail.buffer, tail.byteOffset).getUint32(end - 8, true);
+  if (footerLength + 8 > size)
+    throw new GeopartError('CORRUPT_INPUT', `${url}: footer length ${footerLength} exceeds the file`, {
+      file: url,
+    });
+  if (footerLength + 8 > end) {
+    tailOffset = size - footerLength - 8;
+    tail = await reader.read(tailOffset, footerLength + 8, signal);
+  }
+  // Byte ranges held in memory: the footer for good, and the column chunks of row groups
+  // being read, each fetched in one request and dropped when its read is done.
+  const held: { offset: number; bytes: Uint8Array }[] = [{ offset: tailOffset, bytes: tail }];
+  /** Serves ranges inside a held range from memory, the rest from the reader. */
+  const slice = async (start: number, stop: number): Promise<ArrayBuffer> => {
+    const c = held.find((h) => start >= h.offset && stop <= h.offset + h.bytes.byteLength);
+    const bytes = c
+      ? c.bytes.subarray(start - c.offset, stop - c.offset)
+      : await reader.read(start, stop - start, signal);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  };
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(
+      { byteLength: size, slice: (s, e) => slice(s, e ?? size) },
+      { initialFetchSize: size - tailOffset },
+    );
+  } catch (err) {
+    throw new GeopartError(
+      'CORRUPT_INPUT',
+      `${url}: cannot read the Parquet footer: ${(err as Error).message}`,
+      {
+        file: url,
+      },
+    );
+  }
+  const keyValue = new Map((metadata.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? '']));
+  let wasm: Promise<ParquetFile> | null = null;
+  // parquet-wasm reads through a Blob; it only calls `size` and `slice(a, b).arrayBuffer()`.
+  const blob = { size, slice: (a: number, b: number) => ({ arrayBuffer: () => slice(a, b) }) };
+  const wasmFile = async (): Promise<ParquetFile> => {
+    wasm ??= ParquetFile.fromFile(blob as unknown as Blob);
+    try {
+      return await wasm;
+    } catch (err) {
+      wasm = null;
+      throw new GeopartError('CORRUPT_INPUT', `${url}: cannot read the Parquet footer: ${errorText(err)}`, {
+        file: url,
+      });
+    }
+  };
+  /** Fetches the column chunks of a row group (merging near neighbours) and holds them. */
+  const holdRowGroup = async (rowGroup: number, columns: readonly string[] | null, sig?: AbortSignal) => {
+    const spans = (metadata.row_groups[rowGroup]?.columns ?? [])
+      .filter((c) => c.meta_data && (columns === null || columns.includes(c.meta_data.path_in_schema[0]!)))
+      .map((c) => {
+        const m = c.meta_data!;
+        const start = Number(m.dictionary_page_offset ?? m.data_page_offset);
+        return [start, start + Number(m.total_compressed_size)] as [number, number];
+      })
+      .sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const [a, b] of spans) {
+      const last = merged.at(-1);
+      if (last && a - last[1] <= MERGE_GAP) last[1] = Math.max(last[1], b);
+      else merged.push([a, b]);
+    }
+    // Ranges the footer fetch already holds (small files) are not fetched again.
+    const missing = merged.filter(
+      ([a, b]) => !held.some((h) => a >= h.offset && b <= h.offset + h.bytes.byteLength),
+    );
+    const out = await Promise.all(
+      missing.map(async ([a, b]) => ({ offset: a, bytes: await reader.read(a, b - a, sig ?? signal) })),
+    );
+    held.push(...out);
+    return out;
+  };
+  return {
+    url,
+    metadata,
+    keyValue,
+    async readRowGroup(rowGroup, columns, readSignal) {
+      readSignal?.throwIfAborted();
+      const file = await wasmFile();
+      const ranges = await holdRowGroup(rowGroup, columns, readSignal);
+      let table: Table;
+      try {
+        const rows = Number(metadata.row_groups[rowGroup]?.num_rows ?? 0);
+        const read = await file.read({
+          rowGroups: [rowGroup],
+          batchSize: Math.max(1, rows),
+          ...(columns === null ? {} : { columns: [...columns] }),
+        });
+        table = tableFromIPC(read.intoIPCStream());
+      } catch (err) {
+        if (err instanceof GeopartError) throw err;
+        throw new GeopartError(
+          'CORRUPT_INPUT',
+          `${url}, row group ${rowGroup}: cannot decode: ${errorText(err)}`,
+          { file: url, rowGroup },
+        );
+      } finally {
+        for (const r of ranges) held.splice(held.indexOf(r), 1);
+      }
+      readSignal?.throwIfAborted();
+      return table;
+    },
+    async schema(readSignal) {
+      readSignal?.throwIfAborted();
+      return tableFromIPC((await wasmFile()).schema().intoIPCStream()).schema;
+    },
+    async close() {
+      if (wasm !== null) (await wasm.catch(() => null))?.free();
+      wasm = null;
+      await reader.close();
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

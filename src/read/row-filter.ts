@@ -1,0 +1,75 @@
+/**
+ * Which rows of a read batch intersect the query box: by the bbox covering column when the file
+ * has one (the test DuckDB's `bbox.xmin <= maxx AND ...` makes), else by the box of each row's
+ * geometry; with `exact`, the survivors are then tested against their real geometry.
+ */
+import { type Data, DataType, type RecordBatch } from 'apache-arrow';
+import { wkbColumnFromData } from '../arrow/binary.js';
+import { wkbBounds } from '../geometry/bounds.js';
+import { type GeoArrowEncoding, geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
+import { intersectsBoxMask } from '../geometry/intersects-box.js';
+import type { WkbColumn } from '../geometry/wkb.js';
+import type { GeoLayout } from './plain-chunks.js';
+import type { BBox } from './types.js';
+
+function child(batch: RecordBatch, name: string): Data | null {
+  const i = batch.schema.fields.findIndex((f) => f.name === name);
+  return i < 0 ? null : batch.data.children[i]!;
+}
+
+function isValid(data: Data, i: number): boolean {
+  const bitmap = data.nullBitmap as Uint8Array | null | undefined;
+  if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
+  const bit = data.offset + i;
+  return ((bitmap[bit >> 3] ?? 0) & (1 << (bit & 7))) !== 0;
+}
+
+/** The WKB of the geometry column of `batch` (GeoArrow encodings converted). */
+export function geometryWkb(batch: RecordBatch, layout: GeoLayout, url: string): WkbColumn {
+  const data = child(batch, layout.geometry)!;
+  if (layout.encoding === 'WKB') return wkbColumnFromData(data, `${url}: column '${layout.geometry}'`);
+  return geoarrowToWkb(data, layout.encoding as GeoArrowEncoding);
+}
+
+/**
+ * 1 for each row of `batch` whose box intersects `bbox` (touching counts) and, with `exact`,
+ * whose geometry does. Rows with a null box or geometry never match. `batch` must hold the
+ * covering column (when the layout has one) and, with `exact` or without a covering, the
+ * geometry column.
+ */
+export function rowMask(
+  batch: RecordBatch,
+  layout: GeoLayout,
+  bbox: BBox,
+  exact: boolean,
+  url: string,
+): Uint8Array {
+  const n = batch.numRows;
+  const [qx0, qy0, qx1, qy1] = bbox;
+  let mask: Uint8Array;
+  const cov = layout.covering === null ? null : child(batch, layout.covering.column);
+  if (cov !== null && DataType.isStruct(cov.type)) {
+    const names = cov.type.children.map((f) => f.name);
+    const parts = layout.covering!.fields.map((f) => cov.children[names.indexOf(f)]!);
+    const vals = parts.map((p) => p.values as Float64Array | Float32Array);
+    const offs = parts.map((p) => p.offset);
+    mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (!isValid(cov, i)) continue;
+      const x0 = vals[0]![offs[0]! + i]!;
+      const y0 = vals[1]![offs[1]! + i]!;
+      const x1 = vals[2]![offs[2]! + i]!;
+      const y1 = vals[3]![offs[3]! + i]!;
+      // NaN (null or empty geometry) fails every comparison, so it never matches.
+      if (x0 <= qx1 && x1 >= qx0 && y0 <= qy1 && y1 >= qy0) mask[i] = 1;
+    }
+  } else {
+    const b = wkbBounds(geometryWkb(batch, layout, url));
+    mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (b[4 * i]! <= qx1 && b[4 * i + 2]! >= qx0 && b[4 * i + 1]! <= qy1 && b[4 * i + 3]! >= qy0)
+        mask[i] = 1;
+    }
+  }
+  return exact ? intersectsBoxMask(geometryWkb(batch, layout, url), bbox, mask) : mask;
+}
