@@ -70,17 +70,28 @@ function validate(raw: unknown, file: string): JobConfig {
   return JobConfig.fromJSON(raw);
 }
 
-function resolveStep(step: StepJson, dir: string): StepJson {
+function resolveStep(step: StepJson, dir: string, outputDir: string): StepJson {
   const at = (p: string) => resolveLocation(p, dir);
-  const output = step.output === null ? null : at(step.output);
+  // Tables (outputs, and the chunks_of tables that read them back) may live elsewhere.
+  const table = (p: string) => resolveLocation(p, outputDir);
+  const output = step.output === null ? null : table(step.output);
   if (step.type === 'udf') {
-    return { ...step, output, udf: step.udf === null ? null : { ...step.udf, module: at(step.udf.module) } };
+    const input =
+      step.input !== null && !Array.isArray(step.input)
+        ? { chunks_of: table(step.input.chunks_of) }
+        : step.input;
+    return {
+      ...step,
+      output,
+      input,
+      udf: step.udf === null ? null : { ...step.udf, module: at(step.udf.module) },
+    };
   }
   return {
     ...step,
     output,
     input: typeof step.input === 'string' ? at(step.input) : step.input.map(at),
-    output_metadata: step.output_metadata === null ? null : at(step.output_metadata),
+    output_metadata: step.output_metadata === null ? null : table(step.output_metadata),
     partitioning_schema_input:
       step.partitioning_schema_input === null ? null : at(step.partitioning_schema_input),
   };
@@ -88,11 +99,21 @@ function resolveStep(step: StepJson, dir: string): StepJson {
 
 /**
  * Resolves the relative local paths of a job (inputs, outputs, output_metadata,
- * partitioning_schema_input, udf.module) against `dir`. URLs (`s3://`, `https://`, `file://`)
- * and GDAL `/vsi...` paths are left as they are.
+ * partitioning_schema_input, udf.module, a UDF input's chunks_of) against `dir`; the tables
+ * (output, output_metadata, chunks_of) against `outputDir` when given. URLs (`s3://`,
+ * `https://`, `file://`) and GDAL `/vsi...` paths are left as they are.
  */
-export function resolveJobPaths(job: JobJson, dir: string): JobJson {
-  return { ...job, steps: job.steps.map((s) => resolveStep(s, dir)) };
+export function resolveJobPaths(job: JobJson, dir: string, outputDir: string = dir): JobJson {
+  return { ...job, steps: job.steps.map((s) => resolveStep(s, dir, outputDir)) };
+}
+
+/** Options of {@link loadJob}. */
+export interface LoadJobOptions {
+  /**
+   * Folder against which the job's relative tables (output, output_metadata, chunks_of) are
+   * resolved, instead of the job file's folder: runs the same job into another place.
+   */
+  readonly outputDir?: string;
 }
 
 /**
@@ -103,7 +124,7 @@ export function resolveJobPaths(job: JobJson, dir: string): JobJson {
  * Throws a GeopartError `INVALID_JOB_FILE` (with line and column) when the file cannot be read
  * or is not JSON, and a ConfigError naming the file and each bad field's JSON path otherwise.
  */
-export async function loadJob(path: string): Promise<JobConfig> {
+export async function loadJob(path: string, options: LoadJobOptions = {}): Promise<JobConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -116,7 +137,9 @@ export async function loadJob(path: string): Promise<JobConfig> {
   const raw = parseJsonText(text.replace(/^\uFEFF/, ''), path);
   try {
     const job = validate(raw, path);
-    return JobConfig.fromJSON(resolveJobPaths(job.toJSON(), dirname(resolve(path))));
+    const dir = dirname(resolve(path));
+    const outputDir = options.outputDir === undefined ? dir : resolve(options.outputDir);
+    return JobConfig.fromJSON(resolveJobPaths(job.toJSON(), dir, outputDir));
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(err.issues, `invalid job file ${path}`);
     throw err;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jobStepShape, location, strictObject } from './fields.js';
 import { expects } from './issues.js';
-import { jsonSchema } from './json.js';
+import { isPlainObject, type JsonValue, jsonSchema } from './json.js';
 
 /** The job-file form (seed snake_case names) of a UDF step and its UDF reference. */
 
@@ -43,16 +43,64 @@ export const udfRefSchema = z.preprocess(
   ),
 );
 
+const INPUT_TEXT =
+  'a non-empty array of JSON values, or null to run once without input, or {"chunks_of": table} (one input per chunk of a table)';
+
+/**
+ * The input of a UDF step that is the chunk list of a table (usually one an earlier ingest step
+ * of the job writes): the UDF runs once per chunk, on `{ file_id, chunk_id, bbox, url, table }`
+ * (`bbox` = `[minx, miny, maxx, maxy]` in degrees, `url` = the chunk's data file). `chunks_of`
+ * is the table's path or URL; in a job file a relative path is resolved against the file's
+ * folder, like an output. The chunk list is read when the step runs.
+ */
+export const chunksOfSchema = strictObject(
+  {
+    chunks_of: location('a table path or URL (non-empty string), e.g. the output of an earlier ingest step'),
+  },
+  'an object {"chunks_of": table}',
+);
+
+/** A `{"chunks_of": table}` input as JSON. */
+export interface ChunksOfJson {
+  readonly chunks_of: string;
+}
+
+/** A UDF step's input as JSON, when set: a list of inputs, or a table's chunks. */
+export type UdfInputJson = JsonValue[] | ChunksOfJson;
+
+const listSchema = jsonSchema('non-empty array', INPUT_TEXT);
+
+/**
+ * The snake_case schema of a UDF step's `input`: a non-empty array of JSON values (one run
+ * each), `{"chunks_of": table}` (one run per chunk of that table), or null (one run, no input).
+ */
+const inputValue: z.ZodType<UdfInputJson, unknown> = z.unknown().transform((value, ctx): UdfInputJson => {
+  // A plain object can only be a chunks_of reference; everything else must be a list.
+  const schema: z.ZodType<UdfInputJson, unknown> = isPlainObject(value) ? chunksOfSchema : listSchema;
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+  return z.NEVER;
+});
+
+export const udfInputSchema = inputValue.nullable();
+
+/** The longest per-input timeout (seconds): what a Node timer can hold (2^31 - 1 ms). */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
 /** The snake_case schema of a `udf` step; `type` is required. */
 export const udfStepSchema = strictObject(
   {
     type: z.literal('udf', expects('"udf"')),
     ...jobStepShape(),
     udf: udfRefSchema.nullable().default(null),
-    input: jsonSchema(
-      'non-empty array',
-      'a non-empty array of JSON values, or null to run once without input',
-    )
+    input: udfInputSchema.default(null),
+    timeout_seconds: z
+      .number(expects(`a number of seconds in (0, ${MAX_TIMEOUT_SECONDS}], or null for no limit`))
+      .positive()
+      .max(MAX_TIMEOUT_SECONDS)
       .nullable()
       .default(null),
   },

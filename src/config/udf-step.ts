@@ -1,11 +1,19 @@
+import type { Table } from 'apache-arrow';
 import { z } from 'zod';
+import type { UdfSampleOptions } from '../udf/run-sample.js';
 import { fromCamel, withDefaultType } from './camel.js';
 import { strictObject } from './fields.js';
 import { expects, parseConfig } from './issues.js';
 import { JobStepConfig, type JobStepInit } from './job-step.js';
-import { cloneJson, type JsonObject, type JsonValue, jsonSchema } from './json.js';
+import { cloneJson, isPlainObject, type JsonObject, type JsonValue, jsonSchema } from './json.js';
 import { defineFields } from './readonly.js';
-import { type UdfStepJson, udfRefSchema, udfStepSchema } from './udf-schema.js';
+import {
+  type UdfInputJson,
+  type UdfStepJson,
+  udfInputSchema,
+  udfRefSchema,
+  udfStepSchema,
+} from './udf-schema.js';
 
 /** A UDF as given to a step: an ES module, the export to call, and its parameters. */
 export interface UdfRefInit {
@@ -27,12 +35,45 @@ export interface UdfRef {
   readonly parameters: JsonObject;
 }
 
+/**
+ * A UDF step's input that is the chunk list of a table (JSON: `{"chunks_of": table}`): one run
+ * per chunk, on `{ file_id, chunk_id, bbox, url, table }` (`bbox` = `[minx, miny, maxx, maxy]` in
+ * degrees, `url` = the chunk's data file). The list is read when the step runs, so the table
+ * may be the output of an earlier step of the same job.
+ */
+export interface ChunksOf {
+  /** The table's path or URL. */
+  readonly chunksOf: string;
+}
+
+/** What a UDF step runs on: a list of JSON inputs, a table's chunks, or null (once, no input). */
+export type UdfInput = readonly JsonValue[] | ChunksOf | null;
+
+/** The JSON form of a camelCase {@link UdfInput}; anything else is left for the schema to report. */
+function inputToJson(value: unknown): unknown {
+  if (isPlainObject(value) && Object.hasOwn(value, 'chunksOf')) {
+    const { chunksOf, ...rest } = value;
+    return { chunks_of: chunksOf, ...rest };
+  }
+  return value;
+}
+
+function inputFromJson(json: UdfInputJson | null): UdfInput {
+  if (json === null) return null;
+  return Array.isArray(json) ? json : { chunksOf: (json as { chunks_of: string }).chunks_of };
+}
+
 /** Options of {@link UdfJobStepConfig} (camelCase). */
 export interface UdfStepInit extends JobStepInit {
   /** The UDF: `{ module, name, parameters }`, or a module path for its default export. Default null. */
   readonly udf?: UdfRefInit | string | null;
-  /** JSON inputs, one UDF run each; null (default) runs it once without input. */
-  readonly input?: readonly JsonValue[] | null;
+  /** JSON inputs (one UDF run each), `{ chunksOf: table }`, or null (default): once without input. */
+  readonly input?: UdfInput;
+  /**
+   * Longest time one input may run (seconds); a UDF still running is stopped (its worker
+   * thread is terminated) and the input fails. Default null: no limit.
+   */
+  readonly timeoutSeconds?: number | null;
 }
 
 /** Options of {@link UdfJobStepConfig.setUdf}. */
@@ -45,20 +86,18 @@ export interface SetUdfOptions {
 
 const TYPE = 'udf';
 const jsonStepSchema = withDefaultType(TYPE, udfStepSchema);
-const initSchema = fromCamel(jsonStepSchema);
+const initSchema = fromCamel(jsonStepSchema, { input: inputToJson });
 const bool = () => z.boolean(expects('true or false')).optional();
 
 const setInputArgs = fromCamel(
   strictObject(
     {
-      input: jsonSchema(
-        'non-empty array',
-        'a non-empty array of JSON values, or null to run once without input',
-      ).nullable(),
+      input: udfInputSchema,
       inplace: bool(),
     },
     'an options object {inplace}',
   ),
+  { input: inputToJson },
 );
 
 const setUdfArgs = fromCamel(
@@ -77,12 +116,20 @@ const setUdfArgs = fromCamel(
   }),
 );
 
+function inputJSON(input: UdfInput): UdfInputJson | null {
+  if (input === null) return null;
+  if ('chunksOf' in input) return { chunks_of: input.chunksOf };
+  return cloneJson([...input]);
+}
+
 /** A step that runs a user function (an ES module export) once per JSON input. */
 export class UdfJobStepConfig extends JobStepConfig {
   /** The UDF to run, or null when not set yet. */
   declare readonly udf: UdfRef | null;
-  /** JSON inputs, one UDF run each; null runs the UDF once without input. */
-  declare readonly input: readonly JsonValue[] | null;
+  /** JSON inputs (one UDF run each), `{ chunksOf: table }` (one run per chunk), or null: once without input. */
+  declare readonly input: UdfInput;
+  /** Longest time one input may run (seconds), or null for no limit. */
+  declare readonly timeoutSeconds: number | null;
 
   /** Validates `init`, throwing a ConfigError that names every bad field by its seed name. */
   constructor(init: UdfStepInit = {}) {
@@ -102,11 +149,18 @@ export class UdfJobStepConfig extends JobStepConfig {
 
   protected override load(json: UdfStepJson): void {
     super.load(json);
-    defineFields(this, { udf: json.udf, input: json.input });
+    defineFields(this, {
+      udf: json.udf,
+      input: inputFromJson(json.input),
+      timeoutSeconds: json.timeout_seconds,
+    });
   }
 
-  /** Sets the JSON inputs (one UDF run each), or null to run once without input. */
-  setInput(input: readonly JsonValue[] | null, options: { readonly inplace?: boolean } = {}): this {
+  /**
+   * Sets the JSON inputs (one UDF run each), `{ chunksOf: table }` (one run per chunk of a
+   * table), or null to run once without input.
+   */
+  setInput(input: UdfInput, options: { readonly inplace?: boolean } = {}): this {
     const args = parseConfig(setInputArgs, { ...options, input });
     return this.update({ ...this.toJSON(), input: args.input }, args.inplace ?? false);
   }
@@ -126,13 +180,39 @@ export class UdfJobStepConfig extends JobStepConfig {
     return this.update({ ...this.toJSON(), udf: next }, args.inplace ?? false);
   }
 
+  /**
+   * Runs the UDF once, here in this thread, and returns its value: on `sample` when given (null
+   * is a sample: no input), else on the step's first input (the first chunk of a `chunksOf`
+   * table; no input when `input` is null). The UDF gets `context` `{ jobName: null,
+   * stepIndex: 0, inputIndex: 0, input }` and `output` (`<output>/0.parquet`, or null).
+   * Nothing is written.
+   *
+   * With `validateOutput`, the value must be a table (an apache-arrow Table, an array of plain
+   * records or a GeoJSON FeatureCollection); it is returned converted to an Arrow Table, whose
+   * `schema` is the recorded schema (GeoJSON geometry becomes WKB). Anything else is a
+   * GeopartError `INVALID_UDF_OUTPUT` saying what was returned.
+   *
+   * `timeoutSeconds` (default: the step's) bounds an asynchronous UDF; a synchronous loop
+   * cannot be interrupted in this thread (a job run stops it by terminating its worker).
+   */
+  async runLocal(
+    sample: JsonValue | undefined,
+    options: UdfSampleOptions & { validateOutput: true },
+  ): Promise<Table>;
+  async runLocal(sample?: JsonValue, options?: UdfSampleOptions): Promise<unknown>;
+  async runLocal(sample?: JsonValue, options: UdfSampleOptions = {}): Promise<unknown> {
+    const { runUdfSample } = await import('../udf/run-sample.js');
+    return runUdfSample(this, sample, options);
+  }
+
   /** The seed (snake_case) JSON form, `type: "udf"`, every field present. */
   toJSON(): UdfStepJson {
     return {
       type: TYPE,
       ...this.baseJSON(),
       udf: this.udf === null ? null : { ...this.udf, parameters: cloneJson(this.udf.parameters) },
-      input: this.input === null ? null : cloneJson([...this.input]),
+      input: inputJSON(this.input),
+      timeout_seconds: this.timeoutSeconds,
     };
   }
 }

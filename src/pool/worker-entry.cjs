@@ -12,4 +12,5 @@ const load = () => {
 module.exports = {
   scan: async (task) => (await load()).scan(task),
   write: async (task) => (await load()).write(task),
+  udf: async (task) => (await load()).udf(task),
 };

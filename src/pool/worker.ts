@@ -10,6 +10,7 @@ import { GEOMETRY_COLUMN } from '../io/source.js';
 import { gatherRows } from '../scan/gather.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
 import { batchFromBytes, batchToBytes, readSpill, spillPath, writeSpill } from '../scan/spill.js';
+import { runUdfInput, type UdfInputResult, type UdfInputTask } from '../udf/run-input.js';
 import { chunkStats } from '../write/chunk-stats.js';
 import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
 import type { TaskFailure } from './pool.js';
@@ -104,6 +105,15 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
       sample = batchToBytes(takeRows(batch, rows));
     }
     return movable({ bytes: result.bytes, stats, sample }, buffersOf([stats, sample]));
+  } catch (err) {
+    return { failed: toWire(err) };
+  }
+}
+
+/** Runs a UDF on one input and writes its result (see src/udf/run-input.ts). */
+export async function udf(task: UdfInputTask): Promise<UdfInputResult | TaskFailure> {
+  try {
+    return await runUdfInput(task);
   } catch (err) {
     return { failed: toWire(err) };
   }

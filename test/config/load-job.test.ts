@@ -114,6 +114,31 @@ describe('path resolution', () => {
     expect(u2).toMatchObject({ udf: { module: '/abs/udf.mjs' }, output: '/abs/out' });
   });
 
+  test('resolves chunks_of like an output; outputDir moves the tables, not the inputs', async () => {
+    const path = await jobFile('tables/job.json', {
+      name: 'tables',
+      steps: [
+        { type: 'partition_geospatial', input: 'in.fgb', output: 'out/t', output_metadata: 'out/m.parquet' },
+        { type: 'udf', udf: 'u.mjs', input: { chunks_of: 'out/t' }, output: 'out/s' },
+      ],
+    });
+    const [p, u] = (await loadJob(path)).toJSON().steps;
+    expect(u).toMatchObject({ input: { chunks_of: join(dir, 'tables/out/t') } });
+    const moved = join(dir, 'elsewhere');
+    const [p2, u2] = (await loadJob(path, { outputDir: moved })).toJSON().steps;
+    expect(p2).toMatchObject({
+      input: join(dir, 'tables/in.fgb'),
+      output: join(moved, 'out/t'),
+      output_metadata: join(moved, 'out/m.parquet'),
+    });
+    expect(u2).toMatchObject({
+      udf: { module: join(dir, 'tables/u.mjs') },
+      input: { chunks_of: join(moved, 'out/t') },
+      output: join(moved, 'out/s'),
+    });
+    expect(p).toMatchObject({ output: join(dir, 'tables/out/t') });
+  });
+
   test('a relative path to the job file itself resolves against the file’s folder, not the cwd', async () => {
     await jobFile('rel/job.json', {
       name: 'rel',

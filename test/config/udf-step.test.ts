@@ -93,7 +93,8 @@ describe('input', () => {
 
   test.each([
     ['an empty array', [], 'input', [got([]), INPUT]],
-    ['a non-array', { a: 1 }, 'input', [got({ a: 1 }), INPUT]],
+    ['a number', 5, 'input', [got(5), INPUT]],
+    ['an object other than chunks_of', { a: 1 }, 'input', ['unknown field "a"']],
     ['a string', 'a', 'input', [got('a'), INPUT]],
     ['undefined inside', [1, undefined], 'input[1]', ['got undefined', 'JSON has no undefined']],
     ['a hole', Object.assign(new Array(3), { 0: 1, 2: 3 }), 'input[1]', ['got undefined']],
@@ -101,6 +102,40 @@ describe('input', () => {
   ])('refuses %s', (_what, input, path, says) => {
     expectIssue(() => new UdfJobStepConfig({ input: input as never }), path, ...says);
     expectIssue(() => UdfJobStepConfig.fromJSON({ input }), path, ...says);
+  });
+
+  test('takes the chunks of a table: {"chunks_of": table} in JSON, { chunksOf } in code', () => {
+    const fromJson = UdfJobStepConfig.fromJSON({ input: { chunks_of: 'out/table' } });
+    expect(fromJson.input).toEqual({ chunksOf: 'out/table' });
+    expect(fromJson.toJSON().input).toEqual({ chunks_of: 'out/table' });
+    const made = new UdfJobStepConfig({ input: { chunksOf: 's3://b/t' } });
+    expect(made.toJSON().input).toEqual({ chunks_of: 's3://b/t' });
+    expect(made.setInput([1]).input).toEqual([1]);
+    expect(new UdfJobStepConfig({ input: [1] }).setInput({ chunksOf: 't' }).toJSON().input).toEqual({
+      chunks_of: 't',
+    });
+  });
+
+  test.each([
+    ['an empty table', { chunks_of: '' }, 'input.chunks_of', [got(''), 'a table path or URL']],
+    ['a number', { chunks_of: 3 }, 'input.chunks_of', [got(3), 'a table path or URL']],
+    ['a misspelt key', { chunk_of: 't' }, 'input', ['unknown field "chunk_of"', 'did you mean "chunks_of"?']],
+  ])('refuses chunks_of with %s', (_what, input, path, says) => {
+    expectIssue(() => UdfJobStepConfig.fromJSON({ input }), path, ...says);
+  });
+});
+
+describe('timeout_seconds', () => {
+  test('defaults to null (no limit) and takes a positive number of seconds', () => {
+    expect(new UdfJobStepConfig().timeoutSeconds).toBeNull();
+    expect(new UdfJobStepConfig({ timeoutSeconds: 2.5 }).toJSON().timeout_seconds).toBe(2.5);
+    expect(UdfJobStepConfig.fromJSON({ timeout_seconds: 30 }).timeoutSeconds).toBe(30);
+  });
+
+  test.each([0, -1, 'ten', 1e9, Number.POSITIVE_INFINITY])('refuses %s', (value) => {
+    const says = 'a number of seconds in (0, 2147483], or null for no limit';
+    expectIssue(() => UdfJobStepConfig.fromJSON({ timeout_seconds: value }), 'timeout_seconds', says);
+    expectIssue(() => new UdfJobStepConfig({ timeoutSeconds: value as never }), 'timeout_seconds', says);
   });
 });
 

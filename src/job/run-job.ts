@@ -1,0 +1,95 @@
+/**
+ * `JobConfig.runLocal`: checks the job, then runs its steps in order on this machine, each on
+ * its own worker pool, and gathers their reports.
+ */
+import type { JobConfig } from '../config/job.js';
+import { UdfJobStepConfig } from '../config/udf-step.js';
+import { GeopartError } from '../errors.js';
+import type { IngestProgress } from '../ingest/run-ingest.js';
+import { runUdfStep, type UdfProgress } from '../udf/run-udf-step.js';
+import { type PreflightOptions, preflight } from './preflight.js';
+import type { JobReport, StepReport } from './report.js';
+
+/** Where a job is: the step running and that step's own progress. */
+export type JobProgress =
+  | {
+      readonly stepIndex: number;
+      readonly steps: number;
+      readonly type: 'partition_geospatial';
+      readonly progress: IngestProgress;
+    }
+  | {
+      readonly stepIndex: number;
+      readonly steps: number;
+      readonly type: 'udf';
+      readonly progress: UdfProgress;
+    };
+
+/** How to run a job; everything optional. */
+export interface JobRunOptions extends PreflightOptions {
+  /** Worker threads of each step (default: one per core). */
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+  /** Per-input time limit of every UDF step (seconds), overriding the steps' `timeout_seconds`. */
+  readonly timeoutSeconds?: number | null;
+  readonly onProgress?: (progress: JobProgress) => void;
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Runs `job`'s steps in order and returns the job report. Before anything runs, the job is
+ * checked (see {@link preflight}). With `ignoreNoUdf` a UDF step without a UDF is skipped;
+ * with `ignoreNoOutput` a UDF step without output runs and its results are checked but not
+ * written, and an ingest step without output is skipped. A failing step stops the job: its
+ * error is thrown, naming the step; tables of earlier steps stay written.
+ */
+export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promise<JobReport> {
+  const t0 = performance.now();
+  preflight(job, options);
+  const reports: StepReport[] = [];
+  const steps = job.steps.length;
+  const warn = (m: string) => options.onWarning?.(m);
+  for (const [i, step] of job.steps.entries()) {
+    options.signal?.throwIfAborted();
+    if (step instanceof UdfJobStepConfig) {
+      if (step.udf === null) {
+        reports.push({ type: 'skipped', step: 'udf', reason: 'no UDF set' });
+        warn(`step ${i}: skipped, it has no UDF`);
+        continue;
+      }
+      reports.push(
+        await runUdfStep(step, {
+          jobName: job.name,
+          stepIndex: i,
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
+          onProgress: (p) => options.onProgress?.({ stepIndex: i, steps, type: 'udf', progress: p }),
+          onWarning: warn,
+        }),
+      );
+      continue;
+    }
+    if (step.output === null) {
+      reports.push({ type: 'skipped', step: 'partition_geospatial', reason: 'no output set' });
+      warn(`step ${i}: skipped, an ingest needs an output`);
+      continue;
+    }
+    try {
+      const report = await step.runLocal({
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (p) =>
+          options.onProgress?.({ stepIndex: i, steps, type: 'partition_geospatial', progress: p }),
+        onWarning: warn,
+      });
+      reports.push({ type: 'partition_geospatial', ...report });
+    } catch (err) {
+      if (!(err instanceof GeopartError)) throw err;
+      throw new GeopartError(err.code, `step ${i} (partition_geospatial): ${err.message}`, err.context, {
+        cause: err,
+      });
+    }
+  }
+  return { name: job.name, steps: reports, seconds: (performance.now() - t0) / 1000 };
+}

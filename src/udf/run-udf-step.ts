@@ -1,0 +1,220 @@
+/**
+ * The UDF step orchestrator: resolves the inputs, runs the UDF once per input on the worker
+ * pool (at most `threads` at a time, each under the step's timeout), and commits the output
+ * folder of `<inputIndex>.parquet` files atomically. The first failing input stops the others
+ * and nothing is committed, unless `ignoreChunkError` records it and goes on.
+ */
+import { join } from 'node:path';
+import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
+import { type JsonValue, showValue } from '../config/json.js';
+import type { UdfJobStepConfig } from '../config/udf-step.js';
+import { GeopartError } from '../errors.js';
+import { createPool, defaultThreads, type WorkerPool } from '../pool/pool.js';
+import { resolveInputs } from './inputs.js';
+import { udfLabel } from './load-udf.js';
+import type { FailedInput, UdfStepReport } from './report.js';
+import type { UdfInputResult, UdfInputTask } from './run-input.js';
+import type { ColumnInfo } from './table-value.js';
+import { timeoutError } from './timeout.js';
+import { resultLocation } from './write-result.js';
+
+/** Where a UDF step is. */
+export interface UdfProgress {
+  readonly stage: 'udf';
+  /** Inputs finished (done or failed) so far, and in all. */
+  readonly finished: number;
+  readonly failed: number;
+  readonly inputs: number;
+}
+
+/** How to run a UDF step; everything optional. */
+export interface UdfStepRunOptions {
+  /** Worker threads, i.e. inputs run at once (default: one per core, at most one per input). */
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+  /** Per-input time limit (seconds), overriding the step's `timeoutSeconds`; null: no limit. */
+  readonly timeoutSeconds?: number | null;
+  /** The job's name and the step's index, passed to the UDF in `context`. */
+  readonly jobName?: string | null;
+  readonly stepIndex?: number;
+  /** Called after each input. */
+  readonly onProgress?: (progress: UdfProgress) => void;
+  /** Called with warnings (e.g. results whose columns differ from the first one's). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** An input's failure, as the error that fails the step and the entry the report records. */
+function inputFailure(err: unknown, index: number, input: JsonValue, where: string) {
+  const code = err instanceof GeopartError ? err.code : 'UDF_FAILED';
+  const message = err instanceof Error ? err.message : String(err);
+  const entry: FailedInput = { inputIndex: index, input: showValue(input), code, message };
+  const error = new GeopartError(code, `${where}: input ${index} ${entry.input} failed: ${message}`, {
+    inputIndex: index,
+    input: entry.input,
+  });
+  return { entry, error };
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}
+
+/** Runs `run(i)` for every index, `limit` at a time, stopping new starts once `stop` is aborted. */
+async function lanes(count: number, limit: number, stop: AbortSignal, run: (i: number) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < count && !stop.aborted) await run(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+}
+
+/** Runs one task under the step's stop signal and the per-input timeout. */
+async function runTask(
+  pool: WorkerPool,
+  task: UdfInputTask,
+  stop: AbortSignal,
+  seconds: number | null,
+  label: string,
+): Promise<UdfInputResult> {
+  const ctl = new AbortController();
+  let timedOut = false;
+  const onStop = () => ctl.abort();
+  stop.addEventListener('abort', onStop);
+  // Aborting a running Piscina task terminates its worker: that also stops a synchronous loop.
+  const timer =
+    seconds === null
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          ctl.abort();
+        }, seconds * 1000);
+  try {
+    return await pool.run<UdfInputResult>('udf', task, [], ctl.signal);
+  } catch (err) {
+    if (timedOut && isAbort(err)) throw timeoutError(label, seconds!);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
+  }
+}
+
+/**
+ * Runs a UDF step (see the module comment) and returns its report. Throws a GeopartError:
+ * `INVALID_CONFIG` without a UDF, `OUTPUT_EXISTS`, `ABORTED`, or the first failing input's
+ * error (code `INVALID_UDF`, `UDF_FAILED`, `UDF_TIMEOUT` or `INVALID_UDF_OUTPUT`) with a message
+ * naming the input by index and JSON.
+ */
+export async function runUdfStep(
+  step: UdfJobStepConfig,
+  options: UdfStepRunOptions = {},
+): Promise<UdfStepReport> {
+  const udf = step.udf;
+  if (udf === null) {
+    throw new GeopartError('INVALID_CONFIG', 'udf: not set; give one with setUdf(module, parameters)', {
+      option: 'udf',
+    });
+  }
+  const t0 = performance.now();
+  const stepIndex = options.stepIndex ?? 0;
+  const label = udfLabel(udf.module, udf.name);
+  const where = `step ${stepIndex} (udf ${label})`;
+  const seconds = options.timeoutSeconds === undefined ? step.timeoutSeconds : options.timeoutSeconds;
+  const inputs = await resolveInputs(step.input, options.signal);
+  const threads = options.threads ?? Math.max(1, Math.min(defaultThreads(), inputs.length));
+  const staging: Staging | null =
+    step.output === null ? null : await beginCommit(step.output, step.overwrite);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort);
+  const pool = createPool(threads);
+
+  const failed: FailedInput[] = [];
+  let firstError: GeopartError | null = null;
+  let done = 0;
+  let skipped = 0;
+  let files = 0;
+  let rowsWritten = 0;
+  let bytesWritten = 0;
+  const schemas = new Map<number, readonly ColumnInfo[]>();
+  const progress = () =>
+    options.onProgress?.({
+      stage: 'udf',
+      finished: done + failed.length,
+      failed: failed.length,
+      inputs: inputs.length,
+    });
+
+  try {
+    await lanes(inputs.length, threads, stop.signal, async (i) => {
+      const input = inputs[i]!;
+      const task: UdfInputTask = {
+        module: udf.module,
+        name: udf.name,
+        parameters: udf.parameters,
+        context: { jobName: options.jobName ?? null, stepIndex, inputIndex: i, input },
+        output: staging === null ? null : resultLocation(staging.output, i),
+        path: staging === null ? null : join(staging.dir, `${i}.parquet`),
+        keyValueMetadata: {
+          'geopart:udf': JSON.stringify({ job: options.jobName ?? null, step: stepIndex, input_index: i }),
+        },
+      };
+      try {
+        const r = await runTask(pool, task, stop.signal, seconds, label);
+        done++;
+        if (r.schema === null) skipped++;
+        else schemas.set(i, r.schema);
+        if (r.written) {
+          files++;
+          rowsWritten += r.rows;
+          bytesWritten += r.bytes;
+        }
+      } catch (err) {
+        // Tasks cut short because the step is stopping are not failures of their own.
+        if (stop.signal.aborted && isAbort(err)) return;
+        const { entry, error } = inputFailure(err, i, input, where);
+        if (step.ignoreChunkError) {
+          failed.push(entry);
+          options.onWarning?.(error.message);
+        } else {
+          firstError ??= error;
+          stop.abort();
+        }
+      }
+      progress();
+    });
+    if (firstError) throw firstError;
+    if (options.signal?.aborted) throw new GeopartError('ABORTED', `${where}: aborted`);
+    // Publishing the staged folder is one call, whatever the storage.
+    if (staging !== null) await finishCommit(staging);
+  } catch (err) {
+    if (staging !== null) await abortCommit(staging);
+    throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool.close();
+  }
+
+  const order = [...schemas.keys()].sort((a, b) => a - b);
+  const schema = order.length > 0 ? schemas.get(order[0]!)! : null;
+  for (const i of order.slice(1)) {
+    if (JSON.stringify(schemas.get(i)) !== JSON.stringify(schema)) {
+      options.onWarning?.(
+        `${where}: input ${i}'s result has other columns than input ${order[0]}'s; readers of the whole output may need to reconcile them`,
+      );
+    }
+  }
+  return {
+    type: 'udf',
+    output: staging === null ? null : staging.output,
+    inputs: inputs.length,
+    done,
+    skipped,
+    failed: failed.sort((a, b) => a.inputIndex - b.inputIndex),
+    rowsWritten,
+    files,
+    bytesWritten,
+    schema,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

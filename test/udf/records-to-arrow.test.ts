@@ -1,0 +1,105 @@
+import { describe, expect, test } from 'vitest';
+import { geoJsonToWkb } from '../../src/udf/geojson-wkb.js';
+import { RecordValueError, recordsToTable } from '../../src/udf/records-to-arrow.js';
+import { decodeWkb } from '../helpers/wkb-codec.js';
+
+describe('recordsToTable', () => {
+  test('infers one Arrow type per column; missing keys are null', () => {
+    const t = recordsToTable(
+      [
+        { n: 1, big: 2n, ok: true, s: 'a', at: new Date(0), raw: Uint8Array.of(1, 2), obj: { k: [1] } },
+        { n: 2.5, extra: null },
+      ],
+      'result',
+    );
+    expect(t.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
+      ['n', 'Float64'],
+      ['big', 'Int64'],
+      ['ok', 'Bool'],
+      ['s', 'Utf8'],
+      ['at', 'Timestamp<MILLISECOND>'],
+      ['raw', 'Binary'],
+      ['obj', 'Utf8'],
+      ['extra', 'Null'],
+    ]);
+    expect(t.get(0)!.toJSON()).toMatchObject({ n: 1, big: 2n, ok: true, s: 'a', at: 0, obj: '{"k":[1]}' });
+    expect(t.get(1)!.toJSON()).toMatchObject({ n: 2.5, big: null, s: null });
+  });
+
+  test.each([
+    [[{ a: 1 }, { a: 'x' }], "column 'a' mixes kinds: result[0] is a number, result[1] is a string"],
+    [[{ f: () => 1 }], 'result[0].f is a function, which cannot be serialized'],
+    [[{ m: new Map() }], 'result[0].m is a Map instance'],
+    [[3], 'result[0] is 3; every record must be a plain object'],
+    [[{ geometry: { type: 'Blob' } }], "the 'geometry' column holds GeoJSON geometry objects or WKB bytes"],
+  ])('refuses %j', (records, says) => {
+    expect(() => recordsToTable(records, 'result')).toThrow(RecordValueError);
+    expect(() => recordsToTable(records, 'result')).toThrow(says);
+  });
+
+  test('refuses a cyclic nested value', () => {
+    const c: Record<string, unknown> = {};
+    c.c = c;
+    expect(() => recordsToTable([{ c }], 'result')).toThrow('result[0].c is cyclic and cannot be serialized');
+  });
+});
+
+describe('geoJsonToWkb', () => {
+  test('writes ISO WKB that an independent decoder reads back, Z included', () => {
+    const mp = decodeWkb(
+      geoJsonToWkb({
+        type: 'MultiPolygon',
+        coordinates: [
+          [
+            [
+              [0, 0, 1],
+              [1, 0, 1],
+              [0, 1, 1],
+              [0, 0, 1],
+            ],
+          ],
+        ],
+      }),
+    );
+    expect(mp).toMatchObject({ type: 6, z: true, le: true });
+    expect(mp.parts![0]!.rings).toEqual([
+      [
+        [0, 0, 1],
+        [1, 0, 1],
+        [0, 1, 1],
+        [0, 0, 1],
+      ],
+    ]);
+    const gc = decodeWkb(
+      geoJsonToWkb({
+        type: 'GeometryCollection',
+        geometries: [
+          { type: 'Point', coordinates: [1, 2] },
+          {
+            type: 'LineString',
+            coordinates: [
+              [0, 0],
+              [3, 4],
+            ],
+          },
+        ],
+      }),
+    );
+    expect(gc.parts!.map((p) => [p.type, p.coords])).toEqual([
+      [1, [[1, 2]]],
+      [
+        2,
+        [
+          [0, 0],
+          [3, 4],
+        ],
+      ],
+    ]);
+  });
+
+  test('says what is wrong with a bad geometry', () => {
+    expect(() => geoJsonToWkb({ type: 'Point', coordinates: ['a', 1] })).toThrow(
+      'a position must be an array of 2 or 3 finite numbers, got ["a",1]',
+    );
+  });
+});

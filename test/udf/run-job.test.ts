@@ -1,0 +1,307 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { JobConfig, UdfJobStepConfig, type UdfStepInit } from '../../src/config/index.js';
+import { ConfigError, GeopartError } from '../../src/errors.js';
+import type { JobRunOptions } from '../../src/job/run-job.js';
+import type { UdfStepReport } from '../../src/udf/report.js';
+import { lit, query } from '../helpers/duckdb.js';
+import { decodeWkb } from '../helpers/wkb-codec.js';
+
+const CASES = fileURLToPath(new URL('./modules/cases.mjs', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'geopart-udf-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+/** A fresh output folder under the test's temporary folder. */
+function outDir(): string {
+  return join(root, `run${n++}`, 'out');
+}
+
+function udfJob(
+  name: string,
+  init: Omit<UdfStepInit, 'udf'> & { parameters?: Record<string, never> | object } = {},
+) {
+  const { parameters, ...rest } = init;
+  const step = new UdfJobStepConfig({
+    udf: { module: CASES, name, parameters: (parameters ?? {}) as never },
+    output: outDir(),
+    ...rest,
+  });
+  return new JobConfig({ name: 'udf-test', steps: [step] });
+}
+
+async function run(job: JobConfig, options: JobRunOptions = {}): Promise<UdfStepReport> {
+  const report = await job.runLocal({ threads: 2, ...options });
+  return report.steps[0] as UdfStepReport;
+}
+
+async function failure(promise: Promise<unknown>): Promise<GeopartError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(GeopartError);
+  return err as GeopartError;
+}
+
+/** Nothing at the output, and no staging folder beside it. */
+function expectNothingCommitted(output: string): void {
+  expect(existsSync(output)).toBe(false);
+  expect(readdirSync(join(output, '..'))).toEqual([]);
+}
+
+describe('results', () => {
+  test('one Parquet file per input, named by input index, read back by DuckDB', async () => {
+    const job = udfJob('tenfold', { input: [1, 2, 3] });
+    const r = await run(job);
+    expect(r).toMatchObject({ inputs: 3, done: 3, skipped: 0, failed: [], files: 3, rowsWritten: 3 });
+    expect(r.schema).toEqual([{ name: 'value', type: 'Float64', nullable: true }]);
+    const out = job.steps[0]!.output!;
+    expect(readdirSync(out).sort()).toEqual(['0.parquet', '1.parquet', '2.parquet']);
+    const rows = await query(
+      `SELECT parse_filename(filename) AS f, value FROM read_parquet(${lit(join(out, '*.parquet'))}, filename = true) ORDER BY f`,
+    );
+    expect(rows).toEqual([
+      { f: '0.parquet', value: 10 },
+      { f: '1.parquet', value: 20 },
+      { f: '2.parquet', value: 30 },
+    ]);
+  });
+
+  test('the UDF gets its parameters, the job context and where its result goes', async () => {
+    const job = udfJob('echo', { input: [{ id: 'a' }, { id: 'b' }], parameters: { k: 3 } });
+    await run(job);
+    const out = job.steps[0]!.output!;
+    const rows = await query(
+      `SELECT parameters, job_name, step_index, input_index, input, output FROM read_parquet(${lit(join(out, '*.parquet'))}) ORDER BY input_index`,
+    );
+    expect(rows).toEqual([
+      {
+        parameters: '{"k":3}',
+        job_name: 'udf-test',
+        step_index: 0,
+        input_index: 0,
+        input: '{"id":"a"}',
+        output: join(out, '0.parquet'),
+      },
+      {
+        parameters: '{"k":3}',
+        job_name: 'udf-test',
+        step_index: 0,
+        input_index: 1,
+        input: '{"id":"b"}',
+        output: join(out, '1.parquet'),
+      },
+    ]);
+  });
+
+  test('a FeatureCollection is written as GeoParquet: WKB geometry, bbox covering, geo metadata', async () => {
+    const job = udfJob('featureCollection');
+    const r = await run(job);
+    expect(r).toMatchObject({ files: 1, rowsWritten: 2 });
+    const file = join(job.steps[0]!.output!, '0.parquet');
+    const rows = await query(
+      `SELECT name, geometry, bbox.xmin AS x0, bbox.ymax AS y1 FROM read_parquet(${lit(file)}) ORDER BY name`,
+    );
+    expect(rows.map((row) => [row.name, row.x0, row.y1])).toEqual([
+      ['point', 5, 6],
+      ['square', 0, 2],
+    ]);
+    const square = rows[1]!.geometry as { bytes: Uint8Array } | Uint8Array;
+    const bytes = square instanceof Uint8Array ? square : square.bytes;
+    expect(decodeWkb(bytes).type).toBe(3);
+    const [kv] = await query(
+      `SELECT decode(value) AS geo FROM parquet_kv_metadata(${lit(file)}) WHERE decode(key) = 'geo'`,
+    );
+    expect(JSON.parse(kv!.geo as string).columns.geometry.geometry_types).toEqual(['Point', 'Polygon']);
+  });
+
+  test('a step without input runs once, on null', async () => {
+    const job = udfJob('echo');
+    const r = await run(job);
+    expect(r).toMatchObject({ inputs: 1, done: 1, files: 1 });
+    const [row] = await query(
+      `SELECT input_index, input FROM read_parquet(${lit(join(job.steps[0]!.output!, '0.parquet'))})`,
+    );
+    expect(row).toEqual({ input_index: 0, input: null });
+  });
+
+  test('null results write nothing and are counted as skipped', async () => {
+    const job = udfJob('sleepy', { input: [1, 2], parameters: { ms: 1 } });
+    const r = await run(job);
+    expect(r).toMatchObject({ inputs: 2, done: 2, skipped: 2, files: 0, rowsWritten: 0, schema: null });
+    expect(readdirSync(job.steps[0]!.output!)).toEqual([]);
+  });
+
+  test('an existing output is refused unless overwrite', async () => {
+    const job = udfJob('tenfold', { input: [1] });
+    await run(job);
+    const err = await failure(run(job));
+    expect(err.code).toBe('OUTPUT_EXISTS');
+    const again = new JobConfig({
+      name: 'again',
+      steps: [job.steps[0]!.setOutput(undefined, { overwrite: true })],
+    });
+    expect((await run(again)).files).toBe(1);
+  });
+});
+
+describe('failures', () => {
+  test('a failing input fails the step, naming the input; other inputs stop; nothing is committed', async () => {
+    const job = udfJob('tenfold', { input: [1, 2, 3, 4, 5, 6, 7, 8], parameters: { fail_on: 2 } });
+    const err = await failure(run(job));
+    expect(err.code).toBe('UDF_FAILED');
+    expect(err.message).toContain('input 1 2 failed');
+    expect(err.message).toContain('threw RangeError: input 2 is not allowed');
+    expect(err.context).toMatchObject({ inputIndex: 1, input: '2' });
+    expectNothingCommitted(job.steps[0]!.output!);
+  });
+
+  test('with ignoreChunkError the failure is recorded and the others are written', async () => {
+    const job = udfJob('tenfold', {
+      input: [1, 2, 3, 4],
+      parameters: { fail_on: 2 },
+      ignoreChunkError: true,
+    });
+    const warnings: string[] = [];
+    const r = await run(job, { onWarning: (w) => warnings.push(w) });
+    expect(r).toMatchObject({ inputs: 4, done: 3, files: 3, rowsWritten: 3 });
+    expect(r.failed).toEqual([
+      {
+        inputIndex: 1,
+        input: '2',
+        code: 'UDF_FAILED',
+        message: expect.stringContaining('input 2 is not allowed'),
+      },
+    ]);
+    expect(warnings.some((w) => w.includes('input 1 2 failed'))).toBe(true);
+    const rows = await query(
+      `SELECT value FROM read_parquet(${lit(join(job.steps[0]!.output!, '*.parquet'))}) ORDER BY value`,
+    );
+    expect(rows.map((row) => row.value)).toEqual([10, 30, 40]);
+  });
+
+  test('a thrown string names the input and says what was thrown', async () => {
+    const job = udfJob('throwsString', { input: [{ tile: 5 }] });
+    const err = await failure(run(job));
+    expect(err.message).toContain('input 0 {"tile":5} failed');
+    expect(err.message).toContain('threw a string (not an Error): "plain string failure"');
+  });
+
+  test.each([
+    ['returnsFunction', 'a function (functions cannot be serialized)'],
+    ['returnsCycle', 'cyclic objects cannot be serialized'],
+    ['returnsMap', 'a Map instance'],
+    ['returnsSymbolCell', 'is a symbol'],
+    ['returnsNumber', 'the UDF returned 42'],
+  ])('%s: a result that cannot be written names the input', async (name, says) => {
+    const job = udfJob(name, { input: ['first'] });
+    const err = await failure(run(job));
+    expect(err.code).toBe('INVALID_UDF_OUTPUT');
+    expect(err.message).toContain('input 0 "first" failed');
+    expect(err.message).toContain(says);
+    expectNothingCommitted(job.steps[0]!.output!);
+  });
+
+  test.each([
+    ['syncLoop', 'a synchronous endless loop'],
+    ['neverResolves', 'a promise that never settles'],
+  ])('%s (%s) is stopped by the timeout', async (name) => {
+    const job = udfJob(name, { input: [1, 2], timeoutSeconds: 0.5 });
+    const t0 = performance.now();
+    const err = await failure(run(job));
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(err.code).toBe('UDF_TIMEOUT');
+    expect(err.message).toMatch(/input [01] [12] failed: UDF .*did not finish within 0.5 s/);
+    expectNothingCommitted(job.steps[0]!.output!);
+  });
+
+  test('after a worker is stopped by the timeout, the other inputs still run (ignoreChunkError)', async () => {
+    const job = udfJob('loopOn', { input: [1, 2, 3], parameters: { loop_on: 2 }, ignoreChunkError: true });
+    const r = await run(job, { threads: 1, timeoutSeconds: 0.5 });
+    expect(r.failed.map((f) => [f.inputIndex, f.code])).toEqual([[1, 'UDF_TIMEOUT']]);
+    expect(readdirSync(job.steps[0]!.output!).sort()).toEqual(['0.parquet', '2.parquet']);
+  });
+});
+
+describe('before running', () => {
+  test('a system parameter set by the user is refused', () => {
+    const json = {
+      name: 'sys',
+      steps: [{ type: 'udf', udf: { module: CASES, name: 'echo', parameters: { context: 1 } }, output: 'o' }],
+    };
+    const err = (() => {
+      try {
+        JobConfig.fromJSON(json);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues[0]).toMatchObject({ path: 'steps[0].udf.parameters.context' });
+    expect((err as ConfigError).message).toContain('"context" is a system parameter');
+  });
+
+  test('an invalid job name is refused', () => {
+    expect(() => JobConfig.fromJSON({ name: '1 job', steps: [{ type: 'udf' }] })).toThrow(
+      /name: got "1 job"; expected a name matching/,
+    );
+  });
+
+  test('a UDF step without a UDF, or without output, is refused unless ignored', async () => {
+    const job = new JobConfig({ name: 'bare', steps: [new UdfJobStepConfig({ input: [1] })] });
+    const err = await failure(job.runLocal());
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues.map((i) => i.path)).toEqual(['steps[0].udf', 'steps[0].output']);
+    const report = await job.runLocal({ ignoreNoUdf: true, ignoreNoOutput: true });
+    expect(report.steps).toEqual([{ type: 'skipped', step: 'udf', reason: 'no UDF set' }]);
+  });
+
+  test('without output (ignoreNoOutput) results are checked but not written', async () => {
+    const job = udfJob('tenfold', { input: [1, 2], output: null });
+    const r = await run(job, { ignoreNoOutput: true });
+    expect(r).toMatchObject({ output: null, done: 2, files: 0, rowsWritten: 0 });
+    expect(r.schema).toEqual([{ name: 'value', type: 'Float64', nullable: true }]);
+    const bad = udfJob('returnsMap', { output: null });
+    expect((await failure(run(bad, { ignoreNoOutput: true }))).code).toBe('INVALID_UDF_OUTPUT');
+  });
+
+  test('missing local inputs are found before anything runs', async () => {
+    const step = new UdfJobStepConfig({
+      udf: join(root, 'missing.mjs'),
+      output: outDir(),
+      input: { chunksOf: join(root, 'no-table') },
+    });
+    const job = new JobConfig({ name: 'missing', steps: [step] });
+    const err = await failure(job.runLocal());
+    expect(err.code).toBe('INPUT_NOT_FOUND');
+    expect(err.message).toContain(`steps[0].udf.module: ${join(root, 'missing.mjs')} does not exist`);
+    expect(err.message).toContain(`steps[0].input.chunks_of: ${join(root, 'no-table')} does not exist`);
+  });
+
+  test('with validateInputs false, a missing module fails when the step runs, named', async () => {
+    const step = new UdfJobStepConfig({ udf: join(root, 'missing.mjs'), output: outDir() });
+    const err = await failure(
+      new JobConfig({ name: 'late', steps: [step] }).runLocal({ validateInputs: false }),
+    );
+    expect(err.code).toBe('INVALID_UDF');
+    expect(err.message).toContain('missing.mjs not found');
+    expectNothingCommitted(step.output!);
+  });
+});
+
+test('inputs run in parallel: 2 threads take about half the time of 1', async () => {
+  const time = async (threads: number) => {
+    const job = udfJob('sleepy', { input: [1, 2, 3, 4, 5, 6], parameters: { ms: 300 } });
+    const t0 = performance.now();
+    await run(job, { threads });
+    return performance.now() - t0;
+  };
+  const t1 = await time(1);
+  const t2 = await time(2);
+  expect(t2 / t1).toBeLessThan(0.75);
+});
