@@ -4,6 +4,8 @@
  */
 
 export type {
+  ChunksOf,
+  ChunksOfJson,
   GDALOpenInit,
   GdalOpenJson,
   GeospatialPartitionInit,
@@ -17,6 +19,7 @@ export type {
   JobStepJson,
   JsonObject,
   JsonValue,
+  LoadJobOptions,
   PartitioningMethod,
   PartitionStepInit,
   PartitionStepJson,
@@ -26,6 +29,8 @@ export type {
   SetUdfOptions,
   SplitMethod,
   StepJson,
+  UdfInput,
+  UdfInputJson,
   UdfRef,
   UdfRefInit,
   UdfRefJson,
@@ -42,6 +47,7 @@ export {
   JobStepConfig,
   jobNameFromFile,
   loadJob,
+  MAX_TIMEOUT_SECONDS,
   PARTITIONING_METHODS,
   PartitionJobStepConfig,
   resolveJobPaths,
@@ -53,3 +59,31 @@ export {
 } from './config/index.js';
 export type { ConfigIssue, ErrorCode, ErrorContext, WireError } from './errors.js';
 export { ConfigError, GeopartError } from './errors.js';
+export type {
+  IngestStepReport,
+  JobReport,
+  SkippedStepReport,
+  StepReport,
+} from './job/report.js';
+export { formatJobReport } from './job/report.js';
+export type { JobProgress, JobRunOptions } from './job/run-job.js';
+export { openTable } from './read/open-table.js';
+export type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './read/types.js';
+export { attachRemoteJob } from './remote/attach.js';
+export type { InstanceState } from './remote/ec2.js';
+export type { JobState } from './remote/job-store.js';
+export type { AttachOptions } from './remote/launch.js';
+export type { LauncherOptions, RunRemoteOptions, StepRunRemoteOptions } from './remote/launcher-options.js';
+export {
+  DEBIAN_OWNER,
+  DEFAULT_DISK_SIZE_GB,
+  DEFAULT_IMAGE,
+  DEFAULT_INSTANCE_TYPE,
+} from './remote/launcher-options.js';
+export type { PollOptions, RemoteJobStatus, RunResponse, TailOptions } from './remote/run-response.js';
+export type { UdfContext } from './udf/call-udf.js';
+export type { ChunkInput } from './udf/inputs.js';
+export type { FailedInput, UdfStepReport } from './udf/report.js';
+export type { UdfSampleOptions } from './udf/run-sample.js';
+export type { UdfProgress } from './udf/run-udf-step.js';
+export type { ColumnInfo } from './udf/table-value.js';

@@ -1,5 +1,13 @@
 import { GeopartError } from '../errors.js';
-import { INFO_USAGE, INGEST_USAGE, USAGE } from './usage.js';
+import {
+  INFO_USAGE,
+  INGEST_USAGE,
+  INSPECT_USAGE,
+  QUERY_USAGE,
+  REMOTE_USAGE,
+  RUN_USAGE,
+  USAGE,
+} from './usage.js';
 
 type Command = (argv: readonly string[], out: (s: string) => void) => Promise<number>;
 
@@ -7,10 +15,21 @@ type Command = (argv: readonly string[], out: (s: string) => void) => Promise<nu
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   info: async () => (await import('./info.js')).runInfo,
   ingest: async () => (await import('./ingest.js')).runIngestCommand,
+  inspect: async () => (await import('./inspect.js')).runInspect,
+  query: async () => (await import('./query.js')).runQueryCommand,
+  remote: async () => (await import('./remote.js')).runRemoteCommand,
+  run: async () => (await import('./run.js')).runJobCommand,
 };
 
 /** Help of every command, for `geopart help COMMAND`. */
-const HELP: Readonly<Record<string, string>> = { info: INFO_USAGE, ingest: INGEST_USAGE };
+const HELP: Readonly<Record<string, string>> = {
+  info: INFO_USAGE,
+  ingest: INGEST_USAGE,
+  inspect: INSPECT_USAGE,
+  query: QUERY_USAGE,
+  remote: REMOTE_USAGE,
+  run: RUN_USAGE,
+};
 
 /**
  * Runs the command line and returns the process exit code. Errors are printed to stderr,

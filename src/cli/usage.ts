@@ -9,6 +9,10 @@ export const USAGE = `Usage: geopart <command> [options]
 Commands:
   info INPUT            layers, geometry types, feature counts, CRS, extent and fields of a dataset
   ingest INPUT... -o OUT   partition inputs into a GeoParquet table of files and chunks
+  run JOB.json          run a job file (ingest and UDF steps) on this machine
+  inspect OUT [--image F]  files, chunks, rows and chunk sizes of a table; a picture of its chunks
+  query OUT --bbox W,S,E,N   rows of a table that intersect a box (GeoJSON lines, CSV or GeoParquet)
+  remote run|status|logs|cancel   run a job file on an EC2 instance of your AWS account, and follow it
 
 Run \`geopart <command> --help\` for a command's options.`;
 
@@ -58,3 +62,83 @@ Input:
 
 Running:
   --threads N                  worker threads (default: one per core)`;
+
+/** Usage text of \`geopart inspect\`. */
+export const INSPECT_USAGE = `Usage: geopart inspect OUT [--json] [--image F.png|F.svg [--width N] [--overwrite]]
+
+Describes a table written by \`geopart ingest\` (or any GeoParquet file or folder): files, chunks
+and rows, chunk sizes in the partitioning measure with a histogram, the caps and the ingest
+report's counts. Only the metadata is read; --image also reads each row's bbox.
+
+  --json         print the summary as JSON
+  --image F      draw the rows' density in greys and every chunk's box in its file's colour;
+                 F ending in .png writes a PNG, in .svg an SVG with one <rect> per chunk
+  --width N      picture width in pixels (default 1024); the height follows the table's extent
+  --overwrite    replace F if it exists`;
+
+/** Usage text of `geopart remote`. */
+export const REMOTE_USAGE = `Usage: geopart remote run JOB.json --instance-type T --region R [options]
+       geopart remote status ID | logs ID [--follow] | cancel ID
+
+Runs a job file on one EC2 instance of your AWS account: the instance installs this geopart
+version (Debian 13, Node and GDAL from the Debian archive), runs the job, writes its s3://
+outputs, reports status and log under the job prefix, and terminates itself. Every output must
+be an s3:// URL and every input an s3:// or http(s):// URL. AWS access comes from the usual
+environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...); AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL_S3
+(or AWS_ENDPOINT_URL) point it at EC2- and S3-compatible servers.
+
+run:
+  --instance-type T            m5.large (default), m5.xlarge ... m5.16xlarge, r5.large ... r5.16xlarge
+  --region R                   AWS region (default AWS_REGION)
+  --disk-size-gb N             root disk in GiB (default 32; at least the image's root size)
+  --env KEY=value              variable for the job, repeatable; travels in the instance's user
+                               data, which EC2 shows to anyone allowed to describe it: no secrets
+  --image NAME|ami-ID          AMI name (wildcards allowed) or id (default debian-13-amd64-*)
+  --image-owner ACCOUNT        owner of AMI names (default 136693071363, Debian)
+  --iam-instance-profile P     instance profile (name or ARN) the job runs as; it must read the
+                               inputs and write the outputs and the job prefix
+  --subnet-id S, --security-group-id G (repeatable), --key-name K   networking and SSH
+  --overwrite                  replace existing outputs
+  --install-spec SPEC          what the instance npm-installs instead of geopart@<this version>
+                               (e.g. the https URL of an "npm pack" tarball)
+  --no-validate-inputs         do not check that the s3:// and http(s):// inputs exist first
+  --validate-imports           import the UDF modules here first (runs their top-level code)
+  --wait                       print the log as it grows, then the final status; exit 1 unless succeeded
+
+every command:
+  --job-prefix s3://B/P        where jobs keep their files (default GEOPART_JOB_PREFIX)
+  --region R                   region of the instance (status, logs, cancel: the launch's)
+  --poll SECONDS               how often --wait and logs --follow look (default 10 and 5)
+  --json                       print JSON
+  --follow                     (logs) keep printing new lines until the job ends`;
+
+/** Usage text of `geopart query`. */
+export const QUERY_USAGE = `Usage: geopart query OUT --bbox W,S,E,N [options]
+
+Prints the rows of table OUT (a table folder, its output metadata file, or a GeoParquet file)
+whose bounding box intersects the box W,S,E,N (degrees; touching counts). Only the chunks the
+box touches are read.
+
+  --bbox W,S,E,N             the box: west, south, east, north in degrees
+  --exact                    keep only rows whose geometry itself intersects the box
+  --columns a,b              columns to output (default: all; 'bbox' only when listed)
+  --format geojsonl|csv|parquet   GeoJSON Feature per line (default), CSV with WKT geometry, or GeoParquet
+  -o, --output FILE          write to FILE (written whole, then renamed into place); needed for parquet
+  --overwrite                replace FILE if it exists`;
+
+/** Usage text of `geopart run`. */
+export const RUN_USAGE = `Usage: geopart run JOB.json [--threads N] [--timeout S] [--output-dir DIR] [--json]
+
+Runs the steps of a job file in order on this machine: ingest steps (partition_geospatial)
+and UDF steps (udf). Relative paths in the file are resolved against its folder. The job is
+checked before anything runs: every UDF step needs a UDF, every step an output, and local
+inputs must exist.
+
+  --threads N        worker threads of each step (default: one per core)
+  --timeout S        per-input time limit of every UDF step, in seconds (overrides timeout_seconds)
+  --output-dir DIR   resolve the job's relative tables (output, output_metadata, chunks_of)
+                     against DIR instead of the job file's folder
+  --ignore-no-udf    skip UDF steps without a UDF instead of refusing the job
+  --ignore-no-output run steps without an output (UDF results are checked, not written)
+  --no-validate-inputs   do not check that local inputs exist before running
+  --json             print the job report as JSON`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fromCamel } from './camel.js';
-import { nonEmptyString, strictObject } from './fields.js';
+import { strictObject } from './fields.js';
 import { expects, parseConfig } from './issues.js';
 
 /** The EC2 instance types a job may run on (the seed's whitelist). */
@@ -34,7 +34,7 @@ export interface RemoteOptionsInit {
   readonly diskSizeGb?: number | null;
   /** Extra environment variables, each `KEY=value`; null (default): none. */
   readonly additionalEnv?: readonly string[] | null;
-  /** Custom image to run; null (default): the default image. */
+  /** AMI id (`ami-...`) or AMI name (wildcards allowed) to boot; null (default): the launcher's default image. */
   readonly imageName?: string | null;
   /** Do not refuse a job whose UDF step has no UDF. Default false. */
   readonly ignoreNoUdf?: boolean;
@@ -54,6 +54,13 @@ export type RemoteOptions = {
 };
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+// EC2's rules: an AMI id is `ami-` and 8 (old) to 17 hex digits; a name is 3-128 of these characters,
+// plus the `*` and `?` wildcards of a DescribeImages name filter.
+const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+const AMI_NAME = /^[A-Za-z0-9()[\] ./'@_*?-]{3,128}$/;
+const IMAGE_ALLOWED =
+  'an AMI id (ami- and 8 to 17 hex digits) or an AMI name such as "debian-13-amd64-*" ' +
+  "(3-128 letters, digits, spaces and ()[]./-'@_*?), or null";
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Why one `additional_env` entry is refused, or null when it is fine. */
@@ -106,7 +113,11 @@ const remoteSchema = strictObject(
       .nullable()
       .default(null),
     additional_env: additionalEnv.nullable().default(null),
-    image_name: nonEmptyString('an image name (non-empty string), or null').nullable().default(null),
+    image_name: z
+      .string(expects(IMAGE_ALLOWED))
+      .refine((s) => (s.startsWith('ami-') ? AMI_ID.test(s) : AMI_NAME.test(s)), expects(IMAGE_ALLOWED))
+      .nullable()
+      .default(null),
     ignore_no_udf: z.boolean(expects('true or false')).default(false),
     ignore_no_output: z.boolean(expects('true or false')).default(false),
     validate_imports: optionalFlag('true, false or null'),

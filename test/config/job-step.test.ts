@@ -72,7 +72,7 @@ const fields: readonly FieldCase[] = [
   },
 ];
 
-describe.each(kinds)('JobStepConfig fields on a $kind step', ({ kind, make, fromJSON }) => {
+describe.each(kinds)('JobStepConfig fields on a $kind step', ({ make, fromJSON }) => {
   describe.each(fields)('$field', ({ field, prop, default: dflt, valid, invalid }) => {
     test('defaults', () => {
       expect(make({})[prop]).toEqual(dflt);
@@ -139,10 +139,10 @@ describe.each(kinds)('JobStepConfig fields on a $kind step', ({ kind, make, from
     );
   });
 
-  test('runs locally where that is built (ingestion), and nowhere remotely yet', () => {
+  test('runs locally and remotely', () => {
     const step = make({}) as unknown as Record<string, unknown>;
-    expect('runRemote' in step).toBe(false);
-    expect(typeof step.runLocal).toBe(kind === 'partition_geospatial' ? 'function' : 'undefined');
+    expect(typeof step.runRemote).toBe('function');
+    expect(typeof step.runLocal).toBe('function');
   });
 });
 

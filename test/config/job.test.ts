@@ -159,9 +159,9 @@ test('toJSON is the seed form, and fromJSON reads it back exactly', () => {
   expect(again).toEqual(job);
 });
 
-test('has no runRemote or runLocal yet', () => {
-  expect('runRemote' in make()).toBe(false);
-  expect('runLocal' in make()).toBe(false);
+test('runs remotely and locally', () => {
+  expect(typeof make().runRemote).toBe('function');
+  expect(typeof make().runLocal).toBe('function');
 });
 
 describe('stepFromJSON', () => {

@@ -1,0 +1,199 @@
+import { parseArgs } from 'node:util';
+import { loadJob } from '../config/load-job.js';
+import type { InstanceType } from '../config/remote-options.js';
+import { GeopartError } from '../errors.js';
+import type { RemoteJobStatus, RunResponse } from '../remote/run-response.js';
+import { REMOTE_USAGE } from './usage.js';
+
+type Out = (s: string) => void;
+
+function seconds(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new GeopartError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(value)}: expected seconds (>= 0)`, {
+      option: flag,
+    });
+  }
+  return n * 1000;
+}
+
+function diskSize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  // Not an integer stays a number, so the option check names it with its allowed range.
+  return value.trim() === '' ? Number.NaN : Number(value);
+}
+
+/** Status as `key value` lines, like `aws ... --output text`. */
+function formatStatus(s: RemoteJobStatus): string {
+  const rows: [string, string | null][] = [
+    ['job', s.jobId],
+    ['state', s.state],
+    ['instance', s.instanceId === null ? null : `${s.instanceId} (${s.instanceState})`],
+    ['started', s.startedAt],
+    ['updated', s.updatedAt],
+    ['error', s.error],
+  ];
+  return rows
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k.padEnd(9)}${v}`)
+    .join('\n');
+}
+
+function one(positionals: readonly string[], what: string): string {
+  if (positionals.length !== 1) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `expected one ${what}, got ${positionals.length}\n\n${REMOTE_USAGE}`,
+      {},
+    );
+  }
+  return positionals[0]!;
+}
+
+/** Prints the log as it grows, then the final status; exit code 0 when the job succeeded. */
+async function follow(job: RunResponse, pollMs: number, out: Out, json: boolean): Promise<number> {
+  for await (const line of job.tail({ follow: true, pollMs })) if (!json) out(line);
+  const status = await job.wait({ pollMs });
+  out(json ? JSON.stringify(status) : formatStatus(status));
+  return status.state === 'succeeded' ? 0 : 1;
+}
+
+const COMMON = {
+  'job-prefix': { type: 'string' },
+  region: { type: 'string' },
+  poll: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+async function run(argv: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      'instance-type': { type: 'string' },
+      'disk-size-gb': { type: 'string' },
+      env: { type: 'string', multiple: true },
+      image: { type: 'string' },
+      'image-owner': { type: 'string' },
+      'iam-instance-profile': { type: 'string' },
+      'subnet-id': { type: 'string' },
+      'security-group-id': { type: 'string', multiple: true },
+      'key-name': { type: 'string' },
+      'install-spec': { type: 'string' },
+      overwrite: { type: 'boolean', default: false },
+      'no-validate-inputs': { type: 'boolean', default: false },
+      'validate-imports': { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
+    },
+  });
+  const job = await loadJob(one(positionals, 'job file'));
+  const launched = await job.runRemote({
+    instanceType: (values['instance-type'] ?? null) as InstanceType | null,
+    region: values.region ?? null,
+    diskSizeGb: diskSize(values['disk-size-gb']) ?? null,
+    additionalEnv: values.env ?? null,
+    imageName: values.image ?? null,
+    validateInputs: !values['no-validate-inputs'],
+    validateImports: values['validate-imports'] ? true : null,
+    overwrite: values.overwrite ? true : null,
+    jobPrefix: values['job-prefix'],
+    imageOwner: values['image-owner'],
+    iamInstanceProfile: values['iam-instance-profile'],
+    subnetId: values['subnet-id'],
+    securityGroupIds: values['security-group-id'],
+    keyName: values['key-name'],
+    installSpec: values['install-spec'],
+  });
+  const { jobId, instanceId, jobFolder } = launched;
+  if (values.json && !values.wait) out(JSON.stringify({ jobId, instanceId, jobFolder }));
+  else if (!values.json) out(`launched job ${jobId} on instance ${instanceId}\n  files: ${jobFolder}`);
+  if (!values.wait) return 0;
+  return follow(launched, seconds(values.poll, '--poll', 10_000), out, values.json);
+}
+
+async function attach(argv: string[], extra: Record<string, { type: 'boolean'; default: boolean }> = {}) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...COMMON, ...extra },
+  });
+  const { attachJob } = await import('../remote/launch.js');
+  const job = await attachJob(one(positionals, 'job id'), {
+    jobPrefix: values['job-prefix'],
+    region: values.region,
+  });
+  return { job, values: values as typeof values & Record<string, boolean | undefined> };
+}
+
+/** The hidden `remote agent URL` that the instance's bootstrap script runs. */
+async function agent(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'ignore-no-udf': { type: 'boolean', default: false },
+      'ignore-no-output': { type: 'boolean', default: false },
+    },
+  });
+  const { runAgent } = await import('../remote/agent.js');
+  const cli = process.argv[1];
+  if (!cli) throw new GeopartError('INTERNAL', 'cannot tell the path of the geopart command', {});
+  const interval = Number(process.env.GEOPART_LOG_INTERVAL_MS);
+  return runAgent(one(positionals, 'job URL'), {
+    cli,
+    uploadIntervalMs: interval > 0 ? interval : 10_000,
+    runArgs: [
+      ...(values['ignore-no-udf'] ? ['--ignore-no-udf'] : []),
+      ...(values['ignore-no-output'] ? ['--ignore-no-output'] : []),
+    ],
+    echo: (text) => process.stdout.write(text),
+  });
+}
+
+/** `geopart remote run|status|logs|cancel`: returns the exit code. */
+export async function runRemoteCommand(argv: readonly string[], out: Out): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (
+    sub === undefined ||
+    sub === '--help' ||
+    sub === '-h' ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    out(REMOTE_USAGE);
+    return 0;
+  }
+  switch (sub) {
+    case 'run':
+      return run(rest, out);
+    case 'status': {
+      const { job, values } = await attach(rest);
+      const status = await job.status();
+      out(values.json ? JSON.stringify(status) : formatStatus(status));
+      return 0;
+    }
+    case 'logs': {
+      const { job, values } = await attach(rest, { follow: { type: 'boolean', default: false } });
+      const pollMs = seconds(values.poll, '--poll', 5_000);
+      for await (const line of job.tail({ follow: values.follow === true, pollMs })) out(line);
+      return 0;
+    }
+    case 'cancel': {
+      const { job, values } = await attach(rest);
+      const status = await job.cancel();
+      out(values.json ? JSON.stringify(status) : formatStatus(status));
+      return 0;
+    }
+    case 'agent':
+      return agent(rest);
+    default:
+      throw new GeopartError(
+        'INVALID_ARGUMENT',
+        `unknown remote command ${JSON.stringify(sub)}; expected run, status, logs or cancel\n\n${REMOTE_USAGE}`,
+        { option: sub },
+      );
+  }
+}

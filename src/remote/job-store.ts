@@ -1,0 +1,184 @@
+/**
+ * The S3 folder of a remote job, `<jobPrefix>/<jobId>/`: what the launcher, the agent on the
+ * instance and `RunResponse` exchange. Every object is small JSON or text:
+ * - `job.json`: the job file the instance runs (seed names, paths resolved);
+ * - `launch.json`: what was launched where ({@link LaunchRecord}), written by the launcher;
+ * - `status.json`: the job's state ({@link StatusRecord}), written by the launcher, the agent
+ *   and `cancel()`;
+ * - `log.txt`: the job's log, re-uploaded whole by the agent as it grows.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GeopartError } from '../errors.js';
+import { getObject, headObject, putObject } from '../io/s3.js';
+import { joinS3Url } from '../io/s3-url.js';
+
+/** Where a job is: `pending` until the agent starts, then `running`, then one of the ends. */
+export type JobState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** States a job never leaves. */
+export const END_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** The content of `status.json`; times are ISO 8601 UTC. */
+export interface StatusRecord {
+  readonly state: JobState;
+  readonly jobId: string;
+  /** The instance the job runs on; null before it is known. */
+  readonly instanceId: string | null;
+  /** When the agent started the job; null while pending. */
+  readonly startedAt: string | null;
+  /** When this record was written. */
+  readonly updatedAt: string;
+  /** Why the job failed or was cancelled; null otherwise. */
+  readonly error: string | null;
+}
+
+/** The content of `launch.json`. */
+export interface LaunchRecord {
+  readonly jobId: string;
+  readonly instanceId: string;
+  /** AWS region of the instance. */
+  readonly region: string;
+  readonly instanceType: string;
+  /** The AMI booted, `ami-...`, and its name. */
+  readonly imageId: string;
+  readonly imageName: string;
+  /** Root volume size, GiB. */
+  readonly diskSizeGb: number;
+  /** ISO 8601 UTC. */
+  readonly launchedAt: string;
+}
+
+/** The URLs of one job's objects. */
+export interface JobUrls {
+  /** `<prefix>/<jobId>/`. */
+  readonly folder: string;
+  readonly job: string;
+  readonly launch: string;
+  readonly status: string;
+  readonly log: string;
+}
+
+/** Job ids: what {@link newJobId} makes, and all an S3 key and an EC2 tag can hold safely. */
+export const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** A fresh job id: the job name (made safe), the UTC time to the second and 6 random hex digits. */
+export function newJobId(jobName: string, now = new Date()): string {
+  const name = jobName.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 80);
+  const time = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const random = crypto.getRandomValues(new Uint8Array(3));
+  return `${name}-${time}-${Buffer.from(random).toString('hex')}`;
+}
+
+/** The object URLs of job `jobId` under `jobPrefix`. */
+export function jobUrls(jobPrefix: string, jobId: string): JobUrls {
+  if (!JOB_ID.test(jobId)) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `job id ${JSON.stringify(jobId)} is not valid; give the id printed by "geopart remote run"`,
+      { jobId },
+    );
+  }
+  return urlsIn(`${joinS3Url(jobPrefix, jobId)}/`);
+}
+
+function urlsIn(folder: string): JobUrls {
+  return {
+    folder,
+    job: `${folder}job.json`,
+    launch: `${folder}launch.json`,
+    status: `${folder}status.json`,
+    log: `${folder}log.txt`,
+  };
+}
+
+/** Reads of an object caught mid-write that are retried (S3 itself never shows one). */
+const TORN_READ_RETRIES = 5;
+
+async function readJson(url: string, signal?: AbortSignal): Promise<unknown | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return JSON.parse(new TextDecoder().decode(await getObject(url, { signal })));
+    } catch (err) {
+      if (err instanceof GeopartError && err.code === 'INPUT_NOT_FOUND') return null;
+      if (!(err instanceof SyntaxError)) throw err;
+      // Some S3-compatible servers serve an object while it is being replaced; a moment later
+      // it is whole again.
+      if (attempt < TORN_READ_RETRIES) {
+        await sleep(50, undefined, signal ? { signal } : {});
+        continue;
+      }
+      throw new GeopartError('STORAGE_ERROR', `${url} is not valid JSON: ${err.message}`, { url });
+    }
+  }
+}
+
+/**
+ * The job id and object URLs of a job from the URL of its `job.json` (what the agent is given).
+ *
+ * @throws GeopartError `INVALID_ARGUMENT` when the URL is not `s3://.../<jobId>/job.json`.
+ */
+export function jobUrlsOfJobFile(jobUrl: string): { readonly jobId: string; readonly urls: JobUrls } {
+  const m = /^(s3:\/\/.+\/)([^/]+)\/job\.json$/.exec(jobUrl);
+  if (!m || !JOB_ID.test(m[2]!)) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `${JSON.stringify(jobUrl)} is not the job file of a remote job; expected s3://bucket/prefix/<jobId>/job.json`,
+      { url: jobUrl },
+    );
+  }
+  return { jobId: m[2]!, urls: urlsIn(`${m[1]}${m[2]}/`) };
+}
+
+/** Writes `value` as JSON to `url`. */
+export async function writeJson(url: string, value: unknown, signal?: AbortSignal): Promise<void> {
+  await putObject(url, `${JSON.stringify(value, null, 2)}\n`, { contentType: 'application/json', signal });
+}
+
+const STATES: readonly JobState[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
+
+/** `status.json` of a job, or null when there is none yet. */
+export async function readStatus(urls: JobUrls, signal?: AbortSignal): Promise<StatusRecord | null> {
+  const raw = (await readJson(urls.status, signal)) as Partial<Record<keyof StatusRecord, unknown>> | null;
+  if (raw === null) return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const state = STATES.find((s) => s === raw.state);
+  if (!state)
+    throw new GeopartError('STORAGE_ERROR', `${urls.status}: unknown state ${JSON.stringify(raw.state)}`, {});
+  return {
+    state,
+    jobId: str(raw.jobId) ?? '',
+    instanceId: str(raw.instanceId),
+    startedAt: str(raw.startedAt),
+    updatedAt: str(raw.updatedAt) ?? '',
+    error: str(raw.error),
+  };
+}
+
+/** Writes `status.json`; null fields are left out of the JSON. */
+export async function writeStatus(urls: JobUrls, record: StatusRecord, signal?: AbortSignal): Promise<void> {
+  const json = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null));
+  await writeJson(urls.status, json, signal);
+}
+
+/** `launch.json` of a job, or null when the launcher has not written it (yet). */
+export async function readLaunch(urls: JobUrls, signal?: AbortSignal): Promise<LaunchRecord | null> {
+  return (await readJson(urls.launch, signal)) as LaunchRecord | null;
+}
+
+/**
+ * The log from byte `from` on (all of it by default), and the log's size in bytes; empty when
+ * there is no log yet.
+ */
+export async function readLog(
+  urls: JobUrls,
+  from = 0,
+  signal?: AbortSignal,
+): Promise<{ readonly bytes: Uint8Array; readonly size: number }> {
+  const head = await headObject(urls.log, { signal });
+  if (head === null || head.size <= from) return { bytes: new Uint8Array(0), size: head?.size ?? 0 };
+  const bytes = await getObject(urls.log, { signal, range: [from, head.size - 1] });
+  return { bytes, size: from + bytes.length };
+}
