@@ -9,7 +9,8 @@
  * (and puts an old table back should a run have died between the two renames).
  *
  * An `s3://` output is staged in a folder under the system's temporary folder (`TMPDIR`) and
- * published by {@link publishToS3}: `_sample`, the table's commit marker, is uploaded last.
+ * published by {@link publishToS3}: its commit marker (`_sample` for a table, `_SUCCESS` for the
+ * results of a UDF step) is uploaded last.
  */
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,11 @@ const OLD = 'geopart-old';
 const S3_STAGING = 'geopart-s3-staging';
 /** The commit marker of a table: the file whose presence says the table is complete. */
 export const TABLE_MARKER = '_sample';
+/**
+ * The commit marker of other outputs (the results of a UDF step): an empty file, written
+ * last, as Hadoop and Spark jobs do.
+ */
+export const SUCCESS_MARKER = '_SUCCESS';
 
 /** How {@link finishCommit} publishes; used by `s3://` outputs only. */
 export interface FinishOptions {
@@ -36,6 +42,8 @@ export interface Staging {
   readonly output: string;
   readonly dir: string;
   readonly overwrite: boolean;
+  /** The file (relative to `dir`) that an `s3://` output uploads last. */
+  readonly marker: string;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -70,10 +78,15 @@ async function cleanStale(output: string): Promise<void> {
 
 /**
  * Starts writing table `output`: refuses an existing output unless `overwrite`, and creates
- * the staging folder beside it (same file system, so the final renames are atomic).
+ * the staging folder beside it (same file system, so the final renames are atomic). The
+ * writer must put `marker` in the staging folder before {@link finishCommit}.
  */
-export async function beginCommit(output: string, overwrite: boolean): Promise<Staging> {
-  if (isS3Url(output)) return beginS3Commit(output, overwrite);
+export async function beginCommit(
+  output: string,
+  overwrite: boolean,
+  marker: string = TABLE_MARKER,
+): Promise<Staging> {
+  if (isS3Url(output)) return beginS3Commit(output, overwrite, marker);
   const out = resolve(output);
   await mkdir(dirname(out), { recursive: true });
   await cleanStale(out);
@@ -98,14 +111,14 @@ export async function beginCommit(output: string, overwrite: boolean): Promise<S
   const dir = await mkdtemp(join(dirname(out), `.${basename(out)}.${TMP}-${process.pid}-`));
   // mkdtemp makes the folder private (0700); the table gets a plain folder's mode.
   await chmod(dir, 0o777 & ~process.umask());
-  return { output: out, dir, overwrite };
+  return { output: out, dir, overwrite, marker };
 }
 
 /** Publishes the staged table at its output (see the module comment). */
 export async function finishCommit(staging: Staging, options: FinishOptions = {}): Promise<void> {
   const { output, dir } = staging;
   if (isS3Url(output)) {
-    await publishToS3(dir, output, { ...options, marker: TABLE_MARKER, overwrite: staging.overwrite });
+    await publishToS3(dir, output, { ...options, marker: staging.marker, overwrite: staging.overwrite });
     await rm(dir, { recursive: true, force: true });
     return;
   }
@@ -139,8 +152,8 @@ export async function abortCommit(staging: Staging): Promise<void> {
  * Starts an `s3://` output: refuses an existing output unless `overwrite` before any work is
  * done, and stages in a fresh temporary folder (after removing those of dead runs).
  */
-async function beginS3Commit(output: string, overwrite: boolean): Promise<Staging> {
-  await checkS3Output(output, TABLE_MARKER, overwrite);
+async function beginS3Commit(output: string, overwrite: boolean, marker: string): Promise<Staging> {
+  await checkS3Output(output, marker, overwrite);
   const root = tmpdir();
   const entries = await readdir(root).catch(() => [] as string[]);
   for (const entry of entries) {
@@ -148,5 +161,5 @@ async function beginS3Commit(output: string, overwrite: boolean): Promise<Stagin
     if (m && !pidAlive(Number(m[1]))) await rm(join(root, entry), { recursive: true, force: true });
   }
   const dir = await mkdtemp(join(root, `${S3_STAGING}-${process.pid}-`));
-  return { output, dir, overwrite };
+  return { output, dir, overwrite, marker };
 }

@@ -1,11 +1,14 @@
 /**
  * The UDF step orchestrator: resolves the inputs, runs the UDF once per input on the worker
  * pool (at most `threads` at a time, each under the step's timeout), and commits the output
- * folder of `<inputIndex>.parquet` files atomically. The first failing input stops the others
+ * folder of `<inputIndex>.parquet` files atomically, with an empty `_SUCCESS` marker (uploaded
+ * last to an `s3://` output). The first failing input stops the others
  * and nothing is committed, unless `ignoreChunkError` records it and goes on.
  */
+
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
+import { abortCommit, beginCommit, finishCommit, type Staging, SUCCESS_MARKER } from '../commit/commit.js';
 import { type JsonValue, showValue } from '../config/json.js';
 import type { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
@@ -123,7 +126,7 @@ export async function runUdfStep(
   const inputs = await resolveInputs(step.input, options.signal);
   const threads = options.threads ?? Math.max(1, Math.min(defaultThreads(), inputs.length));
   const staging: Staging | null =
-    step.output === null ? null : await beginCommit(step.output, step.overwrite);
+    step.output === null ? null : await beginCommit(step.output, step.overwrite, SUCCESS_MARKER);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
@@ -185,8 +188,11 @@ export async function runUdfStep(
     });
     if (firstError) throw firstError;
     if (options.signal?.aborted) throw new GeopartError('ABORTED', `${where}: aborted`);
-    // Publishing the staged folder is one call, whatever the storage.
-    if (staging !== null) await finishCommit(staging);
+    // Publishing the staged folder is one call, whatever the storage; the marker goes last.
+    if (staging !== null) {
+      await writeFile(join(staging.dir, SUCCESS_MARKER), '');
+      await finishCommit(staging);
+    }
   } catch (err) {
     if (staging !== null) await abortCommit(staging);
     throw err;

@@ -60,7 +60,7 @@ describe('results', () => {
     expect(r).toMatchObject({ inputs: 3, done: 3, skipped: 0, failed: [], files: 3, rowsWritten: 3 });
     expect(r.schema).toEqual([{ name: 'value', type: 'Float64', nullable: true }]);
     const out = job.steps[0]!.output!;
-    expect(readdirSync(out).sort()).toEqual(['0.parquet', '1.parquet', '2.parquet']);
+    expect(readdirSync(out).sort()).toEqual(['0.parquet', '1.parquet', '2.parquet', '_SUCCESS']);
     const rows = await query(
       `SELECT parse_filename(filename) AS f, value FROM read_parquet(${lit(join(out, '*.parquet'))}, filename = true) ORDER BY f`,
     );
@@ -133,7 +133,7 @@ describe('results', () => {
     const job = udfJob('sleepy', { input: [1, 2], parameters: { ms: 1 } });
     const r = await run(job);
     expect(r).toMatchObject({ inputs: 2, done: 2, skipped: 2, files: 0, rowsWritten: 0, schema: null });
-    expect(readdirSync(job.steps[0]!.output!)).toEqual([]);
+    expect(readdirSync(job.steps[0]!.output!)).toEqual(['_SUCCESS']);
   });
 
   test('an existing output is refused unless overwrite', async () => {
@@ -223,7 +223,7 @@ describe('failures', () => {
     const job = udfJob('loopOn', { input: [1, 2, 3], parameters: { loop_on: 2 }, ignoreChunkError: true });
     const r = await run(job, { threads: 1, timeoutSeconds: 0.5 });
     expect(r.failed.map((f) => [f.inputIndex, f.code])).toEqual([[1, 'UDF_TIMEOUT']]);
-    expect(readdirSync(job.steps[0]!.output!).sort()).toEqual(['0.parquet', '2.parquet']);
+    expect(readdirSync(job.steps[0]!.output!).sort()).toEqual(['0.parquet', '2.parquet', '_SUCCESS']);
   });
 });
 
