@@ -80,7 +80,7 @@ async function isFolder(pathOrUrl: string): Promise<boolean> {
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new GeopartError(
       'INPUT_NOT_FOUND',
-      `${pathOrUrl}: no such table or file (${err.code ?? err.message})`,
+      `${pathOrUrl}: no such table or file (${err.code ?? err.message}); give a table folder written by geopart ingest, its output_metadata file, or a GeoParquet file`,
       {
         file: pathOrUrl,
       },
