@@ -73,19 +73,29 @@ async function ensureExists(path: string): Promise<void> {
 /**
  * Opens a vector dataset read-only. GDAL open options need an explicit driver, so the file
  * is first identified by a plain open and then reopened through that driver with the options.
+ * Messages name the input as `name` (what the user gave, e.g. an `s3://` URL for `/vsis3/`).
  */
 export async function openVector(
   path: string,
   openOptions: Readonly<Record<string, string>> = {},
+  name: string = path,
 ): Promise<gdal.Dataset> {
   await ensureExists(path);
   const fail = (message: string, cause?: unknown): never => {
+    if (/does not exist in the file system/.test(message)) {
+      throw new GeopartError(
+        'INPUT_NOT_FOUND',
+        `${name}: no such file; check the path`,
+        { file: name },
+        { cause },
+      );
+    }
     const code = /not recognized as a supported file format/.test(message)
       ? 'UNKNOWN_FORMAT'
       : 'CORRUPT_INPUT';
     const hint =
       code === 'UNKNOWN_FORMAT' ? 'check that it is a vector format GDAL reads' : 'the file may be damaged';
-    throw new GeopartError(code, `${path}: ${message} (${hint})`, { file: path }, { cause });
+    throw new GeopartError(code, `${name}: ${message} (${hint})`, { file: name }, { cause });
   };
   let ds: gdal.Dataset;
   try {
@@ -226,7 +236,7 @@ function describeLayer(layer: gdal.Layer, path: string): LayerInfo {
 /** Describes a vector dataset: its driver and, per layer, geometry type, count, CRS, extent, fields. */
 export async function describeDataset(path: string, options: DescribeOptions = {}): Promise<DatasetInfo> {
   // An s3:// URL is opened through GDAL's /vsis3/; messages name what the user gave.
-  const ds = await openVector(gdalPath(path), options.openOptions);
+  const ds = await openVector(gdalPath(path), options.openOptions, path);
   try {
     const layers = pickLayers(ds, path, options.layer).map((l) => describeLayer(l, path));
     return { path, driver: ds.driver.description, layers };

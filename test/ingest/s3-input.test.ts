@@ -83,6 +83,10 @@ describe('s3:// inputs', () => {
     expect(remote.path).toBe(s3.url('in/countries.fgb'));
     expect(remote.layers).toEqual(local.layers);
     expect(remote.layers[0]!.featureCount).toBe(179);
+    await expect(describeDataset(s3.url('in/missing.fgb'))).rejects.toMatchObject({
+      code: 'INPUT_NOT_FOUND',
+      message: `${s3.url('in/missing.fgb')}: no such file; check the path`,
+    });
   });
 
   it('expands a prefix like a folder: sorted, filtered by file_suffix, hidden objects skipped', async () => {

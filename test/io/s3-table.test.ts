@@ -6,6 +6,7 @@ import { ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
 import { openTable } from '../../src/read/open-table.js';
 import type { BBox } from '../../src/read/types.js';
+import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
 
@@ -30,6 +31,27 @@ afterAll(async () => {
 });
 
 describe('openTable over s3://', () => {
+  it('geopart query reads an s3:// table from the command line, with nothing on stderr', async () => {
+    const r = geopart([
+      'query',
+      s3.url('tables/countries'),
+      '--bbox',
+      '-10,35,30,60',
+      '--columns',
+      'name',
+      '--format',
+      'csv',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const disk = await openTable(local);
+    const want = (await disk.read({ bbox: [-10, 35, 30, 60], columns: ['name'] }))
+      .getChild('name')!
+      .toArray();
+    await disk.close();
+    expect(r.stdout.trim().split('\n')).toEqual(['name', ...want]);
+  });
+
   it('reads the same chunks and rows as the local copy, fetching only what a box needs', async () => {
     const url = s3.url('tables/countries');
     const remote = await openTable(url);
