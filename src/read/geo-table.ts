@@ -49,6 +49,8 @@ export class OpenedTable implements GeoTable {
   readonly bbox: BBox | null;
   readonly report: Record<string, unknown> | null;
   readonly stats: TableStats;
+  readonly geometryColumn: string;
+  readonly geometryEncoding: string;
   private readonly list: ChunkList;
   private readonly index: ChunkIndex;
   private readonly layout: GeoLayout;
@@ -66,6 +68,8 @@ export class OpenedTable implements GeoTable {
     this.list = parts.chunks;
     this.index = new ChunkIndex(parts.chunks);
     this.layout = parts.layout;
+    this.geometryColumn = parts.layout.geometry;
+    this.geometryEncoding = parts.layout.encoding;
     this.schemaFile = parts.schemaFile;
     for (const [id, file] of parts.opened) this.open.set(id, Promise.resolve(file));
   }
@@ -79,6 +83,13 @@ export class OpenedTable implements GeoTable {
     this.checkOpen();
     const { signal } = options;
     const bbox = options.bbox === undefined ? undefined : checkBBox(options.bbox);
+    if (bbox !== undefined && !this.layout.lonLat) {
+      throw new GeopartError(
+        'INVALID_ARGUMENT',
+        `${this.url}: its coordinates are not longitude/latitude (its 'geo' metadata names another CRS), and a bbox is in degrees; reproject it first, e.g. with geopart ingest, which writes EPSG:4326`,
+        { file: this.url, option: 'bbox' },
+      );
+    }
     const exact = options.exact === true && bbox !== undefined;
     const filterCols = new Set<string>();
     if (bbox !== undefined) {

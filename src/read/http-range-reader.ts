@@ -1,6 +1,6 @@
 /**
  * Range reads over http(s) with `fetch` and `Range: bytes=a-b`. The size comes from a HEAD
- * request (or, when HEAD gives none, from the `Content-Range` of a one-byte GET).
+ * request (or, when HEAD gives none or is refused, from the `Content-Range` of a one-byte GET).
  */
 import { GeopartError } from '../errors.js';
 import { checkRange, type RangeReader } from './range-reader.js';
@@ -25,11 +25,12 @@ function notFound(url: string, res: Response): GeopartError {
 
 async function sizeOf(url: string, signal?: AbortSignal): Promise<number> {
   const head = await request(url, { method: 'HEAD', ...(signal ? { signal } : {}) });
-  if (!head.ok) throw notFound(url, head);
   const length = head.headers.get('content-length');
-  if (length !== null && /^\d+$/.test(length)) return Number(length);
+  if (head.ok && length !== null && /^\d+$/.test(length)) return Number(length);
+  // No size from HEAD, or HEAD refused (presigned GET URLs answer it 403): ask a GET instead.
   const res = await request(url, { headers: { Range: 'bytes=0-0' }, ...(signal ? { signal } : {}) });
   await res.arrayBuffer();
+  if (!res.ok) throw notFound(url, res);
   const total = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
   if (res.status !== 206 || total === undefined) {
     throw new GeopartError('UNSUPPORTED', `${url}: the server gives no size and no byte ranges`, {

@@ -3,7 +3,9 @@
  * `output_metadata` file, or a plain GeoParquet file written by another tool. Only footers
  * are read here; data row groups are read by {@link GeoTable.read}.
  */
+
 import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
 import { GeopartError } from '../errors.js';
@@ -26,6 +28,7 @@ const GEOPART_LAYOUT: GeoLayout = {
   encoding: 'WKB',
   covering: { column: 'bbox', fields: ['xmin', 'ymin', 'xmax', 'ymax'] },
   bbox: null,
+  lonLat: true,
 };
 
 /**
@@ -45,6 +48,8 @@ export async function openTable(
 ): Promise<GeoTable> {
   const { signal } = options;
   const stats: TableStats = { rowGroupsRead: 0, bytesRead: 0 };
+  // A file:// URL is a local path (percent-decoded), and is read as one.
+  if (/^file:/i.test(pathOrUrl)) pathOrUrl = fileURLToPath(pathOrUrl);
   if (await isFolder(pathOrUrl)) {
     const sample = await openSample(pathOrUrl, stats, signal);
     return fromSample(pathOrUrl, pathOrUrl, sample, stats, signal);
@@ -72,12 +77,11 @@ export async function openTable(
 
 /** A local folder, or a URL whose last segment has no extension (URLs cannot be listed). */
 async function isFolder(pathOrUrl: string): Promise<boolean> {
-  if (isUrl(pathOrUrl) && !pathOrUrl.toLowerCase().startsWith('file:')) {
+  if (isUrl(pathOrUrl)) {
     const last = new URL(pathOrUrl).pathname.replace(/\/+$/, '').split('/').at(-1) ?? '';
     return pathOrUrl.endsWith('/') || (last !== SAMPLE_FILE && !last.includes('.'));
   }
-  const path = isUrl(pathOrUrl) ? new URL(pathOrUrl).pathname : pathOrUrl;
-  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+  const st = await stat(pathOrUrl).catch((err: NodeJS.ErrnoException) => {
     throw new GeopartError(
       'INPUT_NOT_FOUND',
       `${pathOrUrl}: no such table or file (${err.code ?? err.message}); give a table folder written by geopart ingest, its output_metadata file, or a GeoParquet file`,

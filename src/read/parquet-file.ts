@@ -35,6 +35,16 @@ export interface ParquetFileReader {
  * `CORRUPT_INPUT` when the footer cannot be parsed, naming the file.
  */
 export async function openParquetFile(reader: RangeReader, signal?: AbortSignal): Promise<ParquetFileReader> {
+  try {
+    return await openOn(reader, signal);
+  } catch (err) {
+    // The reader holds a file handle or connection: give it back when the file is refused.
+    await reader.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<ParquetFileReader> {
   const { url, size } = reader;
   const notParquet = () =>
     new GeopartError('UNKNOWN_FORMAT', `${url} is not a Parquet file (no PAR1 magic bytes)`, { file: url });
@@ -120,46 +130,76 @@ export async function openParquetFile(reader: RangeReader, signal?: AbortSignal)
     held.push(...out);
     return out;
   };
+  // Reads in flight: close() waits for them, since freeing parquet-wasm's file under a running
+  // read would crash the process.
+  const inFlight = new Set<Promise<unknown>>();
+  let closed = false;
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const done = () => inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  };
   return {
     url,
     metadata,
     keyValue,
-    async readRowGroup(rowGroup, columns, readSignal) {
-      readSignal?.throwIfAborted();
-      const file = await wasmFile();
-      const ranges = await holdRowGroup(rowGroup, columns, readSignal);
-      let table: Table;
-      try {
-        const rows = Number(metadata.row_groups[rowGroup]?.num_rows ?? 0);
-        const read = await file.read({
-          rowGroups: [rowGroup],
-          batchSize: Math.max(1, rows),
-          ...(columns === null ? {} : { columns: [...columns] }),
-        });
-        table = tableFromIPC(read.intoIPCStream());
-      } catch (err) {
-        if (err instanceof GeopartError) throw err;
-        throw new GeopartError(
-          'CORRUPT_INPUT',
-          `${url}, row group ${rowGroup}: cannot decode: ${errorText(err)}`,
-          { file: url, rowGroup },
-        );
-      } finally {
-        for (const r of ranges) held.splice(held.indexOf(r), 1);
+    readRowGroup(rowGroup, columns, readSignal) {
+      if (closed) {
+        return Promise.reject(new GeopartError('INTERNAL', `${url}: read after close()`, { file: url }));
       }
-      readSignal?.throwIfAborted();
-      return table;
+      return track(readRowGroup(rowGroup, columns, readSignal));
     },
-    async schema(readSignal) {
-      readSignal?.throwIfAborted();
-      return tableFromIPC((await wasmFile()).schema().intoIPCStream()).schema;
+    schema(readSignal) {
+      if (closed) {
+        return Promise.reject(new GeopartError('INTERNAL', `${url}: read after close()`, { file: url }));
+      }
+      return track(schema(readSignal));
     },
     async close() {
+      closed = true;
+      await Promise.allSettled([...inFlight]);
       if (wasm !== null) (await wasm.catch(() => null))?.free();
       wasm = null;
       await reader.close();
     },
   };
+
+  async function readRowGroup(
+    rowGroup: number,
+    columns: readonly string[] | null,
+    readSignal?: AbortSignal,
+  ): Promise<Table> {
+    readSignal?.throwIfAborted();
+    const file = await wasmFile();
+    const ranges = await holdRowGroup(rowGroup, columns, readSignal);
+    let table: Table;
+    try {
+      const rows = Number(metadata.row_groups[rowGroup]?.num_rows ?? 0);
+      const read = await file.read({
+        rowGroups: [rowGroup],
+        batchSize: Math.max(1, rows),
+        ...(columns === null ? {} : { columns: [...columns] }),
+      });
+      table = tableFromIPC(read.intoIPCStream());
+    } catch (err) {
+      if (err instanceof GeopartError) throw err;
+      throw new GeopartError(
+        'CORRUPT_INPUT',
+        `${url}, row group ${rowGroup}: cannot decode: ${errorText(err)}`,
+        { file: url, rowGroup },
+      );
+    } finally {
+      for (const r of ranges) held.splice(held.indexOf(r), 1);
+    }
+    readSignal?.throwIfAborted();
+    return table;
+  }
+
+  async function schema(readSignal?: AbortSignal): Promise<Schema> {
+    readSignal?.throwIfAborted();
+    return tableFromIPC((await wasmFile()).schema().intoIPCStream()).schema;
+  }
 }
 
 function errorText(err: unknown): string {

@@ -7,7 +7,7 @@
  */
 import type { FileMetaData } from 'hyparquet';
 import { GeopartError } from '../errors.js';
-import { parseGeoMetadata } from '../io/geoparquet-meta.js';
+import { needsReprojection, parseGeoMetadata } from '../io/geoparquet-meta.js';
 import { type ChunkList, UNKNOWN_BOX } from './chunk-list.js';
 import type { BBox } from './types.js';
 
@@ -24,6 +24,8 @@ export interface GeoLayout {
   } | null;
   /** The `bbox` member of the primary column (degrees), or null. */
   readonly bbox: BBox | null;
+  /** True when coordinates are longitude/latitude (EPSG:4326 / OGC:CRS84), what boxes are in. */
+  readonly lonLat: boolean;
 }
 
 /**
@@ -58,7 +60,13 @@ export function geoLayout(geoJson: string | undefined, url: string): GeoLayout {
     Array.isArray(b) && b.length === 4 && b.every((v) => typeof v === 'number' && Number.isFinite(v))
       ? ([b[0], b[1], b[2], b[3]] as BBox)
       : null;
-  return { geometry: geo.primaryColumn, encoding: col.encoding, covering, bbox };
+  return {
+    geometry: geo.primaryColumn,
+    encoding: col.encoding,
+    covering,
+    bbox,
+    lonLat: !needsReprojection(col.crs),
+  };
 }
 
 /** One chunk per row group of `metadata`, boxes from covering statistics (see the module comment). */

@@ -3,6 +3,7 @@
  * that picks the backend from a path or URL. Readers fetch footers and column chunks through
  * it, never whole files.
  */
+import { fileURLToPath } from 'node:url';
 import { GeopartError } from '../errors.js';
 import { openHttpRangeReader } from './http-range-reader.js';
 import { openLocalRangeReader } from './local-range-reader.js';
@@ -23,14 +24,15 @@ export interface RangeReader {
 
 /**
  * Opens `pathOrUrl` for range reads: a local path (or `file://` URL), `http(s)://` (servers
- * must honour `Range`) or `s3://bucket/key` (credentials and endpoint from the AWS environment). Throws `INPUT_NOT_FOUND` naming the path when it does not exist.
+ * must honour `Range`) or `s3://bucket/key` (credentials and endpoint from the AWS
+ * environment). Throws `INPUT_NOT_FOUND` naming the path when it does not exist.
  */
 export async function openRangeReader(pathOrUrl: string, signal?: AbortSignal): Promise<RangeReader> {
   if (!isUrl(pathOrUrl)) return openLocalRangeReader(pathOrUrl);
   const scheme = pathOrUrl.slice(0, pathOrUrl.indexOf(':')).toLowerCase();
   switch (scheme) {
     case 'file':
-      return openLocalRangeReader(new URL(pathOrUrl).pathname, pathOrUrl);
+      return openLocalRangeReader(fileURLToPath(pathOrUrl), pathOrUrl);
     case 'http':
     case 'https':
       return openHttpRangeReader(pathOrUrl, signal);

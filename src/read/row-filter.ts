@@ -51,15 +51,15 @@ export function rowMask(
   if (cov !== null && DataType.isStruct(cov.type)) {
     const names = cov.type.children.map((f) => f.name);
     const parts = layout.covering!.fields.map((f) => cov.children[names.indexOf(f)]!);
-    const vals = parts.map((p) => p.values as Float64Array | Float32Array);
-    const offs = parts.map((p) => p.offset);
+    // Arrow's sliced Data has its values already sliced (the offset is for the bitmap only).
+    const [vx0, vy0, vx1, vy1] = parts.map((p) => p.values as Float64Array | Float32Array);
     mask = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       if (!isValid(cov, i)) continue;
-      const x0 = vals[0]![offs[0]! + i]!;
-      const y0 = vals[1]![offs[1]! + i]!;
-      const x1 = vals[2]![offs[2]! + i]!;
-      const y1 = vals[3]![offs[3]! + i]!;
+      const x0 = vx0![i]!;
+      const y0 = vy0![i]!;
+      const x1 = vx1![i]!;
+      const y1 = vy1![i]!;
       // NaN (null or empty geometry) fails every comparison, so it never matches.
       if (x0 <= qx1 && x1 >= qx0 && y0 <= qy1 && y1 >= qy0) mask[i] = 1;
     }

@@ -51,6 +51,13 @@ export interface GeoTable {
   readonly url: string;
   /** Data file paths/URLs, by file_id. */
   readonly files: readonly string[];
+  /** Name of the primary geometry column (`geometry` in tables geopart writes). */
+  readonly geometryColumn: string;
+  /**
+   * Encoding of that column: `WKB`, or a GeoArrow native encoding (`point`, `linestring`,
+   * `polygon`, `multipoint`, `multilinestring`, `multipolygon`) in files of other writers.
+   */
+  readonly geometryEncoding: string;
   /** Box of the whole table (degrees), null when unknown or empty. */
   readonly bbox: BBox | null;
   /** The parsed `geopart:report` when present. */

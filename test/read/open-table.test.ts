@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bboxPolygon, booleanIntersects, feature } from '@turf/turf';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -238,6 +239,7 @@ describe('openTable over http', () => {
   let base: string;
   let served = 0;
   let whole = 0;
+  let refuseHead = false;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -245,6 +247,10 @@ describe('openTable over http', () => {
       const size = statSync(path, { throwIfNoEntry: false });
       if (!size?.isFile()) {
         res.writeHead(404).end();
+        return;
+      }
+      if (req.method === 'HEAD' && refuseHead) {
+        res.writeHead(403).end();
         return;
       }
       const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
@@ -284,6 +290,74 @@ describe('openTable over http', () => {
       expect(ids(await viaMeta.read({ bbox: box }))).toEqual(ids(got));
       await viaMeta.close();
       await expect(openTable(`${base}/nothing`)).rejects.toMatchObject({ code: 'INCOMPLETE_TABLE' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a server that refuses HEAD (as presigned GET URLs do) is sized by a one-byte GET', async () => {
+    refuseHead = true;
+    try {
+      const t = await openTable(`${base}/countries`);
+      const box: BBox = [5, 45, 15, 50];
+      expect(ids(await t.read({ bbox: box }))).toEqual(await duckIds(join(table, '*.parquet'), box));
+      await t.close();
+      await expect(openTable(`${base}/countries/none.parquet`)).rejects.toMatchObject({
+        code: 'INPUT_NOT_FOUND',
+        message: expect.stringContaining('HTTP 404'),
+      });
+    } finally {
+      refuseHead = false;
+    }
+  });
+});
+
+describe('openTable edge cases', () => {
+  test('closing a table while a read runs waits for it; the process survives', async () => {
+    for (const delay of [0, 1, 5, 20]) {
+      const t = await openTable(table);
+      const reading = t.read().then(
+        (r) => r.numRows,
+        (e: unknown) => e,
+      );
+      await new Promise((r) => setTimeout(r, delay));
+      await t.close();
+      const outcome = await reading;
+      // Either the read finished before close, or it stopped with an error of ours.
+      if (typeof outcome === 'number') expect(outcome).toBe(179);
+      else expect(outcome).toMatchObject({ name: 'GeopartError' });
+    }
+  });
+
+  test('files refused at open give their handles back', async () => {
+    const bad = join(dir, 'not-parquet.parquet');
+    writeFileSync(bad, 'this is not a Parquet file, though long enough to have a footer');
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 50; i++) {
+      await expect(openTable(bad)).rejects.toMatchObject({ code: 'UNKNOWN_FORMAT' });
+    }
+    expect(fds() - before).toBeLessThan(5);
+  });
+
+  test('a file:// URL is its local path, percent-decoded', async () => {
+    const spaced = join(dir, 'with space', 'countries');
+    cpSync(table, spaced, { recursive: true });
+    const t = await openTable(pathToFileURL(spaced).href);
+    expect(t.url).toBe(spaced);
+    expect(t.chunks().length).toBeGreaterThan(5);
+    expect((await t.read({ bbox: BOX })).numRows).toBeGreaterThan(10);
+    await t.close();
+  });
+
+  test('a bbox read on a file whose CRS is not lon/lat is refused, saying what to do', async () => {
+    const t = await openTable(dataPath('geoarrow/example-crs_vermont-utm_geo.parquet'));
+    try {
+      await expect(t.read({ bbox: [-74, 42, -71, 46] })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('not longitude/latitude'),
+      });
+      expect((await t.read()).numRows).toBe(1);
     } finally {
       await t.close();
     }
