@@ -17,18 +17,14 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { isS3Url } from '../io/s3-url.js';
+import { TABLE_MARKER } from './markers.js';
 import { checkS3Output, publishToS3 } from './s3-publish.js';
 
 const TMP = 'geopart-tmp';
 const OLD = 'geopart-old';
 const S3_STAGING = 'geopart-s3-staging';
-/** The commit marker of a table: the file whose presence says the table is complete. */
-export const TABLE_MARKER = '_sample';
-/**
- * The commit marker of other outputs (the results of a UDF step): an empty file, written
- * last, as Hadoop and Spark jobs do.
- */
-export const SUCCESS_MARKER = '_SUCCESS';
+
+export { SUCCESS_MARKER, TABLE_MARKER } from './markers.js';
 
 /** How {@link finishCommit} publishes; used by `s3://` outputs only. */
 export interface FinishOptions {

@@ -8,8 +8,9 @@
  *
  * An existing output (any object under the prefix) is `OUTPUT_EXISTS` unless `overwrite`. With
  * `overwrite`, in this order:
- * 1. the old marker is deleted, so the old table stops being a table before any of its files
- *    is replaced (a reader never takes a mix of old and new files for one table);
+ * 1. the old marker is deleted (whichever kind: a table's `_sample` or a step's `_SUCCESS`),
+ *    so the old output stops being complete before any of its files is replaced (a reader
+ *    never takes a mix of old and new files for one table);
  * 2. the new files are uploaded, replacing old ones of the same name;
  * 3. old objects the new output does not have are deleted;
  * 4. the new marker is uploaded.
@@ -23,6 +24,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { deleteObjects, headObject, joinS3Url, listObjects, parseS3Url, uploadFile } from '../io/s3.js';
+import { COMMIT_MARKERS } from './markers.js';
 
 /** How to publish a folder to S3. */
 export interface S3PublishOptions {
@@ -158,7 +160,12 @@ export async function publishToS3(
     await options.onUpload?.(url);
   };
   try {
-    if (overwrite && (await headObject(target, call)) !== null) await deleteObjects([target], call);
+    if (overwrite) {
+      const markers = [...new Set([marker, ...COMMIT_MARKERS])].map((m) => markerUrl(prefixUrl, m));
+      const present = [];
+      for (const url of markers) if ((await headObject(url, call)) !== null) present.push(url);
+      if (present.length > 0) await deleteObjects(present, call);
+    }
     await eachBounded(data, options.concurrency ?? 4, upload);
     const keep = new Set(files.map(urlOf));
     const stale = (await listObjects(folderOf(prefixUrl), call)).filter((o) => !keep.has(o.url));

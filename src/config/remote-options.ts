@@ -63,6 +63,16 @@ const IMAGE_ALLOWED =
   "(3-128 letters, digits, spaces and ()[]./-'@_*?), or null";
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Variables the instance's bootstrap script sets or relies on (and bash's own), which a job's
+ * environment must not replace: the agent would run another job, not find geopart, or stop
+ * masking the job's values in its log.
+ */
+const RESERVED_ENV =
+  /^(GEOPART_.*|BASH.*|PATH|HOME|IFS|PWD|OLDPWD|SHELL|SHELLOPTS|PPID|UID|EUID|AWS_REGION|AWS_DEFAULT_REGION|AWS_ENDPOINT_URL|AWS_ENDPOINT_URL_S3|LD_PRELOAD|LD_LIBRARY_PATH)$/;
+/** Credentials, which user data would show to anyone allowed to describe the instance. */
+const CREDENTIAL_ENV = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/;
+
 /** Why one `additional_env` entry is refused, or null when it is fine. */
 function envProblem(entry: string): string | null {
   // Entries become lines of the instance's environment: a line break would inject another.
@@ -71,6 +81,12 @@ function envProblem(entry: string): string | null {
   if (eq === -1) return 'expected KEY=value (no "=" found)';
   const name = entry.slice(0, eq);
   if (!ENV_NAME.test(name)) return `the name ${JSON.stringify(name)} must match ^[A-Za-z_][A-Za-z0-9_]*$`;
+  if (CREDENTIAL_ENV.test(name)) {
+    return `${name} is a credential, and user data is readable by anyone allowed to describe the instance; give the instance a role (iamInstanceProfile) instead`;
+  }
+  if (RESERVED_ENV.test(name)) {
+    return `${name} is set by the instance's bootstrap script (GEOPART_*, PATH, HOME, AWS_REGION, AWS_ENDPOINT_URL*, bash's own variables); choose another name`;
+  }
   return null;
 }
 

@@ -67,6 +67,8 @@ function stepIssues(step: StepJson, at: string, options: RemoteOptions): ConfigI
     } else {
       issues.push(...inputIssues(`${at}.udf.module`, step.udf.module));
     }
+    const table = chunksOf(step);
+    if (table !== null) issues.push(...inputIssues(`${at}.input.chunks_of`, table));
     return issues;
   }
   const inputs = typeof step.input === 'string' ? [step.input] : step.input;
@@ -97,6 +99,12 @@ export function remoteJobJson(job: JobJson, options: RemoteOptions): JobJson {
   return { ...job, steps: job.steps.map((s) => ({ ...s, overwrite })) };
 }
 
+/** The table a UDF step runs over (`{"chunks_of": table}`), or null. */
+function chunksOf(step: StepJson): string | null {
+  if (step.type !== 'udf' || step.input === null || Array.isArray(step.input)) return null;
+  return (step.input as { chunks_of: string }).chunks_of;
+}
+
 async function exists(location: string, signal?: AbortSignal): Promise<boolean> {
   if (isS3Url(location)) {
     if ((await headObject(location, { signal })) !== null) return true;
@@ -120,11 +128,15 @@ async function exists(location: string, signal?: AbortSignal): Promise<boolean> 
  */
 export async function checkInputsExist(job: JobJson, signal?: AbortSignal): Promise<void> {
   for (const [i, step] of job.steps.entries()) {
+    const table = chunksOf(step);
+    // A table an earlier step writes is not there yet; any other must be complete (its _sample).
+    const written = job.steps.slice(0, i).some((s) => s.output === table);
     const inputs =
       step.type === 'udf'
-        ? step.udf === null
-          ? []
-          : [step.udf.module]
+        ? [
+            ...(step.udf === null ? [] : [step.udf.module]),
+            ...(table === null || written ? [] : [`${table.replace(/\/+$/, '')}/_sample`]),
+          ]
         : [...(typeof step.input === 'string' ? [step.input] : step.input), step.partitioning_schema_input];
     for (const input of inputs) {
       if (input === null || (await exists(input, signal))) continue;

@@ -97,6 +97,12 @@ describe('additional_env entries', () => {
     ['a name starting with a digit', ['OK=1', '1A=x'], 1, 'the name "1A" must match'],
     ['a name with a dash', ['MY-VAR=x'], 0, 'the name "MY-VAR" must match'],
     ['a repeated name', ['A=1', 'B=2', 'A=3'], 2, 'A is already set by additional_env[0]'],
+    ['PATH, which the bootstrap needs', ['PATH=/opt/bin'], 0, 'PATH is set by the instance'],
+    ['a GEOPART_ name', ['GEOPART_JOB_URL=s3://other/job.json'], 0, 'GEOPART_JOB_URL is set by'],
+    ['the masking list', ['GEOPART_ENV_NAMES='], 0, 'choose another name'],
+    ["bash's read-only SHELLOPTS", ['SHELLOPTS=x'], 0, 'SHELLOPTS is set by'],
+    ['the region', ['AWS_REGION=eu-west-1'], 0, 'AWS_REGION is set by'],
+    ['a credential', ['AWS_SECRET_ACCESS_KEY=abc'], 0, 'give the instance a role'],
   ])('refuses %s', (_what, env, index, says) => {
     expectIssue(
       () => validateRemoteOptions({ additionalEnv: env }),
@@ -104,6 +110,11 @@ describe('additional_env entries', () => {
       got(env[index]),
       says,
     );
+  });
+
+  test('ordinary names, NODE_OPTIONS included, are accepted', () => {
+    const env = ['NODE_OPTIONS=--max-old-space-size=8192', 'GDAL_CACHEMAX=512', 'MY_PATH=/x'];
+    expect(validateRemoteOptions({ additionalEnv: env }).additionalEnv).toEqual(env);
   });
 
   test('the result is frozen', () => {

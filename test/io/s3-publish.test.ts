@@ -77,6 +77,26 @@ describe('publishing a staged folder to s3://', () => {
     expect(await text(s3.url('steps/again2/keep.txt'))).toBe('sibling');
   });
 
+  it('overwriting a table with a step output removes the old _sample before any upload', async () => {
+    const prefix = s3.url('steps/kinds');
+    await publishToS3(await staged({ '0.parquet': 'old table', _sample: 'meta' }), prefix, {
+      marker: '_sample',
+      overwrite: false,
+    });
+    // While the new output uploads, the prefix must never show the old _sample beside new files.
+    const seen: string[][] = [];
+    await publishToS3(await staged({ '0.parquet': 'udf result', _SUCCESS: '' }), prefix, {
+      marker: '_SUCCESS',
+      overwrite: true,
+      onUpload: async () => {
+        seen.push((await listObjects(`${prefix}/`)).map((o) => o.url.slice(prefix.length + 1)));
+      },
+    });
+    expect(seen[0]).toEqual(['0.parquet']);
+    expect(seen.at(-1)).toEqual(['0.parquet', '_SUCCESS']);
+    expect(await text(`${prefix}/0.parquet`)).toBe('udf result');
+  });
+
   it('refuses a folder without its marker before uploading anything', async () => {
     const prefix = s3.url('steps/no-marker');
     const err = await publishToS3(await staged({ 'a.txt': 'x' }), prefix, {

@@ -245,6 +245,39 @@ describe('refused before any request', () => {
     );
   });
 
+  test('a UDF step over the chunks of a local table', async () => {
+    const step = new UdfJobStepConfig({
+      udf: 'https://example.com/stats.mjs',
+      input: { chunksOf: '/home/me/tables/roads' },
+      output: s3.url('t/udf'),
+    });
+    expect((await refused(step, {})).message).toContain(
+      'steps[0].input.chunks_of: "/home/me/tables/roads" is a local path',
+    );
+  });
+
+  test('an s3:// chunks_of table that is not there, unless an earlier step writes it', async () => {
+    const module = s3.url('udfs/chunks.mjs');
+    await putObject(module, 'export default () => null;\n');
+    const udf = (table: string) =>
+      new UdfJobStepConfig({ udf: module, input: { chunksOf: table }, output: s3.url('t/chunk-udf') });
+    const err = await udf(s3.url('tables/never-written'))
+      .runRemote(launcher)
+      .catch((e: unknown) => e);
+    expect((err as GeopartError).code).toBe('INPUT_NOT_FOUND');
+    expect((err as Error).message).toContain(
+      `input ${s3.url('tables/never-written')}/_sample does not exist`,
+    );
+    expect(ec2.requests).toEqual([]);
+    // Written by the job's first step: nothing to find before the job runs.
+    const job = new JobConfig({
+      name: 'chained',
+      steps: [countriesJob(s3.url('tables/chained')).steps[0]!, udf(s3.url('tables/chained'))],
+    });
+    await job.runRemote(launcher);
+    expect(ec2.requests.map((r) => r.action)).toContain('RunInstances');
+  });
+
   test('a malformed region, image or disk size', async () => {
     expect((await refused(countriesJob(), { region: 'Europe' })).message).toContain('region: got "Europe"');
     expect((await refused(countriesJob(), { imageName: 'ami-12' })).message).toContain(
