@@ -123,6 +123,7 @@ box touches are read.
   --exact                    keep only rows whose geometry itself intersects the box
   --columns a,b              columns to output (default: all; 'bbox' only when listed)
   --format geojsonl|csv|parquet   GeoJSON Feature per line (default), CSV with WKT geometry, or GeoParquet
+                             (its geometry column written as 'geometry', WKB)
   -o, --output FILE          write to FILE (written whole, then renamed into place); needed for parquet
   --overwrite                replace FILE if it exists`;
 
@@ -136,8 +137,9 @@ inputs must exist.
 
   --threads N        worker threads of each step (default: one per core)
   --timeout S        per-input time limit of every UDF step, in seconds (overrides timeout_seconds)
-  --output-dir DIR   resolve the job's relative tables (output, output_metadata, chunks_of)
-                     against DIR instead of the job file's folder
+  --output-dir DIR   resolve the relative tables the job writes (output, output_metadata, and a
+                     chunks_of naming an earlier step's output) against DIR instead of the job
+                     file's folder; inputs and other chunks_of tables stay beside the job file
   --ignore-no-udf    skip UDF steps without a UDF instead of refusing the job
   --ignore-no-output run steps without an output (UDF results are checked, not written)
   --no-validate-inputs   do not check that local inputs exist before running

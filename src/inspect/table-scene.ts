@@ -33,6 +33,8 @@ function doubles(v: Vector): Float64Array {
 }
 
 function field(struct: Vector, name: string, column: string): Float64Array {
+  // An empty table's struct column may hold no child data, from which Arrow cannot make a vector.
+  if (struct.length === 0) return new Float64Array(0);
   const child = (struct as Vector & { getChild(n: string): Vector | null }).getChild(name);
   if (child === null) {
     throw new GeopartError('CORRUPT_INPUT', `the ${column} column has no field ${JSON.stringify(name)}`, {

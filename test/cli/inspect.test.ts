@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -241,6 +241,32 @@ describe('geopart inspect --image of a GeoParquet file written by another tool',
     }
     expect(coloured).toBe(0);
     expect(shown).toEqual(cells);
+  });
+});
+
+describe('geopart inspect --image of a table without rows', () => {
+  it('says there is nothing to draw, as for a plain GeoParquet file without rows, and writes no picture', async () => {
+    const empty = join(tmp, 'empty');
+    const ingest = geopart(['ingest', dataPath('flatgeobuf/empty.fgb'), '-o', empty]);
+    expect(ingest.status, ingest.stderr).toBe(0);
+    const plain = join(tmp, 'empty.parquet');
+    const geo = {
+      version: '1.1.0',
+      primary_column: 'geometry',
+      columns: { geometry: { encoding: 'WKB', geometry_types: [] } },
+    };
+    await query(
+      `COPY (SELECT 1 AS id, unhex('0101000000000000000000F03F0000000000000040') AS geometry WHERE false) TO ${lit(plain)} (FORMAT parquet, KV_METADATA {geo: ${lit(JSON.stringify(geo))}})`,
+    );
+    for (const input of [empty, plain]) {
+      const path = join(tmp, 'empty.png');
+      const r = geopart(['inspect', input, '--image', path]);
+      expect(r.stderr).toBe(
+        `geopart inspect: ${input}: no row has a geometry, so there is nothing to draw\n`,
+      );
+      expect(r.status).toBe(1);
+      expect(existsSync(path)).toBe(false);
+    }
   });
 });
 
