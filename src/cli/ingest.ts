@@ -5,6 +5,7 @@ import { GeopartError } from '../errors.js';
 import { formatReport } from '../ingest/report.js';
 import { type IngestProgress, runIngest } from '../ingest/run-ingest.js';
 import { parseKeyValues, parseLayer } from './args.js';
+import { interruptSignal } from './interrupt.js';
 import { progressLine } from './progress.js';
 import { INGEST_USAGE } from './usage.js';
 
@@ -113,11 +114,18 @@ export async function runIngestCommand(argv: readonly string[], out: (s: string)
     last = now;
     process.stderr.write(`\r${progressLine(p)}\u001b[K`);
   };
-  const report = await runIngest(step, {
-    ...(threads === undefined ? {} : { threads }),
-    onProgress,
-    onWarning: (w) => process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${w}\n`),
-  });
+  const interrupt = interruptSignal();
+  let report: Awaited<ReturnType<typeof runIngest>>;
+  try {
+    report = await runIngest(step, {
+      ...(threads === undefined ? {} : { threads }),
+      signal: interrupt.signal,
+      onProgress,
+      onWarning: (w) => process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${w}\n`),
+    });
+  } finally {
+    interrupt.dispose();
+  }
   if (tty) process.stderr.write('\r\u001b[K');
   out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   return 0;

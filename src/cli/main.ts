@@ -56,7 +56,8 @@ export async function main(
   } catch (e) {
     if (e instanceof GeopartError) {
       err(`geopart ${name}: ${e.message}`);
-      return e.code === 'INVALID_ARGUMENT' ? 2 : 1;
+      // 130: what a shell reports for a command stopped by Ctrl-C.
+      return e.code === 'INVALID_ARGUMENT' ? 2 : e.code === 'ABORTED' ? 130 : 1;
     }
     if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
       err(`geopart ${name}: ${e.message}\n\n${HELP[name] ?? USAGE}`);

@@ -266,10 +266,21 @@ export async function runIngest(
     };
   } catch (err) {
     await abortCommit(staging);
+    // Stopped by the caller: say so with its reason, whichever stage noticed it first (the
+    // pool reports a bare AbortError).
+    if (options.signal?.aborted) throw abortedError(options.signal, staging.output);
     throw err;
   } finally {
     await pool.close();
   }
+}
+
+/** The error of an ingest stopped through `signal`: its reason when that is ours, else ABORTED. */
+function abortedError(signal: AbortSignal, output: string): GeopartError {
+  if (signal.reason instanceof GeopartError) return signal.reason;
+  return new GeopartError('ABORTED', `ingest into ${output} was aborted; nothing was committed`, {
+    file: output,
+  });
 }
 
 /**
