@@ -4,6 +4,7 @@ import { MAX_TIMEOUT_SECONDS } from '../config/udf-schema.js';
 import { GeopartError } from '../errors.js';
 import { formatJobReport } from '../job/report.js';
 import type { JobProgress } from '../job/run-job.js';
+import { interruptSignal } from './interrupt.js';
 import { progressLine } from './progress.js';
 import { RUN_USAGE } from './usage.js';
 
@@ -75,15 +76,22 @@ export async function runJobCommand(argv: readonly string[], out: (s: string) =>
     last = now;
     process.stderr.write(`\r${jobProgressLine(p)}\u001b[K`);
   };
-  const report = await job.runLocal({
-    ...(threads === undefined ? {} : { threads }),
-    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
-    ignoreNoUdf: values['ignore-no-udf'],
-    ignoreNoOutput: values['ignore-no-output'],
-    validateInputs: !values['no-validate-inputs'],
-    onProgress,
-    onWarning: (w) => process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${w}\n`),
-  });
+  const interrupt = interruptSignal();
+  let report: Awaited<ReturnType<typeof job.runLocal>>;
+  try {
+    report = await job.runLocal({
+      ...(threads === undefined ? {} : { threads }),
+      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+      ignoreNoUdf: values['ignore-no-udf'],
+      ignoreNoOutput: values['ignore-no-output'],
+      validateInputs: !values['no-validate-inputs'],
+      signal: interrupt.signal,
+      onProgress,
+      onWarning: (w) => process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${w}\n`),
+    });
+  } finally {
+    interrupt.dispose();
+  }
   if (tty) process.stderr.write('\r\u001b[K');
   out(values.json ? JSON.stringify(report, null, 2) : formatJobReport(report));
   return 0;

@@ -93,7 +93,9 @@ export class JobConfig {
    * the job report, one report per step. Before anything runs, a UDF step without a UDF or a
    * step without an output is refused (unless `ignoreNoUdf` / `ignoreNoOutput`), and with
    * `validateInputs` (default true) every local input must exist: ingest inputs, UDF modules,
-   * and `chunks_of` tables not written by an earlier step. See {@link JobRunOptions}.
+   * and `chunks_of` tables not written by an earlier step. An output that already exists is
+   * refused up front too, unless its step sets `overwrite`, so a job never fails at its last
+   * step after hours of work on the first. See {@link JobRunOptions}.
    */
   async runLocal(options: JobRunOptions = {}): Promise<JobReport> {
     const { runJob } = await import('../job/run-job.js');

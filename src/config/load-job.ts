@@ -70,15 +70,36 @@ function validate(raw: unknown, file: string): JobConfig {
   return JobConfig.fromJSON(raw);
 }
 
-function resolveStep(step: StepJson, dir: string, outputDir: string): StepJson {
+/** The tables a step writes (output, output_metadata), as written in the file, or none. */
+function tablesOf(step: StepJson): string[] {
+  const tables = step.output === null ? [] : [step.output];
+  if (step.type !== 'udf' && step.output_metadata !== null) tables.push(step.output_metadata);
+  return tables;
+}
+
+/**
+ * True when `location` names, as written, a table an earlier step writes (`earlier`, resolved
+ * against `dir`), or a file inside one (`out/t/_sample`).
+ */
+function namesEarlierTable(location: string, earlier: ReadonlySet<string>, dir: string): boolean {
+  const path = resolveLocation(location, dir);
+  for (const table of earlier) {
+    if (path === table || path.startsWith(`${table.replace(/\/+$/, '')}/`)) return true;
+  }
+  return false;
+}
+
+function resolveStep(step: StepJson, dir: string, outputDir: string, earlier: ReadonlySet<string>): StepJson {
   const at = (p: string) => resolveLocation(p, dir);
-  // Tables (outputs, and the chunks_of tables that read them back) may live elsewhere.
+  // The step's own tables may live elsewhere (outputDir); what it reads stays beside the file.
   const table = (p: string) => resolveLocation(p, outputDir);
   const output = step.output === null ? null : table(step.output);
   if (step.type === 'udf') {
+    // chunks_of moves with the tables only when it reads one an earlier step writes.
+    const chunksOf = (p: string) => (namesEarlierTable(p, earlier, dir) ? table(p) : at(p));
     const input =
       step.input !== null && !Array.isArray(step.input)
-        ? { chunks_of: table(step.input.chunks_of) }
+        ? { chunks_of: chunksOf(step.input.chunks_of) }
         : step.input;
     return {
       ...step,
@@ -99,19 +120,30 @@ function resolveStep(step: StepJson, dir: string, outputDir: string): StepJson {
 
 /**
  * Resolves the relative local paths of a job (inputs, outputs, output_metadata,
- * partitioning_schema_input, udf.module, a UDF input's chunks_of) against `dir`; the tables
- * (output, output_metadata, chunks_of) against `outputDir` when given. URLs (`s3://`,
- * `https://`, `file://`) and GDAL `/vsi...` paths are left as they are.
+ * partitioning_schema_input, udf.module, a UDF input's chunks_of) against `dir`, except that
+ * with `outputDir` the tables the job writes (output, output_metadata) resolve against
+ * `outputDir`, and so does a `chunks_of` that names, as written, the output or
+ * output_metadata of an earlier step (or a file inside that output). Any other `chunks_of`
+ * is an existing table, resolved against `dir` like an input. URLs (`s3://`, `https://`,
+ * `file://`) and GDAL `/vsi...` paths are left as they are.
  */
 export function resolveJobPaths(job: JobJson, dir: string, outputDir: string = dir): JobJson {
-  return { ...job, steps: job.steps.map((s) => resolveStep(s, dir, outputDir)) };
+  const earlier = new Set<string>();
+  const steps = job.steps.map((s) => {
+    const resolved = resolveStep(s, dir, outputDir, earlier);
+    for (const t of tablesOf(s)) earlier.add(resolveLocation(t, dir));
+    return resolved;
+  });
+  return { ...job, steps };
 }
 
 /** Options of {@link loadJob}. */
 export interface LoadJobOptions {
   /**
-   * Folder against which the job's relative tables (output, output_metadata, chunks_of) are
-   * resolved, instead of the job file's folder: runs the same job into another place.
+   * Folder against which the relative tables the job writes (output, output_metadata, and a
+   * `chunks_of` reading an earlier step's output) are resolved, instead of the job file's
+   * folder: runs the same job into another place. Inputs, UDF modules and a `chunks_of` naming
+   * a table the job does not write stay resolved against the job file's folder.
    */
   readonly outputDir?: string;
 }

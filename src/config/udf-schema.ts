@@ -51,7 +51,9 @@ const INPUT_TEXT =
  * of the job writes): the UDF runs once per chunk, on `{ file_id, chunk_id, bbox, url, table }`
  * (`bbox` = `[minx, miny, maxx, maxy]` in degrees, `url` = the chunk's data file). `chunks_of`
  * is the table's path or URL; in a job file a relative path is resolved against the file's
- * folder, like an output. The chunk list is read when the step runs.
+ * folder. With `--output-dir` (`loadJob(path, { outputDir })`) it moves with the outputs only
+ * when it names, as written, the output of an earlier step; any other table stays beside the
+ * job file. The chunk list is read when the step runs.
  */
 export const chunksOfSchema = strictObject(
   {

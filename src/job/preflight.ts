@@ -1,7 +1,7 @@
 /**
  * The checks a job passes before any step runs, so a job that cannot finish fails at once
- * rather than after hours of ingest: every UDF step has a UDF, every step an output, and
- * local inputs exist.
+ * rather than after hours of ingest: every UDF step has a UDF, every step an output, local
+ * inputs exist, and no step's output is in the way (exists without `overwrite`).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { isUrl } from '../config/paths.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
 import { ConfigError, type ConfigIssue, GeopartError } from '../errors.js';
 import { udfModuleExists } from '../udf/load-udf.js';
+import { outputConflicts } from './output-conflicts.js';
 
 /** What the checks may let through. */
 export interface PreflightOptions {
@@ -36,9 +37,10 @@ function missingInputs(job: JobConfig): [string, string][] {
       }
       const input = step.input;
       if (input !== null && 'chunksOf' in input && local(input.chunksOf)) {
-        // A table an earlier step writes need not exist yet.
+        // A table an earlier step writes (or a file in it, or its output_metadata) need not exist yet.
         const path = resolve(input.chunksOf);
-        if (!outputs.has(path) && !existsSync(path)) missing.push([`${at}.input.chunks_of`, input.chunksOf]);
+        const earlier = [...outputs].some((o) => path === o || path.startsWith(`${o}/`));
+        if (!earlier && !existsSync(path)) missing.push([`${at}.input.chunks_of`, input.chunksOf]);
       }
     } else {
       const inputs = typeof step.input === 'string' ? [step.input] : step.input;
@@ -54,16 +56,25 @@ function missingInputs(job: JobConfig): [string, string][] {
       }
     }
     if (step.output !== null && local(step.output)) outputs.add(resolve(step.output));
+    if (!(step instanceof UdfJobStepConfig) && step.outputMetadata !== null && local(step.outputMetadata)) {
+      outputs.add(resolve(step.outputMetadata));
+    }
   });
   return missing;
 }
 
 /**
  * Checks `job` before it runs. Throws a ConfigError listing every step without a UDF or an
- * output (unless ignored), then a GeopartError `INPUT_NOT_FOUND` listing every missing local
- * input.
+ * output (unless ignored), then (unless `validateInputs` is false) a GeopartError
+ * `INPUT_NOT_FOUND` listing every missing local input, then a GeopartError `OUTPUT_EXISTS`
+ * listing every step whose output exists without `overwrite` or is an earlier step's output
+ * (see {@link outputConflicts}; `signal` stops its S3 requests).
  */
-export function preflight(job: JobConfig, options: PreflightOptions = {}): void {
+export async function preflight(
+  job: JobConfig,
+  options: PreflightOptions = {},
+  signal?: AbortSignal,
+): Promise<void> {
   const issues: ConfigIssue[] = [];
   job.steps.forEach((step, i) => {
     if (step instanceof UdfJobStepConfig && step.udf === null && !options.ignoreNoUdf) {
@@ -80,14 +91,25 @@ export function preflight(job: JobConfig, options: PreflightOptions = {}): void 
     }
   });
   if (issues.length > 0) throw new ConfigError(issues, `job ${job.name} cannot run`);
-  if (options.validateInputs === false) return;
-  const missing = missingInputs(job);
-  if (missing.length > 0) {
-    const lines = missing.map(([path, p]) => `${path}: ${p} does not exist`);
+  if (options.validateInputs !== false) {
+    const missing = missingInputs(job);
+    if (missing.length > 0) {
+      const lines = missing.map(([path, p]) => `${path}: ${p} does not exist`);
+      throw new GeopartError(
+        'INPUT_NOT_FOUND',
+        `job ${job.name}: inputs not found (check the paths; relative ones in a job file are resolved against its folder):\n  ${lines.join('\n  ')}`,
+        { file: missing[0]![1], field: missing[0]![0] },
+      );
+    }
+  }
+  const conflicts = await outputConflicts(job, signal);
+  if (conflicts.length > 0) {
+    const lines = conflicts.map((c) => `${c.field}: ${c.output} ${c.reason}`);
     throw new GeopartError(
-      'INPUT_NOT_FOUND',
-      `job ${job.name}: inputs not found (check the paths; relative ones in a job file are resolved against its folder):\n  ${lines.join('\n  ')}`,
-      { file: missing[0]![1], field: missing[0]![0] },
+      'OUTPUT_EXISTS',
+      `job ${job.name}: nothing ran, because these steps would refuse their output:\n  ${lines.join('\n  ')}\n` +
+        'Set "overwrite": true on the step in the job file (setOutput(output, { overwrite: true }) in code) to replace it, or choose another output.',
+      { file: conflicts[0]!.output, field: conflicts[0]!.field },
     );
   }
 }

@@ -6,6 +6,7 @@ import type { JobConfig } from '../config/job.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
 import type { IngestProgress } from '../ingest/run-ingest.js';
+import { udfLabel } from '../udf/load-udf.js';
 import { runUdfStep, type UdfProgress } from '../udf/run-udf-step.js';
 import { type PreflightOptions, preflight } from './preflight.js';
 import type { JobReport, StepReport } from './report.js';
@@ -37,15 +38,26 @@ export interface JobRunOptions extends PreflightOptions {
 }
 
 /**
+ * `err` with its message prefixed by `where` (the step), unless it names the step already;
+ * errors that are not GeopartErrors (defects) are left as they are.
+ */
+function named(err: unknown, where: string): unknown {
+  if (!(err instanceof GeopartError) || err.message.startsWith(`${where}:`)) return err;
+  return new GeopartError(err.code, `${where}: ${err.message}`, err.context, { cause: err });
+}
+
+/**
  * Runs `job`'s steps in order and returns the job report. Before anything runs, the job is
- * checked (see {@link preflight}). With `ignoreNoUdf` a UDF step without a UDF is skipped;
- * with `ignoreNoOutput` a UDF step without output runs and its results are checked but not
- * written, and an ingest step without output is skipped. A failing step stops the job: its
- * error is thrown, naming the step; tables of earlier steps stay written.
+ * checked (see {@link preflight}: UDFs, outputs, local inputs, outputs in the way). With
+ * `ignoreNoUdf` a UDF step without a UDF is skipped; with `ignoreNoOutput` a UDF step without
+ * output runs and its results are checked but not written, and an ingest step without output
+ * is skipped. A failing step stops the job: its
+ * error is thrown, its message starting with the step (`step 1 (udf /path/u.mjs#name): ...`);
+ * tables of earlier steps stay written.
  */
 export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promise<JobReport> {
   const t0 = performance.now();
-  preflight(job, options);
+  await preflight(job, options, options.signal);
   const reports: StepReport[] = [];
   const steps = job.steps.length;
   const warn = (m: string) => options.onWarning?.(m);
@@ -57,6 +69,7 @@ export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promi
         warn(`step ${i}: skipped, it has no UDF`);
         continue;
       }
+      const where = `step ${i} (udf ${udfLabel(step.udf.module, step.udf.name)})`;
       reports.push(
         await runUdfStep(step, {
           jobName: job.name,
@@ -66,6 +79,8 @@ export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promi
           ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
           onProgress: (p) => options.onProgress?.({ stepIndex: i, steps, type: 'udf', progress: p }),
           onWarning: warn,
+        }).catch((err: unknown) => {
+          throw named(err, where);
         }),
       );
       continue;
@@ -85,10 +100,7 @@ export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promi
       });
       reports.push({ type: 'partition_geospatial', ...report });
     } catch (err) {
-      if (!(err instanceof GeopartError)) throw err;
-      throw new GeopartError(err.code, `step ${i} (partition_geospatial): ${err.message}`, err.context, {
-        cause: err,
-      });
+      throw named(err, `step ${i} (partition_geospatial)`);
     }
   }
   return { name: job.name, steps: reports, seconds: (performance.now() - t0) / 1000 };

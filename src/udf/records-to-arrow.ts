@@ -1,30 +1,39 @@
 /**
  * Plain records (an array of objects, or the properties of GeoJSON features) to an Arrow
- * table. Column types are inferred from the values, the same way for every input, so the
- * files of one step agree:
+ * table. Column types are inferred from the values of this one table:
  *
  * | values                         | Arrow type                       |
  * |--------------------------------|----------------------------------|
  * | number                         | Float64 (a JavaScript number is a double) |
- * | bigint                         | Int64                            |
+ * | bigint in [-2^63, 2^63 - 1]    | Int64                            |
  * | boolean                        | Bool                             |
  * | string                         | Utf8                             |
- * | Date                           | Timestamp (ms, UTC)              |
+ * | valid Date                     | Timestamp (ms, UTC)              |
  * | Uint8Array                     | Binary                           |
  * | plain object or array          | Utf8 holding its JSON text       |
  * | only null / undefined          | Null                             |
  *
+ * Every column is nullable. A UDF step converts each input's value on its own, as it arrives,
+ * so a column that is all null in one input's records is Null in that input's file while
+ * another input's file has, say, Utf8: a UDF that needs the same types in every file returns an
+ * Arrow table with explicit types.
+ *
  * The column named `geometry` holds GeoJSON geometry objects or WKB bytes and becomes a WKB
- * Binary column. Anything else (functions, symbols, class instances, cycles, a column mixing
- * kinds) is refused with the column and row named.
+ * Binary column. Anything else (functions, symbols, class instances, cycles, bigints outside
+ * Int64, invalid Dates, a column mixing kinds) is refused with the column and row named.
  */
 import {
   Binary,
   Bool,
   type DataType,
+  Field,
   Float64,
   Int64,
+  makeData,
   Null,
+  RecordBatch,
+  Schema,
+  Struct,
   Table,
   TimestampMillisecond,
   Utf8,
@@ -83,6 +92,25 @@ function kindOf(value: unknown, where: () => string): Kind {
   );
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Refuses a value the column's Arrow type would store wrongly (Int64 wraps, NaN dates throw). */
+function checkCell(kind: Kind, value: unknown, where: () => string): void {
+  if (kind === 'bigint') {
+    const v = value as bigint;
+    if (v < INT64_MIN || v > INT64_MAX) {
+      throw new RecordValueError(
+        `${where()} is the bigint ${v}n, outside the Int64 range [-2^63, 2^63 - 1]; return it as a string (or a number, if a double's precision is enough)`,
+      );
+    }
+  } else if (kind === 'date' && Number.isNaN((value as Date).getTime())) {
+    throw new RecordValueError(
+      `${where()} is an invalid Date (its time is NaN); return a valid Date, or null for no date`,
+    );
+  }
+}
+
 function jsonText(value: unknown, where: () => string): string {
   try {
     return JSON.stringify(value, (_k, v) => {
@@ -126,6 +154,7 @@ function column(name: string, values: unknown[], what: string): Vector {
     const v = values[i];
     if (v === null || v === undefined) continue;
     const k = kindOf(v, where(i));
+    checkCell(k, v, where(i));
     if (kind === null) {
       kind = k;
       first = i;
@@ -149,9 +178,10 @@ function column(name: string, values: unknown[], what: string): Vector {
 }
 
 /**
- * Builds an Arrow table from `records` (plain objects): one column per key, in order of first
- * appearance, a missing key being null. `what` names the records in errors (e.g. `result`).
- * Throws a {@link RecordValueError} naming the row and column of a value it cannot hold.
+ * Builds an Arrow table from `records` (plain objects): one nullable column per own key, in
+ * order of first appearance (`__proto__` included, as JSON.parse makes it), a missing key
+ * being null. `what` names the records in errors (e.g. `result`). Throws a
+ * {@link RecordValueError} naming the row and column of a value it cannot hold.
  */
 export function recordsToTable(records: readonly unknown[], what: string): Table {
   const names: string[] = [];
@@ -174,13 +204,25 @@ export function recordsToTable(records: readonly unknown[], what: string): Table
       }
     }
   });
-  const columns: Record<string, Vector> = {};
-  for (const name of names) {
-    columns[name] = column(
+  // Own keys only: `r.__proto__` or `r.toString` on a record without that key is inherited.
+  const vectors = names.map((name) =>
+    column(
       name,
-      records.map((r) => (r as Record<string, unknown>)[name]),
+      records.map((r) =>
+        Object.hasOwn(r as object, name) ? (r as Record<string, unknown>)[name] : undefined,
+      ),
       what,
-    );
-  }
-  return new Table(columns);
+    ),
+  );
+  // Built from the names in order, not from an object of columns: an object would lose
+  // `__proto__` and put integer-like keys first.
+  const fields = names.map((name, i) => new Field(name, vectors[i]!.type, true));
+  const data = makeData({
+    type: new Struct(fields),
+    length: records.length,
+    nullCount: 0,
+    // A vector built in one go (count strategy, no high-water mark) is a single chunk.
+    children: vectors.map((v) => v.data[0]!),
+  });
+  return new Table(new RecordBatch(new Schema(fields), data));
 }

@@ -17,6 +17,7 @@ import { resolveInputs } from './inputs.js';
 import { udfLabel } from './load-udf.js';
 import type { FailedInput, UdfStepReport } from './report.js';
 import type { UdfInputResult, UdfInputTask } from './run-input.js';
+import { schemaDifferences } from './schema-differences.js';
 import type { ColumnInfo } from './table-value.js';
 import { timeoutError } from './timeout.js';
 import { resultLocation } from './write-result.js';
@@ -187,7 +188,10 @@ export async function runUdfStep(
       progress();
     });
     if (firstError) throw firstError;
-    if (options.signal?.aborted) throw new GeopartError('ABORTED', `${where}: aborted`);
+    if (options.signal?.aborted) {
+      const reason: unknown = options.signal.reason;
+      throw reason instanceof GeopartError ? reason : new GeopartError('ABORTED', `${where}: aborted`);
+    }
     // Publishing the staged folder is one call, whatever the storage; the marker goes last.
     if (staging !== null) {
       await writeFile(join(staging.dir, SUCCESS_MARKER), '');
@@ -203,12 +207,16 @@ export async function runUdfStep(
 
   const order = [...schemas.keys()].sort((a, b) => a - b);
   const schema = order.length > 0 ? schemas.get(order[0]!)! : null;
-  for (const i of order.slice(1)) {
-    if (JSON.stringify(schemas.get(i)) !== JSON.stringify(schema)) {
-      options.onWarning?.(
-        `${where}: input ${i}'s result has other columns than input ${order[0]}'s; readers of the whole output may need to reconcile them`,
-      );
-    }
+  const differences = schemaDifferences(schemas);
+  if (differences.length > 0) {
+    const nulls = differences.some((d) => / Null in /.test(d))
+      ? ' A column whose values are all null in one input is written as type Null in that file.'
+      : '';
+    options.onWarning?.(
+      `${where}: the files of the output do not agree on column types (${differences.join('; ')}), ` +
+        `so a reader of the whole output (e.g. DuckDB read_parquet over every file) may refuse it.${nulls} ` +
+        'To avoid it, return an Arrow table with explicit column types (e.g. vectorFromArray(values, new Utf8())) from every input.',
+    );
   }
   return {
     type: 'udf',

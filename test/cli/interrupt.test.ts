@@ -52,3 +52,33 @@ test('SIGINT during an ingest exits 130 and leaves no staging folder and no tabl
   expect(stderr).toContain('interrupted by SIGINT; nothing was committed');
   expect(readdirSync(out)).toEqual([]);
 }, 60_000);
+
+test('SIGINT during a UDF step stops its workers, exits 130 and commits nothing', async () => {
+  const started = join(dir, 'started');
+  const module = join(dir, 'slow.mjs');
+  writeFileSync(
+    module,
+    `import { writeFileSync } from 'node:fs';\nexport default async function slow() { writeFileSync(${JSON.stringify(started)}, ''); await new Promise((r) => setTimeout(r, 60000)); return [{ a: 1 }]; }\n`,
+  );
+  const job = join(dir, 'job.json');
+  writeFileSync(
+    job,
+    JSON.stringify({
+      name: 'slow',
+      steps: [{ type: 'udf', udf: { module }, input: [1, 2], output: 'udf-out' }],
+    }),
+  );
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [`${ROOT}bin/geopart.js`, 'run', job, '--threads', '2']);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await expect.poll(() => readdirSync(dir).includes('started'), { timeout: 20_000, interval: 20 }).toBe(true);
+  child.kill('SIGINT');
+  expect(await exited).toBe(130);
+  expect(Date.now() - t0).toBeLessThan(30_000);
+  expect(stderr).toContain('interrupted by SIGINT');
+  expect(readdirSync(dir).filter((f) => f.includes('udf-out'))).toEqual([]);
+}, 60_000);

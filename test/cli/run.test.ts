@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as turf from '@turf/turf';
@@ -154,11 +154,67 @@ describe('geopart run', () => {
     expect(existsSync(join(root, 'out/fails'))).toBe(false);
   });
 
+  test('with --output-dir, a chunks_of naming an existing table beside the job file is read from there', async () => {
+    const beside = join(root, 'beside');
+    const table = join(beside, 'src-table');
+    const ingest = geopart([
+      'ingest',
+      join(ROOT, 'fixtures/geoarrow/quadrangles_100k.fgb'),
+      '-o',
+      table,
+      '--max-per-chunk',
+      '600',
+    ]);
+    expect(ingest.status).toBe(0);
+    const file = join(beside, 'echo.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'echo-chunks',
+        steps: [
+          {
+            type: 'udf',
+            udf: { module: join(ROOT, 'test/udf/modules/cases.mjs'), name: 'echo' },
+            input: { chunks_of: 'src-table' },
+            output: 'out/echo',
+          },
+        ],
+      }),
+    );
+    const moved = join(root, 'moved');
+    const r = geopart(['run', file, '--output-dir', moved, '--threads', '2', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [udf] = (JSON.parse(r.stdout) as JobReport).steps as [UdfStepReport];
+    const [meta] = await query(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet(${lit(join(table, '*.parquet'))})`,
+    );
+    expect(meta!.n).toBe(1809);
+    expect(udf.inputs).toBeGreaterThan(1);
+    expect(udf.files).toBe(udf.inputs);
+    const rows = await query(
+      `SELECT DISTINCT json_extract_string(input, '$.table') AS t FROM read_parquet(${lit(join(moved, 'out/echo/*.parquet'))})`,
+    );
+    expect(rows).toEqual([{ t: table }]);
+  });
+
+  test('a later step whose output exists stops the job before the ingest runs, naming the step', () => {
+    const out = join(root, 'taken');
+    mkdirSync(join(out, 'out/chunk-stats'), { recursive: true });
+    const r = geopart(['run', JOB, '--output-dir', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`steps[1].output: ${join(out, 'out/chunk-stats')} already exists`);
+    expect(r.stderr).toContain('"overwrite": true');
+    expect(existsSync(join(out, 'out/quadrangles'))).toBe(false);
+  });
+
   test('refuses a bad --timeout and shows help', () => {
     const r = geopart(['run', JOB, '--timeout', '0']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--timeout "0": expected a number in (0, 2147483]');
     expect(geopart(['run', '--help']).stdout).toContain('Usage: geopart run JOB.json');
-    expect(geopart(['help', 'run']).stdout).toContain('--output-dir DIR');
+    const help = geopart(['help', 'run']).stdout;
+    expect(help).toContain('--output-dir DIR');
+    expect(help).toContain("chunks_of naming an earlier step's output");
   });
 });

@@ -114,7 +114,7 @@ describe('path resolution', () => {
     expect(u2).toMatchObject({ udf: { module: '/abs/udf.mjs' }, output: '/abs/out' });
   });
 
-  test('resolves chunks_of like an output; outputDir moves the tables, not the inputs', async () => {
+  test('a chunks_of reading an earlier step’s output resolves like that output; outputDir moves the tables, not the inputs', async () => {
     const path = await jobFile('tables/job.json', {
       name: 'tables',
       steps: [
@@ -137,6 +137,34 @@ describe('path resolution', () => {
       output: join(moved, 'out/s'),
     });
     expect(p).toMatchObject({ output: join(dir, 'tables/out/t') });
+  });
+
+  test('outputDir moves a chunks_of only when it names an earlier step’s table, however written', async () => {
+    const path = await jobFile('reads/job.json', {
+      name: 'reads',
+      steps: [
+        { type: 'partition_geospatial', input: 'in.fgb', output: 'out/t', output_metadata: 'out/m.parquet' },
+        { type: 'udf', udf: 'u.mjs', input: { chunks_of: './out/t' }, output: 'out/a' },
+        { type: 'udf', udf: 'u.mjs', input: { chunks_of: 'out/m.parquet' }, output: 'out/b' },
+        { type: 'udf', udf: 'u.mjs', input: { chunks_of: 'out/t/_sample' }, output: 'out/c' },
+        { type: 'udf', udf: 'u.mjs', input: { chunks_of: 'src-table' }, output: 'out/d' },
+        { type: 'udf', udf: 'u.mjs', input: { chunks_of: 'out/e' }, output: 'out/e' },
+      ],
+    });
+    const base = join(dir, 'reads');
+    const moved = join(dir, 'moved');
+    const steps = (await loadJob(path, { outputDir: moved })).toJSON().steps;
+    expect(steps.slice(1).map((s) => (s as { input: unknown }).input)).toEqual([
+      { chunks_of: join(moved, 'out/t') },
+      { chunks_of: join(moved, 'out/m.parquet') },
+      { chunks_of: join(moved, 'out/t/_sample') },
+      // Not written by the job: an existing table beside the job file.
+      { chunks_of: join(base, 'src-table') },
+      // Its own output is not an earlier step's.
+      { chunks_of: join(base, 'out/e') },
+    ]);
+    const plain = (await loadJob(path)).toJSON().steps;
+    expect((plain[4] as { input: unknown }).input).toEqual({ chunks_of: join(base, 'src-table') });
   });
 
   test('a relative path to the job file itself resolves against the file’s folder, not the cwd', async () => {

@@ -37,6 +37,49 @@ describe('recordsToTable', () => {
     expect(() => recordsToTable(records, 'result')).toThrow(says);
   });
 
+  test.each([
+    [2n ** 64n, 'result[0].b is the bigint 18446744073709551616n, outside the Int64 range'],
+    [-(2n ** 63n) - 1n, 'result[0].b is the bigint -9223372036854775809n, outside the Int64 range'],
+  ])('refuses the bigint %s, which Int64 would wrap', (b, says) => {
+    expect(() => recordsToTable([{ b }], 'result')).toThrow(RecordValueError);
+    expect(() => recordsToTable([{ b }], 'result')).toThrow(says);
+  });
+
+  test('keeps the Int64 extremes exactly', () => {
+    const t = recordsToTable([{ b: 2n ** 63n - 1n }, { b: -(2n ** 63n) }], 'result');
+    expect([...t.getChild('b')!]).toEqual([2n ** 63n - 1n, -(2n ** 63n)]);
+  });
+
+  test('refuses an invalid Date, naming the cell', () => {
+    const records = [{ d: new Date(0) }, { d: new Date('nope') }];
+    expect(() => recordsToTable(records, 'result')).toThrow(RecordValueError);
+    expect(() => recordsToTable(records, 'result')).toThrow('result[1].d is an invalid Date');
+  });
+
+  test('a `__proto__` key from JSON.parse is a column like any other', () => {
+    const t = recordsToTable(JSON.parse('[{"__proto__": 1, "a": 2}, {"a": 3}]'), 'result');
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['__proto__', 'a']);
+    expect([...t.getChild('__proto__')!]).toEqual([1, null]);
+  });
+
+  test('a key missing from a record is null, not the inherited property of that name', () => {
+    const t = recordsToTable([{ toString: 'x' }, {}], 'result');
+    expect([...t.getChild('toString')!]).toEqual(['x', null]);
+  });
+
+  test('columns keep the order of first appearance, integer-like keys included', () => {
+    const t = recordsToTable([{ b: 1 }, { 1: 2 }], 'result');
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['b', '1']);
+  });
+
+  test('every column is nullable, an all-null one included', () => {
+    const t = recordsToTable([{ a: null, n: 1 }], 'result');
+    expect(t.schema.fields.map((f) => [String(f.type), f.nullable])).toEqual([
+      ['Null', true],
+      ['Float64', true],
+    ]);
+  });
+
   test('refuses a cyclic nested value', () => {
     const c: Record<string, unknown> = {};
     c.c = c;

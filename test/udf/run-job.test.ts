@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,47 @@ describe('results', () => {
     expect(readdirSync(job.steps[0]!.output!)).toEqual(['_SUCCESS']);
   });
 
+  test('a `__proto__` key of JSON-parsed records becomes a column DuckDB reads', async () => {
+    const job = udfJob('protoKey');
+    const r = await run(job);
+    expect(r.schema?.map((c) => c.name)).toEqual(['__proto__', 'n']);
+    const rows = await query(
+      `SELECT "__proto__" AS p, n FROM read_parquet(${lit(join(job.steps[0]!.output!, '0.parquet'))}) ORDER BY n`,
+    );
+    expect(rows).toEqual([
+      { p: 'p', n: 1 },
+      { p: null, n: 2 },
+    ]);
+  });
+
+  test('a column all null in one input is reported nullable, and the warning names the differing types', async () => {
+    const job = udfJob('nullOnFirst', { input: [0, 1, 2] });
+    const warnings: string[] = [];
+    const r = await run(job, { onWarning: (w) => warnings.push(w) });
+    expect(r.schema).toEqual([
+      { name: 'a', type: 'Null', nullable: true },
+      { name: 'n', type: 'Float64', nullable: true },
+    ]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('column a: Null in input 0, Utf8 in inputs 1, 2');
+    expect(warnings[0]).not.toContain('column n');
+    expect(warnings[0]).toContain('return an Arrow table with explicit column types');
+    // The files do disagree: DuckDB reads each alone, and all of them only by name.
+    const files = lit(join(job.steps[0]!.output!, '*.parquet'));
+    const rows = await query(`SELECT a, n FROM read_parquet(${files}, union_by_name = true) ORDER BY n`);
+    expect(rows).toEqual([
+      { a: null, n: 0 },
+      { a: 'x1', n: 1 },
+      { a: 'x2', n: 2 },
+    ]);
+  });
+
+  test('results with the same columns give no warning', async () => {
+    const warnings: string[] = [];
+    await run(udfJob('tenfold', { input: [1, 2, 3] }), { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+  });
+
   test('an existing output is refused unless overwrite', async () => {
     const job = udfJob('tenfold', { input: [1] });
     await run(job);
@@ -197,6 +238,8 @@ describe('failures', () => {
     ['returnsMap', 'a Map instance'],
     ['returnsSymbolCell', 'is a symbol'],
     ['returnsNumber', 'the UDF returned 42'],
+    ['bigintOverflow', 'result[0].b is the bigint 18446744073709551616n, outside the Int64 range'],
+    ['invalidDate', 'result[0].d is an invalid Date'],
   ])('%s: a result that cannot be written names the input', async (name, says) => {
     const job = udfJob(name, { input: ['first'] });
     const err = await failure(run(job));
@@ -281,6 +324,61 @@ describe('before running', () => {
     expect(err.code).toBe('INPUT_NOT_FOUND');
     expect(err.message).toContain(`steps[0].udf.module: ${join(root, 'missing.mjs')} does not exist`);
     expect(err.message).toContain(`steps[0].input.chunks_of: ${join(root, 'no-table')} does not exist`);
+  });
+
+  test('a later step whose output exists is refused before any step runs, naming the step and the fix', async () => {
+    const first = outDir();
+    const later = outDir();
+    mkdirSync(later, { recursive: true });
+    const steps = [
+      new UdfJobStepConfig({ udf: { module: CASES, name: 'tenfold' }, input: [1], output: first }),
+      new UdfJobStepConfig({ udf: { module: CASES, name: 'tenfold' }, input: [2], output: later }),
+    ];
+    const err = await failure(new JobConfig({ name: 'later', steps }).runLocal({ threads: 1 }));
+    expect(err.code).toBe('OUTPUT_EXISTS');
+    expect(err.message).toContain(`steps[1].output: ${later} already exists`);
+    expect(err.message).toContain('Set "overwrite": true on the step in the job file');
+    expect(err.message).not.toContain('steps[0]');
+    expect(existsSync(first)).toBe(false);
+    // With overwrite the same job runs, and replaces the later output.
+    const again = [steps[0]!, steps[1]!.setOutput(undefined, { overwrite: true })];
+    const report = await new JobConfig({ name: 'later', steps: again }).runLocal({ threads: 1 });
+    expect(report.steps.map((r) => (r as UdfStepReport).files)).toEqual([1, 1]);
+    expect(readdirSync(later).sort()).toEqual(['0.parquet', '_SUCCESS']);
+  });
+
+  test('a step writing an earlier step’s output under another spelling is refused up front unless it overwrites', async () => {
+    const out = outDir();
+    const step = (output: string) =>
+      new UdfJobStepConfig({ udf: { module: CASES, name: 'tenfold' }, input: [1], output });
+    // The job config refuses the same string twice; a trailing slash names the same folder.
+    const job = new JobConfig({ name: 'twice', steps: [step(out), step(`${out}/`)] });
+    const err = await failure(job.runLocal({ threads: 1 }));
+    expect(err.code).toBe('OUTPUT_EXISTS');
+    expect(err.message).toContain(`steps[1].output: ${out}/ is also the output of steps[0]`);
+    expect(existsSync(out)).toBe(false);
+    const overwrites = step(`${out}/`).setOutput(undefined, { overwrite: true });
+    const report = await new JobConfig({ name: 'twice', steps: [step(out), overwrites] }).runLocal({
+      threads: 1,
+    });
+    expect(report.steps).toHaveLength(2);
+  });
+
+  test('an error raised while a UDF step runs names the step', async () => {
+    // A folder that is not a table: its chunk list cannot be read when step 1 starts.
+    const notATable = join(root, `not-a-table-${n++}`);
+    mkdirSync(notATable, { recursive: true });
+    const steps = [
+      new UdfJobStepConfig({ udf: { module: CASES, name: 'tenfold' }, input: [1], output: outDir() }),
+      new UdfJobStepConfig({
+        udf: { module: CASES, name: 'tenfold' },
+        input: { chunksOf: notATable },
+        output: outDir(),
+      }),
+    ];
+    const err = await failure(new JobConfig({ name: 'named', steps }).runLocal({ threads: 1 }));
+    expect(err.message.startsWith(`step 1 (udf ${CASES}#tenfold): `)).toBe(true);
+    expect(err.message).toContain(notATable);
   });
 
   test('with validateInputs false, a missing module fails when the step runs, named', async () => {

@@ -146,6 +146,8 @@ describe('validateOutput', () => {
     ['returnsCycle', 'cyclic objects cannot be serialized'],
     ['returnsMap', 'a Map instance (class instances other than Arrow tables cannot be serialized)'],
     ['returnsSymbolCell', 'result[0].a is a symbol (Symbol(s)), which cannot be serialized'],
+    ['bigintOverflow', 'result[0].b is the bigint 18446744073709551616n, outside the Int64 range'],
+    ['invalidDate', 'result[0].d is an invalid Date'],
   ])('%s is refused, saying what was returned and what is allowed', async (name, says) => {
     const err = await rejection(step(name).runLocal(null, { validateOutput: true }));
     expect(err.code).toBe('INVALID_UDF_OUTPUT');

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { JobConfig, UdfJobStepConfig } from '../../src/config/index.js';
-import { getObject, listObjects } from '../../src/io/s3.js';
+import { GeopartError } from '../../src/errors.js';
+import { getObject, listObjects, putObject } from '../../src/io/s3.js';
 import { lit, query } from '../helpers/duckdb.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
 
@@ -56,5 +57,29 @@ describe('UDF step with an s3:// output', () => {
     expect(await listObjects(output)).toEqual([]);
     await job(output).runLocal({ threads: 2 });
     await expect(job(output).runLocal({ threads: 2 })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+  });
+
+  test('later steps whose s3:// output holds objects are refused before the first step runs', async () => {
+    const first = s3.url('udf/first');
+    const complete = s3.url('udf/complete');
+    const partial = s3.url('udf/partial');
+    await job(complete).runLocal({ threads: 2 });
+    // An interrupted upload: objects, but no _SUCCESS marker.
+    await putObject(`${partial}/0.parquet`, 'not a finished output');
+    const step = (output: string) =>
+      new UdfJobStepConfig({ udf: { module: CASES, name: 'tenfold' }, input: [1], output });
+    const steps = [step(first), step(complete), step(partial), step(s3.url('udf/fresh'))];
+    const err = await new JobConfig({ name: 'udf-s3-later', steps }).runLocal({ threads: 1 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(GeopartError);
+    expect((err as GeopartError).code).toBe('OUTPUT_EXISTS');
+    const message = (err as GeopartError).message;
+    expect(message).toContain(`steps[1].output: ${complete} already holds objects`);
+    expect(message).toContain(`steps[2].output: ${partial} already holds objects`);
+    expect(message).not.toContain('steps[3]');
+    expect(message).toContain('"overwrite": true');
+    expect(await listObjects(first)).toEqual([]);
   });
 });

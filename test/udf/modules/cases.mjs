@@ -117,3 +117,23 @@ export function loopOn({ context, loop_on }) {
   }
   return [{ value: context.input }];
 }
+
+/** A bigint Int64 cannot hold: 2^64. */
+export function bigintOverflow() {
+  return [{ b: 2n ** 64n }];
+}
+
+/** A Date whose time is NaN. */
+export function invalidDate() {
+  return [{ d: new Date('not a date') }];
+}
+
+/** Records parsed from JSON text, one with the key `__proto__` (JSON.parse makes it an own key). */
+export function protoKey() {
+  return JSON.parse('[{"__proto__": "p", "n": 1}, {"n": 2}]');
+}
+
+/** Column `a` is all null for input 0 and text for the others; `n` is a number everywhere. */
+export function nullOnFirst({ context }) {
+  return [{ a: context.inputIndex === 0 ? null : `x${context.inputIndex}`, n: context.inputIndex }];
+}
