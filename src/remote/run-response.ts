@@ -194,6 +194,9 @@ export class RunResponse {
     const before = await readStatus(urls, options.signal);
     if (before && END_STATES.has(before.state)) return this.status(options);
     if (instanceId !== null) await terminateInstance(ec2, instanceId, options.signal);
+    // The job may have ended while the instance was being terminated: its own end stands.
+    const after = await readStatus(urls, options.signal);
+    if (after && END_STATES.has(after.state)) return this.status(options);
     await writeStatus(
       urls,
       {

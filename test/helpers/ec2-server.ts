@@ -49,6 +49,8 @@ export interface FakeEc2 {
   /** Every request, in order. */
   readonly requests: Ec2Request[];
   readonly instances: Map<string, FakeInstance>;
+  /** Called with each request's action before it is answered (e.g. to change state meanwhile). */
+  beforeAnswer: ((action: string) => void | Promise<void>) | null;
   stop(): Promise<void>;
 }
 
@@ -224,10 +226,12 @@ async function body(req: IncomingMessage): Promise<string> {
 export async function startEc2(): Promise<FakeEc2> {
   const requests: Ec2Request[] = [];
   const instances = new Map<string, FakeInstance>();
+  const hooks: { beforeAnswer: FakeEc2['beforeAnswer'] } = { beforeAnswer: null };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const params = Object.fromEntries(new URLSearchParams(await body(req)));
     const action = params.Action ?? '';
     requests.push({ action, params });
+    await hooks.beforeAnswer?.(action);
     const requestId = randomBytes(16).toString('hex');
     try {
       const inner = answer(action, params, instances);
@@ -250,6 +254,12 @@ export async function startEc2(): Promise<FakeEc2> {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     instances,
+    get beforeAnswer() {
+      return hooks.beforeAnswer;
+    },
+    set beforeAnswer(hook) {
+      hooks.beforeAnswer = hook;
+    },
     stop: () =>
       new Promise<void>((ok, fail) => {
         server.closeAllConnections();

@@ -150,6 +150,22 @@ describe('cancel', () => {
     expect(stored).toMatchObject({ state: 'cancelled', startedAt: '2025-01-01T00:00:00.000Z' });
   });
 
+  test('a job that ends while its instance is being terminated keeps its own end', async () => {
+    const run = await launch();
+    await writeStatus(urlsOf(run), record(run, { state: 'running' }));
+    ec2.beforeAnswer = async (action) => {
+      if (action === 'TerminateInstances')
+        await writeStatus(urlsOf(run), record(run, { state: 'succeeded' }));
+    };
+    try {
+      expect((await run.cancel()).state).toBe('succeeded');
+    } finally {
+      ec2.beforeAnswer = null;
+    }
+    const stored = JSON.parse(new TextDecoder().decode(await getObject(urlsOf(run).status)));
+    expect(stored.state).toBe('succeeded');
+  });
+
   test('a job that has ended keeps its state and its instance is left alone', async () => {
     const run = await launch();
     await writeStatus(urlsOf(run), record(run, { state: 'succeeded' }));
