@@ -111,20 +111,30 @@ function header(w: Writer, type: string, z: boolean): void {
   w.u32(CODES[type]! + (z ? 1000 : 0));
 }
 
-function geometry(w: Writer, g: unknown): void {
+/** Whether any position of geometry `g` (collections included) has a third value. */
+function geometryHasZ(g: unknown): boolean {
+  if (!isGeoJsonGeometry(g)) return false;
+  if (g.type === 'GeometryCollection') {
+    const parts = (g as { geometries?: unknown }).geometries;
+    return Array.isArray(parts) && parts.some(geometryHasZ);
+  }
+  return hasZ((g as { coordinates?: unknown }).coordinates, DEPTH[g.type]!);
+}
+
+/** Writes `g`; `z` is the dimension of the whole value, so every part of it has one header kind. */
+function geometry(w: Writer, g: unknown, z: boolean): void {
   if (!isGeoJsonGeometry(g)) {
     fail(`expected a GeoJSON geometry (type ${GEOJSON_GEOMETRY_TYPES.join(', ')}), got ${JSON.stringify(g)}`);
   }
   const type = g.type;
   if (type === 'GeometryCollection') {
     const parts = list((g as { geometries?: unknown }).geometries, 'geometries');
-    header(w, type, false);
+    header(w, type, z);
     w.u32(parts.length);
-    for (const part of parts) geometry(w, part);
+    for (const part of parts) geometry(w, part, z);
     return;
   }
   const coords = (g as { coordinates?: unknown }).coordinates;
-  const z = hasZ(coords, DEPTH[type]!);
   header(w, type, z);
   switch (type) {
     case 'Point':
@@ -159,10 +169,11 @@ function geometry(w: Writer, g: unknown): void {
 
 /**
  * Encodes one GeoJSON geometry object as ISO WKB (little-endian; Z when any position has a
- * third value). Throws a TypeError saying what is wrong with the object.
+ * third value, in which case every part is Z and 2D positions get a NaN Z). Throws a
+ * TypeError saying what is wrong with the object.
  */
 export function geoJsonToWkb(g: unknown): Uint8Array {
   const w = new Writer();
-  geometry(w, g);
+  geometry(w, g, geometryHasZ(g));
   return w.bytes.slice(0, w.pos);
 }

@@ -140,6 +140,26 @@ describe('geoJsonToWkb', () => {
     ]);
   });
 
+  test('a collection with one Z part is Z throughout: one header kind, NaN Z for 2D parts', () => {
+    const gc = decodeWkb(
+      geoJsonToWkb({
+        type: 'GeometryCollection',
+        geometries: [
+          { type: 'Point', coordinates: [1, 2, 3] },
+          { type: 'Point', coordinates: [4, 5] },
+        ],
+      }),
+    );
+    expect(gc).toMatchObject({ type: 7, z: true });
+    expect(gc.parts!.map((p) => [p.type, p.z])).toEqual([
+      [1, true],
+      [1, true],
+    ]);
+    expect(gc.parts![0]!.coords).toEqual([[1, 2, 3]]);
+    expect(gc.parts![1]!.coords![0]!.slice(0, 2)).toEqual([4, 5]);
+    expect(gc.parts![1]!.coords![0]![2]).toBeNaN();
+  });
+
   test('says what is wrong with a bad geometry', () => {
     expect(() => geoJsonToWkb({ type: 'Point', coordinates: ['a', 1] })).toThrow(
       'a position must be an array of 2 or 3 finite numbers, got ["a",1]',
