@@ -169,8 +169,8 @@ export async function readLaunch(urls: JobUrls, signal?: AbortSignal): Promise<L
 }
 
 /**
- * The log from byte `from` on (all of it by default), and the log's size in bytes; empty when
- * there is no log yet.
+ * The log from byte `from` on (all of it by default), and the offset after what was returned:
+ * the log's size, or `from` when there is nothing new or no log (yet, or for a moment).
  */
 export async function readLog(
   urls: JobUrls,
@@ -178,7 +178,9 @@ export async function readLog(
   signal?: AbortSignal,
 ): Promise<{ readonly bytes: Uint8Array; readonly size: number }> {
   const head = await headObject(urls.log, { signal });
-  if (head === null || head.size <= from) return { bytes: new Uint8Array(0), size: head?.size ?? 0 };
+  // Nothing new (or the log not there, e.g. before the agent's first upload): `from` stands,
+  // so a follower never goes back to lines it has read.
+  if (head === null || head.size <= from) return { bytes: new Uint8Array(0), size: from };
   const bytes = await getObject(urls.log, { signal, range: [from, head.size - 1] });
   return { bytes, size: from + bytes.length };
 }

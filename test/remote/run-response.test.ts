@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
 import type { GeopartError } from '../../src/errors.js';
-import { getObject, putObject } from '../../src/io/s3.js';
+import { deleteObjects, getObject, putObject } from '../../src/io/s3.js';
 import { attachRemoteJob } from '../../src/remote/attach.js';
-import { jobUrls, type StatusRecord, writeStatus } from '../../src/remote/job-store.js';
+import { jobUrls, readLog, type StatusRecord, writeStatus } from '../../src/remote/job-store.js';
 import type { RunResponse } from '../../src/remote/run-response.js';
 import { dataPath } from '../helpers/data.js';
 import { type FakeEc2, startEc2 } from '../helpers/ec2-server.js';
@@ -130,6 +130,18 @@ describe('logs, tail and wait', () => {
     const waited = run.wait({ pollMs: 20 });
     setTimeout(() => void writeStatus(urls, record(run, { state: 'succeeded' })), 100);
     expect(await waited).toMatchObject({ state: 'succeeded', jobId: run.jobId });
+  });
+});
+
+describe('readLog', () => {
+  test('never moves a follower back, even when the log is missing for a moment', async () => {
+    const urls = jobUrls(prefix(), 'log-20250101T000000Z-000003');
+    await putObject(urls.log, 'one\ntwo\n');
+    expect(await readLog(urls, 0)).toMatchObject({ size: 8 });
+    expect(new TextDecoder().decode((await readLog(urls, 4)).bytes)).toBe('two\n');
+    await deleteObjects([urls.log]);
+    expect(await readLog(urls, 8)).toMatchObject({ size: 8 });
+    expect((await readLog(urls, 8)).bytes.length).toBe(0);
   });
 });
 
