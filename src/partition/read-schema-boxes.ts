@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { tableFromIPC, type Vector } from 'apache-arrow';
 import { readParquet, readSchema } from 'parquet-wasm';
 import { GeopartError } from '../errors.js';
+import { openRangeReader } from '../read/range-reader.js';
+import { isUrl } from '../read/table-location.js';
 import type { SchemaBoxes } from './schema-plan.js';
 
 const OPTION = 'partitioning_schema_input';
@@ -11,16 +13,25 @@ const BOX_COLUMNS = ['bbox_minx', 'bbox_miny', 'bbox_maxx', 'bbox_maxy'] as cons
 export const SCHEMA_COLUMNS: readonly string[] = [...ID_COLUMNS, ...BOX_COLUMNS];
 
 /**
- * Reads the boxes of a `partitioning_schema_input` Parquet file (local path), e.g. an earlier
- * table's chunk metadata. Throws `GeopartError` naming the file: `INPUT_NOT_FOUND` when it does
- * not exist, `CORRUPT_INPUT` when it is not Parquet, `INVALID_CONFIG` when a column is missing
- * or holds nulls, non-numbers or ids outside int32.
+ * Reads the boxes of a `partitioning_schema_input` Parquet file (a local path, or an `s3://`
+ * or `http(s)://` URL; the file is small and read whole), e.g. an earlier table's chunk
+ * metadata. Throws `GeopartError` naming the file: `INPUT_NOT_FOUND` when it does not exist,
+ * `CORRUPT_INPUT` when it is not Parquet, `INVALID_CONFIG` when a column is missing or holds
+ * nulls, non-numbers or ids outside int32.
  */
 export async function readSchemaBoxes(path: string): Promise<SchemaBoxes> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = isUrl(path) ? await readWhole(path) : await readFile(path);
   } catch (err) {
+    if (err instanceof GeopartError) {
+      throw new GeopartError(
+        err.code,
+        `${OPTION}: ${err.message}`,
+        { option: OPTION, file: path },
+        { cause: err },
+      );
+    }
     const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'CORRUPT_INPUT';
     throw new GeopartError(
       code,
@@ -32,6 +43,16 @@ export async function readSchemaBoxes(path: string): Promise<SchemaBoxes> {
     );
   }
   return schemaBoxesFromParquet(bytes, path);
+}
+
+/** The whole object at `url`, through the table reader's range readers. */
+async function readWhole(url: string): Promise<Uint8Array> {
+  const reader = await openRangeReader(url);
+  try {
+    return await reader.read(0, reader.size);
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Parses schema boxes from the bytes of a Parquet file; `name` is used in error messages. */

@@ -89,6 +89,30 @@ describe('s3:// inputs', () => {
     });
   });
 
+  it('takes partitioning_schema_input from s3:// as from the local file', async () => {
+    // An earlier table's chunk metadata, as the schema of the next ingest.
+    const meta = join(tmp, 'schema-meta.parquet');
+    await ingest(FGB, join(tmp, 'schema-src'), { targetNumChunks: 9, outputMetadata: meta }).runLocal({
+      threads: 2,
+    });
+    await putObject(s3.url('schemas/schema.parquet'), await readFile(meta));
+    const fromS3 = join(tmp, `t-${n++}`);
+    const fromDisk = join(tmp, `t-${n++}`);
+    await ingest(FGB, fromS3, { partitioningSchemaInput: s3.url('schemas/schema.parquet') }).runLocal({
+      threads: 2,
+    });
+    await ingest(FGB, fromDisk, { partitioningSchemaInput: meta }).runLocal({ threads: 2 });
+    await sameFiles(fromS3, fromDisk);
+    await expect(
+      ingest(FGB, join(tmp, `t-${n++}`), {
+        partitioningSchemaInput: s3.url('schemas/none.parquet'),
+      }).runLocal(),
+    ).rejects.toMatchObject({
+      code: 'INPUT_NOT_FOUND',
+      message: expect.stringContaining('partitioning_schema_input'),
+    });
+  });
+
   it('expands a prefix like a folder: sorted, filtered by file_suffix, hidden objects skipped', async () => {
     expect(await expandInputs(s3.url('in'), '.parquet')).toEqual([
       s3.url('in/bad.parquet'),
