@@ -5,8 +5,8 @@ import { GeopartError } from '../errors.js';
 import { formatReport } from '../ingest/report.js';
 import { type IngestProgress, runIngest } from '../ingest/run-ingest.js';
 import { parseKeyValues, parseLayer } from './args.js';
-import { interruptSignal } from './interrupt.js';
-import { progressLine } from './progress.js';
+import { whileInterruptible } from './interrupt.js';
+import { progressLine, statusLine } from './progress.js';
 import { INGEST_USAGE } from './usage.js';
 
 function numberFlag(value: string | undefined, flag: string): number | undefined {
@@ -106,27 +106,16 @@ export async function runIngestCommand(argv: readonly string[], out: (s: string)
   const step = ingest(input, values.output, options as IngestOptions);
   const threads = numberFlag(values.threads, '--threads');
 
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  const onProgress = (p: IngestProgress) => {
-    const now = Date.now();
-    if (!tty || (now - last < 100 && p.stage === 'scan')) return;
-    last = now;
-    process.stderr.write(`\r${progressLine(p)}\u001b[K`);
-  };
-  const interrupt = interruptSignal();
-  let report: Awaited<ReturnType<typeof runIngest>>;
-  try {
-    report = await runIngest(step, {
+  const status = statusLine();
+  const report = await whileInterruptible((signal) =>
+    runIngest(step, {
       ...(threads === undefined ? {} : { threads }),
-      signal: interrupt.signal,
-      onProgress,
-      onWarning: (w) => process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${w}\n`),
-    });
-  } finally {
-    interrupt.dispose();
-  }
-  if (tty) process.stderr.write('\r\u001b[K');
+      signal,
+      onProgress: (p: IngestProgress) => status.show(progressLine(p), p.stage === 'scan'),
+      onWarning: (w) => status.warn(w),
+    }),
+  );
+  status.clear();
   out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   return 0;
 }

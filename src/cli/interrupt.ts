@@ -30,3 +30,13 @@ export function interruptSignal(): Interrupt {
     },
   };
 }
+
+/** Runs `work` with a signal tied to SIGINT/SIGTERM, giving the signals back when it ends. */
+export async function whileInterruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupt = interruptSignal();
+  try {
+    return await work(interrupt.signal);
+  } finally {
+    interrupt.dispose();
+  }
+}

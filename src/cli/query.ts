@@ -3,13 +3,13 @@
  * lines, CSV or GeoParquet. The primary geometry column, whatever its name and encoding, is
  * output as WKB; GeoParquet output names it `geometry`, as the table writer does.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Binary, Field, Schema, Table } from 'apache-arrow';
 import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb } from '../arrow/binary.js';
+import { writeFileAtomically } from '../commit/atomic-file.js';
 import { GeopartError } from '../errors.js';
 import { type GeoArrowEncoding, geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { openTable } from '../read/open-table.js';
@@ -214,15 +214,9 @@ function withWkbGeometry(rows: Table, column: string, encoding: string): Table {
  * nothing left behind on failure. File system errors name the path.
  */
 async function atomically(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.geopart-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
   try {
-    await write(tmp);
-    await rename(tmp, path);
+    await writeFileAtomically(path, write);
   } catch (err) {
-    await rm(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (err instanceof GeopartError || code === undefined) throw err;
     throw new GeopartError(

@@ -4,8 +4,8 @@ import { MAX_TIMEOUT_SECONDS } from '../config/udf-schema.js';
 import { GeopartError } from '../errors.js';
 import { formatJobReport } from '../job/report.js';
 import type { JobProgress } from '../job/run-job.js';
-import { interruptSignal } from './interrupt.js';
-import { progressLine } from './progress.js';
+import { whileInterruptible } from './interrupt.js';
+import { progressLine, statusLine } from './progress.js';
 import { RUN_USAGE } from './usage.js';
 
 const WIDTH = 24;
@@ -68,31 +68,20 @@ export async function runJobCommand(argv: readonly string[], out: (s: string) =>
   const outputDir = values['output-dir'];
   const job = await loadJob(positionals[0]!, outputDir === undefined ? {} : { outputDir });
 
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  const onProgress = (p: JobProgress) => {
-    const now = Date.now();
-    if (!tty || now - last < 100) return;
-    last = now;
-    process.stderr.write(`\r${jobProgressLine(p)}\u001b[K`);
-  };
-  const interrupt = interruptSignal();
-  let report: Awaited<ReturnType<typeof job.runLocal>>;
-  try {
-    report = await job.runLocal({
+  const status = statusLine();
+  const report = await whileInterruptible((signal) =>
+    job.runLocal({
       ...(threads === undefined ? {} : { threads }),
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
       ignoreNoUdf: values['ignore-no-udf'],
       ignoreNoOutput: values['ignore-no-output'],
       validateInputs: !values['no-validate-inputs'],
-      signal: interrupt.signal,
-      onProgress,
-      onWarning: (w) => process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${w}\n`),
-    });
-  } finally {
-    interrupt.dispose();
-  }
-  if (tty) process.stderr.write('\r\u001b[K');
+      signal,
+      onProgress: (p: JobProgress) => status.show(jobProgressLine(p)),
+      onWarning: (w) => status.warn(w),
+    }),
+  );
+  status.clear();
   out(values.json ? JSON.stringify(report, null, 2) : formatJobReport(report));
   return 0;
 }

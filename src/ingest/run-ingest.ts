@@ -2,10 +2,11 @@
  * The ingest orchestrator, the only code that knows the order of the stages:
  * config -> sources -> scan (pool) -> plan -> write (pool) -> commit.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { concatBatches } from '../arrow/concat.js';
+import { writeFileAtomically } from '../commit/atomic-file.js';
 import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { GeopartError } from '../errors.js';
@@ -291,7 +292,5 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   if (isS3Url(path)) return putObject(path, bytes);
   const target = resolve(path);
   await mkdir(dirname(target), { recursive: true });
-  const tmp = `${target}.geopart-tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, target);
+  await writeFileAtomically(target, (tmp) => writeFile(tmp, bytes));
 }

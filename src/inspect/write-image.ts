@@ -2,10 +2,10 @@
  * Writes a picture file atomically: into a hidden temporary file beside the target, renamed into
  * place when complete, so a reader never sees half a picture and a failed run leaves the old one.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomically } from '../commit/atomic-file.js';
 import { GeopartError } from '../errors.js';
 
 /**
@@ -44,15 +44,9 @@ export async function writeImageFile(
   overwrite: boolean,
 ): Promise<void> {
   checkImageTarget(path, overwrite);
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.geopart-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    await writeFileAtomically(path, (tmp) => writeFile(tmp, data));
   } catch (e) {
-    await rm(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
     throw new GeopartError(
       'INVALID_ARGUMENT',
