@@ -11,7 +11,7 @@ import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb } from '../arrow/binary.js';
 import { writeFileAtomically } from '../commit/atomic-file.js';
 import { GeopartError } from '../errors.js';
-import { type GeoArrowEncoding, geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
+import { GEOARROW_ENCODINGS, type GeoArrowEncoding, geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { openTable } from '../read/open-table.js';
 import type { BBox } from '../read/types.js';
 import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
@@ -22,14 +22,7 @@ const FORMATS = ['geojsonl', 'csv', 'parquet'] as const;
 /** The geometry column's name in GeoParquet output (the table writer's fixed name). */
 const GEOMETRY = 'geometry';
 const BBOX = 'bbox';
-const NATIVE: readonly string[] = [
-  'point',
-  'linestring',
-  'polygon',
-  'multipoint',
-  'multilinestring',
-  'multipolygon',
-] satisfies GeoArrowEncoding[];
+const NATIVE: readonly string[] = GEOARROW_ENCODINGS;
 /** Text output is written to the file in pieces of about this size (UTF-16 code units). */
 const WRITE_CHARS = 1 << 20;
 

@@ -16,13 +16,17 @@ import {
 import { WkbBuilder } from './wkb-builder.js';
 
 /** The GeoArrow geometry encodings GeoParquet names in `columns[...].encoding`. */
-export type GeoArrowEncoding =
-  | 'point'
-  | 'linestring'
-  | 'polygon'
-  | 'multipoint'
-  | 'multilinestring'
-  | 'multipolygon';
+export const GEOARROW_ENCODINGS = [
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+] as const;
+
+/** One of {@link GEOARROW_ENCODINGS}. */
+export type GeoArrowEncoding = (typeof GEOARROW_ENCODINGS)[number];
 
 /** List nesting above the coordinates, per encoding. */
 const DEPTH: Readonly<Record<GeoArrowEncoding, number>> = {

@@ -4,6 +4,7 @@
  */
 import { GeopartError } from '../errors.js';
 import type { GeoArrowEncoding } from '../geometry/geoarrow-to-wkb.js';
+import { GEOARROW_ENCODINGS } from '../geometry/geoarrow-to-wkb.js';
 
 /** A GeoParquet column encoding: WKB, or a GeoArrow native layout (GeoParquet 1.1). */
 export type GeoParquetEncoding = 'WKB' | GeoArrowEncoding;
@@ -30,14 +31,7 @@ export interface GeoParquetMeta {
   readonly columns: ReadonlyMap<string, GeoColumnMeta>;
 }
 
-const NATIVE = new Set<string>([
-  'point',
-  'linestring',
-  'polygon',
-  'multipoint',
-  'multilinestring',
-  'multipolygon',
-]);
+const NATIVE = new Set<string>(GEOARROW_ENCODINGS);
 
 /**
  * Parses the `geo` metadata JSON of `file`. Encodings are matched case-insensitively (`wkb`,
