@@ -4,7 +4,7 @@ import { ingest } from '../config/ingest.js';
 import { GeopartError } from '../errors.js';
 import { formatReport } from '../ingest/report.js';
 import { type IngestProgress, runIngest } from '../ingest/run-ingest.js';
-import { parseKeyValues, parseLayer } from './args.js';
+import { parseKeyValues, parseLayer, threadsFlag } from './args.js';
 import { whileInterruptible } from './interrupt.js';
 import { progressLine, statusLine } from './progress.js';
 import { INGEST_USAGE } from './usage.js';
@@ -103,8 +103,8 @@ export async function runIngestCommand(argv: readonly string[], out: (s: string)
   };
   for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
   const input = positionals.length === 1 ? positionals[0]! : positionals;
+  const threads = threadsFlag(values.threads);
   const step = ingest(input, values.output, options as IngestOptions);
-  const threads = numberFlag(values.threads, '--threads');
 
   const status = statusLine();
   const report = await whileInterruptible((signal) =>

@@ -7,13 +7,21 @@ import { REMOTE_USAGE } from './usage.js';
 
 type Out = (s: string) => void;
 
+/** The longest pause between two polls of a remote job (seconds). */
+const MAX_POLL_SECONDS = 3600;
+
 function seconds(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new GeopartError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(value)}: expected seconds (>= 0)`, {
-      option: flag,
-    });
+  // 0 would poll without pause; beyond an hour a follower looks hung (and a timer holds 2^31 ms).
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_POLL_SECONDS) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `${flag} ${JSON.stringify(value)}: expected seconds in (0, ${MAX_POLL_SECONDS}]`,
+      {
+        option: flag,
+      },
+    );
   }
   return n * 1000;
 }
@@ -89,6 +97,8 @@ async function run(argv: string[], out: Out): Promise<number> {
       wait: { type: 'boolean', default: false },
     },
   });
+  // Every flag is checked before the job is loaded or anything launched.
+  const pollMs = seconds(values.poll, '--poll', 10_000);
   const job = await loadJob(one(positionals, 'job file'));
   const launched = await job.runRemote({
     instanceType: (values['instance-type'] ?? null) as InstanceType | null,
@@ -111,21 +121,28 @@ async function run(argv: string[], out: Out): Promise<number> {
   if (values.json && !values.wait) out(JSON.stringify({ jobId, instanceId, jobFolder }));
   else if (!values.json) out(`launched job ${jobId} on instance ${instanceId}\n  files: ${jobFolder}`);
   if (!values.wait) return 0;
-  return follow(launched, seconds(values.poll, '--poll', 10_000), out, values.json);
+  return follow(launched, pollMs, out, values.json);
 }
 
-async function attach(argv: string[], extra: Record<string, { type: 'boolean'; default: boolean }> = {}) {
+async function attach(
+  argv: string[],
+  extra: Record<string, { type: 'boolean'; default: boolean }> = {},
+  defaultPollMs = 10_000,
+) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { ...COMMON, ...extra },
   });
+  // Flags are checked before any request.
+  const pollMs = seconds(values.poll, '--poll', defaultPollMs);
+  const id = one(positionals, 'job id');
   const { attachJob } = await import('../remote/launch.js');
-  const job = await attachJob(one(positionals, 'job id'), {
+  const job = await attachJob(id, {
     jobPrefix: values['job-prefix'],
     region: values.region,
   });
-  return { job, values: values as typeof values & Record<string, boolean | undefined> };
+  return { job, pollMs, values: values as typeof values & Record<string, boolean | undefined> };
 }
 
 /** The hidden `remote agent URL` that the instance's bootstrap script runs. */
@@ -176,8 +193,11 @@ export async function runRemoteCommand(argv: readonly string[], out: Out): Promi
       return 0;
     }
     case 'logs': {
-      const { job, values } = await attach(rest, { follow: { type: 'boolean', default: false } });
-      const pollMs = seconds(values.poll, '--poll', 5_000);
+      const { job, values, pollMs } = await attach(
+        rest,
+        { follow: { type: 'boolean', default: false } },
+        5_000,
+      );
       for await (const line of job.tail({ follow: values.follow === true, pollMs })) out(line);
       return 0;
     }

@@ -4,6 +4,7 @@ import { MAX_TIMEOUT_SECONDS } from '../config/udf-schema.js';
 import { GeopartError } from '../errors.js';
 import { formatJobReport } from '../job/report.js';
 import type { JobProgress } from '../job/run-job.js';
+import { threadsFlag } from './args.js';
 import { whileInterruptible } from './interrupt.js';
 import { progressLine, statusLine } from './progress.js';
 import { RUN_USAGE } from './usage.js';
@@ -58,12 +59,7 @@ export async function runJobCommand(argv: readonly string[], out: (s: string) =>
   if (positionals.length !== 1) {
     throw new GeopartError('INVALID_ARGUMENT', `run needs exactly one JOB.json\n\n${RUN_USAGE}`);
   }
-  const threads = positiveFlag(values.threads, '--threads', 1024);
-  if (threads !== undefined && !Number.isInteger(threads)) {
-    throw new GeopartError('INVALID_ARGUMENT', `--threads ${values.threads}: expected a whole number`, {
-      option: '--threads',
-    });
-  }
+  const threads = threadsFlag(values.threads);
   const timeoutSeconds = positiveFlag(values.timeout, '--timeout', MAX_TIMEOUT_SECONDS);
   const outputDir = values['output-dir'];
   const job = await loadJob(positionals[0]!, outputDir === undefined ? {} : { outputDir });

@@ -18,6 +18,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { isS3Url } from '../io/s3-url.js';
 import { TABLE_MARKER } from './markers.js';
+import { checkReplaceable, localOutputState } from './replace-rule.js';
 import { checkS3Output, publishToS3 } from './s3-publish.js';
 
 const TMP = 'geopart-tmp';
@@ -73,7 +74,8 @@ async function cleanStale(output: string): Promise<void> {
 }
 
 /**
- * Starts writing table `output`: refuses an existing output unless `overwrite`, and creates
+ * Starts writing table `output`: refuses what the rule of replace-rule.ts refuses (an existing
+ * output without `overwrite`; anything geopart did not write, whatever `overwrite`), and creates
  * the staging folder beside it (same file system, so the final renames are atomic). The
  * writer must put `marker` in the staging folder before {@link finishCommit}.
  */
@@ -86,24 +88,7 @@ export async function beginCommit(
   const out = resolve(output);
   await mkdir(dirname(out), { recursive: true });
   await cleanStale(out);
-  const info = await stat(out).catch(() => null);
-  if (info && !overwrite) {
-    throw new GeopartError(
-      'OUTPUT_EXISTS',
-      `output ${output} already exists; pass overwrite (--overwrite) to replace it, or choose another output`,
-      { file: output, option: 'output' },
-    );
-  }
-  if (info && !info.isDirectory()) {
-    throw new GeopartError(
-      'OUTPUT_EXISTS',
-      `output ${output} exists and is not a folder; remove it or choose another output`,
-      {
-        file: output,
-        option: 'output',
-      },
-    );
-  }
+  checkReplaceable(output, await localOutputState(out, marker), overwrite);
   const dir = await mkdtemp(join(dirname(out), `.${basename(out)}.${TMP}-${process.pid}-`));
   // mkdtemp makes the folder private (0700); the table gets a plain folder's mode.
   await chmod(dir, 0o777 & ~process.umask());
@@ -118,14 +103,21 @@ export async function finishCommit(staging: Staging, options: FinishOptions = {}
     await rm(dir, { recursive: true, force: true });
     return;
   }
-  if (!(await exists(output))) {
+  // The rule again: something may have appeared at the output while the table was written.
+  const state = await localOutputState(output, staging.marker);
+  try {
+    checkReplaceable(output, state, staging.overwrite);
+  } catch (err) {
+    if (!(err instanceof GeopartError)) throw err;
+    throw new GeopartError(
+      err.code,
+      `${err.message} (found when committing; it was left as it is)`,
+      err.context,
+    );
+  }
+  if (state.kind === 'absent') {
     await rename(dir, output);
     return;
-  }
-  if (!staging.overwrite) {
-    throw new GeopartError('OUTPUT_EXISTS', `output ${output} appeared while writing; it was left as it is`, {
-      file: output,
-    });
   }
   const old = await mkdtemp(join(dirname(output), `.${basename(output)}.${OLD}-${process.pid}-`));
   await rm(old, { recursive: true });

@@ -6,8 +6,9 @@
  * after every other file, and readers refuse a prefix without it. A run that fails or is killed
  * part way leaves no marker, so a half-uploaded table is never taken as done.
  *
- * An existing output (any object under the prefix) is `OUTPUT_EXISTS` unless `overwrite`. With
- * `overwrite`, in this order:
+ * An existing output (any object under the prefix) is `OUTPUT_EXISTS` unless `overwrite`; a
+ * prefix with objects but no commit marker is refused even with `overwrite` (see
+ * replace-rule.ts). With `overwrite`, in this order:
  * 1. the old marker is deleted (whichever kind: a table's `_sample` or a step's `_SUCCESS`),
  *    so the old output stops being complete before any of its files is replaced (a reader
  *    never takes a mix of old and new files for one table);
@@ -25,6 +26,7 @@ import { join, relative, sep } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { deleteObjects, headObject, joinS3Url, listObjects, parseS3Url, uploadFile } from '../io/s3.js';
 import { COMMIT_MARKERS } from './markers.js';
+import { checkReplaceable, s3OutputState } from './replace-rule.js';
 
 /** How to publish a folder to S3. */
 export interface S3PublishOptions {
@@ -48,8 +50,9 @@ function folderOf(prefixUrl: string): string {
 }
 
 /**
- * Checks that `prefixUrl` can be written: a well-formed `s3://bucket/prefix` URL, and, unless
- * `overwrite`, no object under it. Call it before doing the work that produces the output.
+ * Checks that `prefixUrl` can be written: a well-formed `s3://bucket/prefix` URL, and what is
+ * under it may be replaced (see replace-rule.ts: nothing; or, with `overwrite`, an output of
+ * geopart, which holds a commit marker). Call it before doing the work that produces the output.
  *
  * @throws GeopartError `INVALID_CONFIG` for a malformed URL or a bucket root, `OUTPUT_EXISTS`.
  */
@@ -67,15 +70,7 @@ export async function checkS3Output(
       { option: 'output', url: prefixUrl },
     );
   }
-  if (overwrite) return;
-  const existing = await listObjects(folderOf(prefixUrl), signal ? { signal } : {});
-  if (existing.length === 0) return;
-  throw existsError(
-    prefixUrl,
-    marker,
-    existing.length,
-    existing.some((o) => o.url === markerUrl(prefixUrl, marker)),
-  );
+  checkReplaceable(prefixUrl, await s3OutputState(prefixUrl, marker, signal), overwrite);
 }
 
 function markerUrl(prefixUrl: string, marker: string): string {

@@ -8,7 +8,9 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { concatBatches } from '../arrow/concat.js';
 import { writeFileAtomically } from '../commit/atomic-file.js';
 import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
+import { checkStepPaths } from '../commit/step-paths.js';
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
+import { checkRunOptions } from '../config/run-options.js';
 import { GeopartError } from '../errors.js';
 import { putObject } from '../io/s3.js';
 import { isS3Url } from '../io/s3-url.js';
@@ -27,7 +29,7 @@ import { type ScanOutcome, scanStage } from './scan-stage.js';
 
 /** How to run an ingest; everything optional. */
 export interface IngestRunOptions {
-  /** Worker threads (default: one per core). The output does not depend on it. */
+  /** Worker threads, 1 to 256 (default: one per core). The output does not depend on it. */
   readonly threads?: number;
   readonly signal?: AbortSignal;
   /** Called as rows are scanned and files written. */
@@ -159,6 +161,9 @@ export async function runIngest(
       option: 'output',
     });
   }
+  // Every check before any work: nothing to clean up when one fails.
+  checkRunOptions({ threads: options.threads });
+  await checkStepPaths(step);
   const t0 = performance.now();
   const threads = options.threads ?? defaultThreads();
   const staging = await beginCommit(step.output, step.overwrite);

@@ -1,18 +1,18 @@
 /**
  * The outputs a job would refuse only after earlier steps have run: a step's output that
- * already exists (without `overwrite`), or one an earlier step of the same job writes. Found
- * before anything runs, so that a job does not ingest for an hour and then fail on its last
- * step. Local outputs are looked up on disk; an `s3://` output costs one HEAD request for its
- * commit marker and, when that is missing, one listing of its prefix.
+ * already exists (without `overwrite`), one an earlier step of the same job writes, or one that
+ * is never replaced (not an output of geopart; see replace-rule.ts). Found before anything
+ * runs, so that a job does not ingest for an hour and then fail on its last step. Local outputs
+ * are looked up on disk; an `s3://` output costs one listing of its prefix.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SUCCESS_MARKER, TABLE_MARKER } from '../commit/commit.js';
+import { neverReplacedAdvice, outputState, verdict } from '../commit/replace-rule.js';
 import type { JobConfig } from '../config/job.js';
 import { isUrl } from '../config/paths.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
-import { headObject, isS3Url, joinS3Url, listObjects } from '../io/s3.js';
+import { isS3Url } from '../io/s3.js';
 
 /** One output in the way: the step's field path and why. */
 export interface OutputConflict {
@@ -20,6 +20,8 @@ export interface OutputConflict {
   readonly field: string;
   readonly output: string;
   readonly reason: string;
+  /** True when `overwrite` on the step would let it write there (false: never replaced). */
+  readonly overwriteHelps: boolean;
 }
 
 /** The location as compared between steps: a resolved local path, or the URL without a trailing `/`. */
@@ -29,16 +31,10 @@ function place(output: string): string | null {
   return isS3Url(output) ? output.replace(/\/+$/, '') : null;
 }
 
-/** True when the `s3://` prefix `output` holds an output (its marker) or any object at all. */
-async function s3OutputExists(output: string, marker: string, signal?: AbortSignal): Promise<boolean> {
-  const call = signal ? { signal } : {};
-  if ((await headObject(joinS3Url(output, marker), call)) !== null) return true;
-  return (await listObjects(`${output.replace(/\/+$/, '')}/`, call)).length > 0;
-}
-
 /**
  * The outputs of `job`'s steps that would be refused when their step runs: one that exists
- * already, or one an earlier step writes, unless the step has `overwrite`. Steps that will not
+ * already, or one an earlier step writes, unless the step has `overwrite`; one geopart did not
+ * write, whatever `overwrite` says. Steps that will not
  * run (no output; a UDF step without UDF, skipped under `ignoreNoUdf`) are left out. Throws
  * the storage errors of the S3 requests (`STORAGE_ERROR`, `ABORTED`, ...).
  */
@@ -53,15 +49,40 @@ export async function outputConflicts(job: JobConfig, signal?: AbortSignal): Pro
     const at = place(output);
     const earlier = at === null ? undefined : written.get(at);
     if (at !== null && earlier === undefined) written.set(at, i);
-    if (step.overwrite) continue;
     if (earlier !== undefined) {
-      found.push({ field, output, reason: `is also the output of steps[${earlier}], written first` });
-    } else if (isS3Url(output)) {
-      if (await s3OutputExists(output, isUdf ? SUCCESS_MARKER : TABLE_MARKER, signal)) {
-        found.push({ field, output, reason: 'already holds objects' });
+      // An earlier step's output is geopart's own: overwrite replaces it.
+      if (!step.overwrite) {
+        found.push({
+          field,
+          output,
+          reason: `is also the output of steps[${earlier}], written first`,
+          overwriteHelps: true,
+        });
       }
-    } else if (at !== null && existsSync(at)) {
-      found.push({ field, output, reason: 'already exists' });
+      continue;
+    }
+    if (at === null) continue;
+    const state = await outputState(
+      isS3Url(output) ? output : at,
+      isUdf ? SUCCESS_MARKER : TABLE_MARKER,
+      signal,
+    );
+    const v = verdict(state, step.overwrite);
+    if (v === 'write') continue;
+    if (state.kind === 'foreign') {
+      found.push({
+        field,
+        output,
+        reason: `${state.what}; ${neverReplacedAdvice(state)}`,
+        overwriteHelps: false,
+      });
+    } else {
+      found.push({
+        field,
+        output,
+        reason: isS3Url(output) ? 'already holds objects' : 'already exists',
+        overwriteHelps: true,
+      });
     }
   }
   return found;

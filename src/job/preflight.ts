@@ -1,11 +1,13 @@
 /**
  * The checks a job passes before any step runs, so a job that cannot finish fails at once
  * rather than after hours of ingest: every UDF step has a UDF, every step an output, local
- * inputs exist, and no step's output is in the way (exists without `overwrite`).
+ * inputs exist, nothing a step reads lies inside its output, `output_metadata` can be written,
+ * and no step's output is in the way (exists without `overwrite`, or is not geopart's).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isDynamicPattern } from 'tinyglobby';
+import { type PathConflict, stepPathConflicts } from '../commit/step-paths.js';
 import type { JobConfig } from '../config/job.js';
 import { isUrl } from '../config/paths.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
@@ -66,7 +68,9 @@ function missingInputs(job: JobConfig): [string, string][] {
 /**
  * Checks `job` before it runs. Throws a ConfigError listing every step without a UDF or an
  * output (unless ignored), then (unless `validateInputs` is false) a GeopartError
- * `INPUT_NOT_FOUND` listing every missing local input, then a GeopartError `OUTPUT_EXISTS`
+ * `INPUT_NOT_FOUND` listing every missing local input, then the path conflicts of the steps
+ * (an input, schema input, UDF module or `chunks_of` table inside the step's output:
+ * `INVALID_CONFIG`; an `output_metadata` in the way: `OUTPUT_EXISTS`), then a GeopartError `OUTPUT_EXISTS`
  * listing every step whose output exists without `overwrite` or is an earlier step's output
  * (see {@link outputConflicts}; `signal` stops its S3 requests).
  */
@@ -102,14 +106,35 @@ export async function preflight(
       );
     }
   }
+  const paths = await pathConflicts(job, options);
+  if (paths.length > 0) {
+    const lines = paths.map((c) => `${c.field}: ${c.path} ${c.reason}`);
+    throw new GeopartError(paths[0]!.code, `job ${job.name}: nothing ran:\n  ${lines.join('\n  ')}`, {
+      file: paths[0]!.path,
+      field: paths[0]!.field,
+    });
+  }
   const conflicts = await outputConflicts(job, signal);
   if (conflicts.length > 0) {
     const lines = conflicts.map((c) => `${c.field}: ${c.output} ${c.reason}`);
+    const hint = conflicts.some((c) => c.overwriteHelps)
+      ? 'Set "overwrite": true on the step in the job file (setOutput(output, { overwrite: true }) in code) to replace it, or choose another output.'
+      : 'Choose another output.';
     throw new GeopartError(
       'OUTPUT_EXISTS',
-      `job ${job.name}: nothing ran, because these steps would refuse their output:\n  ${lines.join('\n  ')}\n` +
-        'Set "overwrite": true on the step in the job file (setOutput(output, { overwrite: true }) in code) to replace it, or choose another output.',
+      `job ${job.name}: nothing ran, because these steps would refuse their output:\n  ${lines.join('\n  ')}\n${hint}`,
       { file: conflicts[0]!.output, field: conflicts[0]!.field },
     );
   }
+}
+
+/** The path conflicts of every step that will run (see step-paths.ts), their fields prefixed by the step. */
+async function pathConflicts(job: JobConfig, options: PreflightOptions): Promise<PathConflict[]> {
+  const found: PathConflict[] = [];
+  for (const [i, step] of job.steps.entries()) {
+    if (step instanceof UdfJobStepConfig && step.udf === null) continue;
+    if (!(step instanceof UdfJobStepConfig) && step.output === null && options.ignoreNoOutput) continue;
+    for (const c of await stepPathConflicts(step)) found.push({ ...c, field: `steps[${i}].${c.field}` });
+  }
+  return found;
 }

@@ -3,6 +3,7 @@
  * its own worker pool, and gathers their reports.
  */
 import type { JobConfig } from '../config/job.js';
+import { checkRunOptions } from '../config/run-options.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
 import type { IngestProgress } from '../ingest/run-ingest.js';
@@ -28,7 +29,7 @@ export type JobProgress =
 
 /** How to run a job; everything optional. */
 export interface JobRunOptions extends PreflightOptions {
-  /** Worker threads of each step (default: one per core). */
+  /** Worker threads of each step, 1 to 256 (default: one per core). */
   readonly threads?: number;
   readonly signal?: AbortSignal;
   /** Per-input time limit of every UDF step (seconds), overriding the steps' `timeout_seconds`. */
@@ -57,6 +58,7 @@ function named(err: unknown, where: string): unknown {
  */
 export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promise<JobReport> {
   const t0 = performance.now();
+  checkRunOptions(options);
   await preflight(job, options, options.signal);
   const reports: StepReport[] = [];
   const steps = job.steps.length;

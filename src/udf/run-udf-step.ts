@@ -9,7 +9,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { abortCommit, beginCommit, finishCommit, type Staging, SUCCESS_MARKER } from '../commit/commit.js';
+import { checkStepPaths } from '../commit/step-paths.js';
 import { type JsonValue, showValue } from '../config/json.js';
+import { checkRunOptions } from '../config/run-options.js';
 import type { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
 import { createPool, defaultThreads, type WorkerPool } from '../pool/pool.js';
@@ -33,7 +35,7 @@ export interface UdfProgress {
 
 /** How to run a UDF step; everything optional. */
 export interface UdfStepRunOptions {
-  /** Worker threads, i.e. inputs run at once (default: one per core, at most one per input). */
+  /** Worker threads, i.e. inputs run at once, 1 to 256 (default: one per core, at most one per input). */
   readonly threads?: number;
   readonly signal?: AbortSignal;
   /** Per-input time limit (seconds), overriding the step's `timeoutSeconds`; null: no limit. */
@@ -119,6 +121,8 @@ export async function runUdfStep(
       option: 'udf',
     });
   }
+  checkRunOptions({ threads: options.threads, timeoutSeconds: options.timeoutSeconds });
+  await checkStepPaths(step);
   const t0 = performance.now();
   const stepIndex = options.stepIndex ?? 0;
   const label = udfLabel(udf.module, udf.name);
