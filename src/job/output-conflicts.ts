@@ -73,7 +73,7 @@ export async function outputConflicts(job: JobConfig, signal?: AbortSignal): Pro
       found.push({
         field,
         output,
-        reason: `${state.what}; ${neverReplacedAdvice(state)}`,
+        reason: `${state.s3 ? 'already holds objects; it ' : ''}${state.what}; ${neverReplacedAdvice(state)}`,
         overwriteHelps: false,
       });
     } else {
