@@ -11,7 +11,7 @@ import { extname } from 'node:path';
 import { type Field, type RecordBatch, Schema } from 'apache-arrow';
 import { conformBatch } from '../arrow/conform.js';
 import { GeopartError } from '../errors.js';
-import { dropOutOfBounds, explodeBatch } from './batch-transforms.js';
+import { checkFinite, dropOutOfBounds, explodeBatch } from './batch-transforms.js';
 import { gdalPath } from './gdal-s3.js';
 import { openGdalSource, TARGET_CRS } from './gdal-source.js';
 import { needsReprojection } from './geoparquet-meta.js';
@@ -196,18 +196,23 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     featureCount,
     stats,
     async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
+      const dropping = options.dropOutOfBounds ?? true;
       for (const [fileIndex, path] of files.entries()) {
         const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
         firstSource = null;
+        let fileRows = 0;
         try {
           for await (let batch of source.batches(signal)) {
             stats.rowsRead += batch.numRows;
+            // Before exploding, so the row named is the file's row.
+            if (!dropping) checkFinite(batch, path, fileRows);
+            fileRows += batch.numRows;
             if (options.explodeGeometries) {
               const before = batch.numRows;
               batch = explodeBatch(batch);
               stats.rowsAddedByExplode += batch.numRows - before;
             }
-            if (options.dropOutOfBounds ?? true) {
+            if (dropping) {
               const r = dropOutOfBounds(batch);
               stats.rowsDroppedOutOfBounds += r.dropped;
               batch = r.batch;
