@@ -16,6 +16,7 @@
 import type { FlatPolygon } from './flat.js';
 import { ringArea } from './measure.js';
 import { CoordBuffer, cleanPolygon, pointInRing, type Ring, splitSelfTouches } from './ring.js';
+import type { ZField } from './z-field.js';
 
 /** 0 cuts across x (a vertical line x = value), 1 across y (a horizontal line y = value). */
 export type Axis = 0 | 1;
@@ -49,8 +50,9 @@ export function splitByAxisLine(polygon: FlatPolygon, axis: Axis, value: number)
 /**
  * {@link splitByAxisLine} for a polygon already in the form `cleanPolygon` gives (oriented, no
  * repeated points, closed); the pieces have that form too, so recursive cutting skips the check.
+ * With `z`, every crossing of the line gets its Z there (see z-field.ts).
  */
-export function splitCleanPolygon(p: FlatPolygon, axis: Axis, value: number): SplitResult {
+export function splitCleanPolygon(p: FlatPolygon, axis: Axis, value: number, z?: ZField): SplitResult {
   const { coords, ringOffsets } = p;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -60,8 +62,8 @@ export function splitCleanPolygon(p: FlatPolygon, axis: Axis, value: number): Sp
     if (c > max) max = c;
   }
   return {
-    left: max <= value ? [p] : min >= value ? [] : clipSide(p, axis, value, 1),
-    right: min >= value ? [p] : max <= value ? [] : clipSide(p, axis, value, -1),
+    left: max <= value ? [p] : min >= value ? [] : clipSide(p, axis, value, 1, z),
+    right: min >= value ? [p] : max <= value ? [] : clipSide(p, axis, value, -1, z),
   };
 }
 
@@ -109,7 +111,7 @@ function cut(coords: Float64Array, i: number, j: number, axis: Axis, value: numb
  * The pieces of clean polygon `p` in the open half-plane `s * (c - value) < 0` (s = 1: below
  * the line, s = -1: above it), where c is the axis coordinate.
  */
-function clipSide(p: FlatPolygon, axis: Axis, value: number, s: 1 | -1): FlatPolygon[] {
+function clipSide(p: FlatPolygon, axis: Axis, value: number, s: 1 | -1, z?: ZField): FlatPolygon[] {
   const { coords, ringOffsets } = p;
   // Walking along the line with the kept side on the left: +w. (Axis 0 below: north; axis 0 above:
   // south; axis 1 below: west; axis 1 above: east.)
@@ -150,11 +152,13 @@ function clipSide(p: FlatPolygon, axis: Axis, value: number, s: 1 | -1): FlatPol
         chains.push(coords[j * 2]!, coords[j * 2 + 1]!);
       } else if (inI) {
         cut(coords, i, j, axis, value);
+        z?.crossing(coords, i, j, axis, value, cutX, cutY);
         chains.push(cutX, cutY);
         endW.push(sw * (axis === 0 ? cutY : cutX));
         endKey.push(angleKey(coords, i, axis, value, s, sw));
       } else if (inJ) {
         cut(coords, i, j, axis, value);
+        z?.crossing(coords, i, j, axis, value, cutX, cutY);
         chainStart.push(chains.size);
         chainRing.push(r);
         chains.push(cutX, cutY);

@@ -8,6 +8,7 @@ import { subdivideMultiPolygon } from './subdivide.js';
 import { isRowPresent, type WkbColumn } from './wkb.js';
 import { WkbBuilder } from './wkb-builder.js';
 import { WkbFlatDecoder } from './wkb-flat.js';
+import { ZField } from './z-field.js';
 
 /** The subdivided column and, for each of its rows, the input row it came from. */
 export interface SubdivideResult {
@@ -18,15 +19,21 @@ export interface SubdivideResult {
   readonly subdividedRows: number;
 }
 
-function writePolygon(b: WkbBuilder, p: FlatPolygon): void {
+/** Writes `p` as one WKB Polygon row; a Polygon Z, its Z looked up in `z`, when `z` is given. */
+function writePolygon(b: WkbBuilder, p: FlatPolygon, z: ZField | null): void {
   const ro = p.ringOffsets;
   const rings = ro.length - 1;
-  b.header(3, false);
+  const c = p.coords;
+  b.header(3, z !== null);
   b.u32(rings);
-  b.reserve(rings * 4 + (ro[rings]! - ro[0]!) * 16);
+  b.reserve(rings * 4 + (ro[rings]! - ro[0]!) * (z === null ? 16 : 24));
   for (let r = 0; r < rings; r++) {
     b.u32(ro[r + 1]! - ro[r]!);
-    for (let i = ro[r]! * 2; i < ro[r + 1]! * 2; i++) b.f64(p.coords[i]!);
+    for (let i = ro[r]!; i < ro[r + 1]!; i++) {
+      b.f64(c[i * 2]!);
+      b.f64(c[i * 2 + 1]!);
+      if (z !== null) b.f64(z.at(c[i * 2]!, c[i * 2 + 1]!));
+    }
   }
   b.endRow();
 }
@@ -34,13 +41,15 @@ function writePolygon(b: WkbBuilder, p: FlatPolygon): void {
 /**
  * Cuts the polygonal rows of `col` whose area exceeds `start` (deg^2) into pieces of at most
  * `stop` (deg^2). Only Polygon and MultiPolygon rows are cut (the polygon parts of a
- * GeometryCollection are left alone). Pieces are 2D polygons; returns the input column
- * itself when no row is cut.
+ * GeometryCollection are left alone). Pieces of a row with Z are Polygon Z: vertices of the
+ * row keep their Z, and vertices on the cut lines get the Z interpolated along the edge they
+ * cut (z-field.ts). Returns the input column itself when no row is cut.
  */
 export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number): SubdivideResult {
   const n = col.length;
   const dec = new WkbFlatDecoder(col.values);
   const pieces: (FlatPolygon[] | null)[] = new Array(n).fill(null);
+  const zFields: (ZField | null)[] = new Array(n).fill(null);
   let outRows = 0;
   let cut = 0;
   for (let i = 0; i < n; i++) {
@@ -62,8 +71,10 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
       ringOffsets: polys.ringOffsets.slice(),
       polygonOffsets: polys.polygonOffsets.slice(),
     };
-    const parts = subdivideMultiPolygon(owned, start, stop);
+    const z = ZField.fromWkb(col.values, s, col.offsets[i + 1]!, i);
+    const parts = subdivideMultiPolygon(owned, start, stop, z ?? undefined);
     pieces[i] = parts;
+    zFields[i] = z;
     outRows += parts.length - 1;
     cut++;
   }
@@ -79,7 +90,7 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
     const parts = pieces[i];
     if (parts) {
       for (const p of parts) {
-        writePolygon(b, p);
+        writePolygon(b, p, zFields[i] ?? null);
         parentRow[j++] = i;
       }
     } else {

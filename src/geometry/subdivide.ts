@@ -16,6 +16,7 @@ import { polygonAt } from './flat.js';
 import { multiPolygonArea, polygonArea } from './measure.js';
 import { cleanPolygon } from './ring.js';
 import { type Axis, splitCleanPolygon } from './split.js';
+import type { ZField } from './z-field.js';
 
 /**
  * Relative slack on `stop`: a piece whose computed area exceeds `stop` by less than this
@@ -62,9 +63,15 @@ export function subdividePolygon(polygon: FlatPolygon, start: number, stop = sta
  * returned as a view sharing `mp.coords`). The result is a list of
  * single polygons. When the total is at most `start` the parts are returned as they are (views
  * sharing `mp.coords`); a caller that keeps such a row as one multipolygon should compare
- * `multiPolygonArea(mp)` with `start` itself before calling. `stop` defaults to `start`.
+ * `multiPolygonArea(mp)` with `start` itself before calling. `stop` defaults to `start`. With
+ * `z` (the Z of `mp`'s vertices), the crossings of the cut lines get their Z there too.
  */
-export function subdivideMultiPolygon(mp: FlatMultiPolygon, start: number, stop = start): FlatPolygon[] {
+export function subdivideMultiPolygon(
+  mp: FlatMultiPolygon,
+  start: number,
+  stop = start,
+  z?: ZField,
+): FlatPolygon[] {
   checkSubdivideThresholds(start, stop);
   const parts = mp.polygonOffsets.length - 1;
   const out: FlatPolygon[] = [];
@@ -74,13 +81,13 @@ export function subdivideMultiPolygon(mp: FlatMultiPolygon, start: number, stop 
   }
   for (let i = 0; i < parts; i++) {
     const p = cleanPolygon(polygonAt(mp, i));
-    if (p !== null) cutDown(p, stop, out);
+    if (p !== null) cutDown(p, stop, out, z);
   }
   return out;
 }
 
 /** Cuts clean polygon `p` until every piece is at most `stop`, appending the pieces to `out`. */
-function cutDown(p: FlatPolygon, stop: number, out: FlatPolygon[]): void {
+function cutDown(p: FlatPolygon, stop: number, out: FlatPolygon[], z?: ZField): void {
   const limit = stop * (1 + SUBDIVIDE_TOLERANCE);
   const stack: FlatPolygon[] = [p];
   while (stack.length > 0) {
@@ -112,7 +119,7 @@ function cutDown(p: FlatPolygon, stop: number, out: FlatPolygon[]): void {
       out.push(piece); // too thin to cut in floating point
       continue;
     }
-    const { left, right } = splitCleanPolygon(piece, axis, value);
+    const { left, right } = splitCleanPolygon(piece, axis, value, z);
     // Pushed in reverse, so the low side comes out first.
     for (let i = right.length - 1; i >= 0; i--) stack.push(right[i]!);
     for (let i = left.length - 1; i >= 0; i--) stack.push(left[i]!);

@@ -1,13 +1,15 @@
 /**
  * GDAL input: a {@link Source} over one OGR layer, streamed by the native addon as Arrow
  * batches and reprojected to EPSG:4326 (lon/lat) in C++. Batches leave with a little-endian
- * ISO WKB `geometry` column (Z kept, M dropped) and the selected attribute columns.
+ * ISO WKB `geometry` column (Z kept, M dropped) and the selected attribute columns, renamed
+ * where a reader would rename them (column-names.ts).
  */
 import { Binary, type Data, Field, type RecordBatch, Schema } from 'apache-arrow';
 import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
 import { GeopartError } from '../errors.js';
 import { normalizeWkb } from '../geometry/normalize.js';
+import { readerNames, renameWarning } from './column-names.js';
 import { type LayerReader, openLayerReader } from './native.js';
 import { GEOMETRY_COLUMN, type Source, type SourceInfo } from './source.js';
 
@@ -128,11 +130,20 @@ class GdalSource implements Source {
     this.geometryIndex = fields.findIndex((f) => f.name === reader.geometryColumn);
     const removed = new Set(removeCols);
     this.keep = fields
-      .map((f, i) =>
-        i !== this.geometryIndex && !removed.has(f.name) && f.name !== GEOMETRY_COLUMN ? i : -1,
-      )
+      .map((f, i) => (i !== this.geometryIndex && !removed.has(f.name) ? i : -1))
       .filter((i) => i >= 0);
-    this.fields = [...this.keep.map((i) => fields[i]!), new Field(GEOMETRY_COLUMN, new Binary(), true)];
+    const named = readerNames(
+      this.keep.map((i) => fields[i]!.name ?? ''),
+      this.keep,
+    );
+    if (named.renames.length > 0) onWarning?.(renameWarning(reader.path, named.renames));
+    this.fields = [
+      ...this.keep.map((i, k) => {
+        const f = fields[i]!;
+        return f.name === named.names[k] ? f : f.clone({ name: named.names[k]! });
+      }),
+      new Field(GEOMETRY_COLUMN, new Binary(), true),
+    ];
     this.schema = new Schema([...this.fields]);
   }
 

@@ -6,6 +6,7 @@ import { Binary, Field, Schema } from 'apache-arrow';
 import { isNumericType } from '../arrow/numeric.js';
 import { GeopartError } from '../errors.js';
 import type { GeoArrowEncoding } from '../geometry/geoarrow-to-wkb.js';
+import { type ColumnRename, readerNames } from './column-names.js';
 import { crsText, type GeoParquetMeta } from './geoparquet-meta.js';
 import { GEOMETRY_COLUMN } from './source.js';
 
@@ -38,6 +39,8 @@ export interface ParquetPlan {
   readonly read: readonly string[];
   /** `SourceInfo.crs`. */
   readonly crs: string | null;
+  /** Attribute columns written under another name (column-names.ts). */
+  readonly renames: readonly ColumnRename[];
 }
 
 /** The options of {@link planParquet}; see `ParquetSourceOptions`. */
@@ -56,7 +59,8 @@ export interface PlanOptions {
  *   xmin/ymin/xmax/ymax) are dropped: the writer recomputes them.
  * - `columns` lists attribute columns to keep; naming the geometry column there is allowed.
  *   A name not in the file is an error; `removeCols` names not in the file are ignored.
- * - An attribute named `geometry` that is not the geometry is renamed `geometry_1` (or `_2`...).
+ * - Attributes are named as a reader would show them, `geometry` and `bbox` kept for the
+ *   columns geopart writes (column-names.ts): e.g. an attribute `geometry` becomes `geometry_1`.
  */
 export function planParquet(
   file: string,
@@ -136,11 +140,17 @@ export function planParquet(
   }
   const remove = new Set(opts.removeCols ?? []);
 
+  const kept = names.flatMap((name, i) =>
+    dropped.has(name) || remove.has(name) || (keep !== null && !keep.has(name)) ? [] : [i],
+  );
+  const named = readerNames(
+    kept.map((i) => names[i]!),
+    kept,
+  );
   const output: OutputColumn[] = [];
-  const used = new Set<string>([GEOMETRY_COLUMN]);
-  for (const name of names) {
-    if (dropped.has(name) || remove.has(name) || (keep !== null && !keep.has(name))) continue;
-    const out = uniqueName(name, used);
+  for (const [k, i] of kept.entries()) {
+    const name = names[i]!;
+    const out = named.names[k]!;
     const meta = geo?.columns.get(name);
     output.push(
       meta !== undefined && meta.encoding !== 'WKB'
@@ -163,14 +173,14 @@ export function planParquet(
     const field = schema.fields.find((f) => f.name === c.source)!;
     return c.name === field.name ? field : field.clone({ name: c.name });
   });
-  return { geometry, output, schema: new Schema(fields), read: names.filter((n) => needed.has(n)), crs };
-}
-
-function uniqueName(name: string, used: Set<string>): string {
-  let out = name;
-  for (let k = 1; used.has(out); k++) out = `${name}_${k}`;
-  used.add(out);
-  return out;
+  return {
+    geometry,
+    output,
+    schema: new Schema(fields),
+    read: names.filter((n) => needed.has(n)),
+    crs,
+    renames: named.renames,
+  };
 }
 
 function isBboxStruct(type: { children?: readonly { name: string }[] | null }): boolean {

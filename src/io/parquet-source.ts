@@ -20,6 +20,7 @@ import { geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { normalizeWkb } from '../geometry/normalize.js';
 import { pointsFromLonLat } from '../geometry/points-from-lonlat.js';
 import type { WkbColumn } from '../geometry/wkb.js';
+import { renameWarning } from './column-names.js';
 import { parseGeoMetadata } from './geoparquet-meta.js';
 import { type ParquetPlan, planParquet } from './parquet-plan.js';
 import { openS3Blob } from './s3-blob.js';
@@ -36,6 +37,8 @@ export interface ParquetSourceOptions {
   readonly removeCols?: readonly string[] | null;
   /** Most rows per batch (rows); a larger row group is yielded in several batches. Default 65 536. */
   readonly batchRows?: number;
+  /** Called with warnings (columns written under another name). */
+  readonly onWarning?: (message: string) => void;
 }
 
 const DEFAULT_BATCH_ROWS = 65_536;
@@ -84,6 +87,7 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
     const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
     const geo = geoJson === undefined ? null : parseGeoMetadata(geoJson, path);
     const plan = planParquet(path, schema, geo, options);
+    if (plan.renames.length > 0) options.onWarning?.(renameWarning(path, plan.renames));
     const info: SourceInfo = { path, layer: basename(path, extname(path)), featureCount, crs: plan.crs };
     return new ParquetSource(info, file, plan, schema, rowGroups, batchRows);
   } catch (err) {

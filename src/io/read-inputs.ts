@@ -4,14 +4,14 @@
  * applied, all conformed to one schema.
  *
  * Files with different columns are unioned by name, like GeoPandas `concat` or DuckDB's
- * `union_by_name`: a column missing from a file is null in its rows. The same column with
+ * `union_by_name` (letter case aside, as DuckDB): a column missing from a file is null in its rows. The same column with
  * two different types is an error that names both files and types.
  */
 import { extname } from 'node:path';
 import { type Field, type RecordBatch, Schema } from 'apache-arrow';
 import { conformBatch } from '../arrow/conform.js';
 import { GeopartError } from '../errors.js';
-import { dropOutOfBounds, explodeBatch } from './batch-transforms.js';
+import { checkFinite, dropOutOfBounds, explodeBatch } from './batch-transforms.js';
 import { gdalPath } from './gdal-s3.js';
 import { openGdalSource, TARGET_CRS } from './gdal-source.js';
 import { needsReprojection } from './geoparquet-meta.js';
@@ -82,6 +82,7 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
       columns: options.loadColumns ?? null,
       removeCols: options.removeCols ?? null,
       ...(options.batchSize === undefined ? {} : { batchRows: options.batchSize }),
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
     });
     return needsReprojection(source.info.crs) ? reprojected(source, TARGET_CRS) : source;
   }
@@ -107,18 +108,23 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
   });
 }
 
-/** The union of the files' schemas, by column name in first-seen order, geometry last. */
+/**
+ * The union of the files' schemas, by column name in first-seen order, geometry last. Names
+ * that differ only in letter case are one column (as DuckDB's `union_by_name` reads them),
+ * under the spelling seen first.
+ */
 export function unionSchema(schemas: readonly { path: string; schema: Schema }[]): Schema {
+  // Keyed in lower case: names differing only in letter case are one column, as in DuckDB.
   const byName = new Map<string, { field: Field; path: string }>();
   for (const { path, schema } of schemas) {
     for (const field of schema.fields) {
-      const seen = byName.get(field.name);
+      const seen = byName.get(field.name.toLowerCase());
       if (!seen) {
-        byName.set(field.name, { field: field.clone({ nullable: true }), path });
+        byName.set(field.name.toLowerCase(), { field: field.clone({ nullable: true }), path });
       } else if (String(seen.field.type) !== String(field.type)) {
         throw new GeopartError(
           'INVALID_CONFIG',
-          `column ${field.name} is ${seen.field.type} in ${seen.path} but ${field.type} in ${path}; ` +
+          `column ${seen.field.name} is ${seen.field.type} in ${seen.path} but ${field.name} is ${field.type} in ${path}; ` +
             'convert one of the files, or leave the column out with remove_cols',
           { file: path, column: field.name },
         );
@@ -196,18 +202,23 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     featureCount,
     stats,
     async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
+      const dropping = options.dropOutOfBounds ?? true;
       for (const [fileIndex, path] of files.entries()) {
         const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
         firstSource = null;
+        let fileRows = 0;
         try {
           for await (let batch of source.batches(signal)) {
             stats.rowsRead += batch.numRows;
+            // Before exploding, so the row named is the file's row.
+            if (!dropping) checkFinite(batch, path, fileRows);
+            fileRows += batch.numRows;
             if (options.explodeGeometries) {
               const before = batch.numRows;
               batch = explodeBatch(batch);
               stats.rowsAddedByExplode += batch.numRows - before;
             }
-            if (options.dropOutOfBounds ?? true) {
+            if (dropping) {
               const r = dropOutOfBounds(batch);
               stats.rowsDroppedOutOfBounds += r.dropped;
               batch = r.batch;
