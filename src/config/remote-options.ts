@@ -73,14 +73,24 @@ const RESERVED_ENV =
 /** Credentials, which user data would show to anyone allowed to describe the instance. */
 const CREDENTIAL_ENV = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$/;
 
-/** Why one `additional_env` entry is refused, or null when it is fine. */
+/**
+ * How a message shows a refused entry: its name when it has a valid one, else nothing beyond
+ * its position (in the issue's path). The value is never shown: it may be a secret.
+ */
+function shownEntry(entry: string): string {
+  const eq = entry.indexOf('=');
+  const name = eq === -1 ? '' : entry.slice(0, eq);
+  return ENV_NAME.test(name) ? `the entry for ${name} (value not shown)` : 'this entry (value not shown)';
+}
+
+/** Why one `additional_env` entry is refused, or null when it is fine; never quotes the value. */
 function envProblem(entry: string): string | null {
   // Entries become lines of the instance's environment: a line break would inject another.
   if (/[\n\r\0]/.test(entry)) return 'entries may not contain a newline or NUL';
   const eq = entry.indexOf('=');
   if (eq === -1) return 'expected KEY=value (no "=" found)';
   const name = entry.slice(0, eq);
-  if (!ENV_NAME.test(name)) return `the name ${JSON.stringify(name)} must match ^[A-Za-z_][A-Za-z0-9_]*$`;
+  if (!ENV_NAME.test(name)) return 'the name before "=" must match ^[A-Za-z_][A-Za-z0-9_]*$';
   if (CREDENTIAL_ENV.test(name)) {
     return `${name} is a credential, and user data is readable by anyone allowed to describe the instance; give the instance a role (iamInstanceProfile) instead`;
   }
@@ -90,8 +100,18 @@ function envProblem(entry: string): string | null {
   return null;
 }
 
+/** Like `expects`, but naming only the type of what was given: it may hold a secret. */
+function unquoted(allowed: string): { error: (iss: { input?: unknown }) => string } {
+  return {
+    error: (iss) =>
+      iss.input === undefined
+        ? `missing; expected ${allowed}`
+        : `got a value of type ${iss.input === null ? 'null' : typeof iss.input} (not shown); expected ${allowed}`,
+  };
+}
+
 const additionalEnv = z
-  .array(z.string(expects('a "KEY=value" string')), expects('an array of "KEY=value" strings, or null'))
+  .array(z.string(unquoted('a "KEY=value" string')), unquoted('an array of "KEY=value" strings, or null'))
   .superRefine((entries, ctx) => {
     const seen = new Map<string, number>();
     entries.forEach((entry, i) => {
@@ -103,7 +123,7 @@ const additionalEnv = z
         else message = `${name} is already set by additional_env[${first}]; set it once`;
       }
       if (message !== null) {
-        ctx.addIssue({ code: 'custom', path: [i], message: `got ${JSON.stringify(entry)}; ${message}` });
+        ctx.addIssue({ code: 'custom', path: [i], message: `${shownEntry(entry)}: ${message}` });
       }
     });
   });

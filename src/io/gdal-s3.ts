@@ -58,11 +58,14 @@ export function applyGdalS3Config(): void {
 
 /**
  * The path GDAL opens for `input`: `s3://bucket/key` becomes `/vsis3/bucket/key` (with the S3
- * settings applied); anything else is returned as it is.
+ * settings applied), `http(s)://...` becomes `/vsicurl/http(s)://...` (read by byte ranges;
+ * without the prefix some drivers download the whole file on every open); anything else is
+ * returned as it is.
  *
  * @throws GeopartError `INVALID_CONFIG` for a malformed `s3://` URL.
  */
 export function gdalPath(input: string): string {
+  if (/^https?:\/\//i.test(input)) return `/vsicurl/${input}`;
   if (!/^s3:\/\//i.test(input)) return input;
   const { bucket, key } = parseS3Url(input);
   applyGdalS3Config();

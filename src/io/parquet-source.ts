@@ -2,7 +2,8 @@
  * Parquet and GeoParquet input: a {@link Source} that reads one row group at a time with
  * parquet-wasm and yields batches with a little-endian ISO WKB `geometry` column.
  *
- * The file is opened as a Node `Blob` (`fs.openAsBlob`) handed to parquet-wasm's async
+ * The file is opened as a Node `Blob` (`fs.openAsBlob`; for `s3://` and `http(s)://` inputs a
+ * blob of ranged requests) handed to parquet-wasm's async
  * `ParquetFile`, which fetches only the footer and then the byte ranges of the row group and
  * columns being read, so the file is never loaded whole.
  */
@@ -22,6 +23,7 @@ import { pointsFromLonLat } from '../geometry/points-from-lonlat.js';
 import type { WkbColumn } from '../geometry/wkb.js';
 import { renameWarning } from './column-names.js';
 import { parseGeoMetadata } from './geoparquet-meta.js';
+import { isHttpUrl, openHttpBlob } from './http-blob.js';
 import { type ParquetPlan, planParquet } from './parquet-plan.js';
 import { openS3Blob } from './s3-blob.js';
 import { isS3Url } from './s3-url.js';
@@ -49,7 +51,7 @@ const DEFAULT_BATCH_ROWS = 65_536;
  * `info.crs` is the file's CRS (PROJJSON text, `'OGC:CRS84'` when absent or for lon/lat
  * columns); when `needsReprojection` says so, the caller must reproject (this source does not).
  *
- * Errors: `INPUT_NOT_FOUND` (no such file), `UNKNOWN_FORMAT` (not Parquet), `CORRUPT_INPUT`
+ * Errors: `INPUT_NOT_FOUND` (no such file, object or URL), `UNKNOWN_FORMAT` (not Parquet), `CORRUPT_INPUT`
  * (unreadable footer or bad `geo` metadata), `NO_GEOMETRY` (no `geo` and no `lonlatCols`),
  * `INVALID_CONFIG` (a `columns`/`lonlatCols` name not in the file); each names the file.
  */
@@ -58,10 +60,11 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
   if (!Number.isInteger(batchRows) || batchRows < 1) {
     throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
   }
-  // An s3:// input is read by ranged GETs through a blob, as a local file is through its own.
+  // An s3:// or http(s):// input is read by ranged requests through a blob, as a local file
+  // is through its own.
   let blob: Blob;
-  if (isS3Url(path)) {
-    blob = await openS3Blob(path);
+  if (isS3Url(path) || isHttpUrl(path)) {
+    blob = isS3Url(path) ? await openS3Blob(path) : await openHttpBlob(path);
     await checkMagic(path, blob);
   } else {
     await checkParquetFile(path);

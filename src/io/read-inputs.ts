@@ -15,6 +15,7 @@ import { checkFinite, dropOutOfBounds, explodeBatch } from './batch-transforms.j
 import { gdalPath } from './gdal-s3.js';
 import { openGdalSource, TARGET_CRS } from './gdal-source.js';
 import { needsReprojection } from './geoparquet-meta.js';
+import { isHttpUrl } from './http-blob.js';
 import { expandInputs } from './inputs.js';
 import { openParquetSource } from './parquet-source.js';
 import { reprojected } from './reprojected-source.js';
@@ -64,9 +65,10 @@ export interface InputBatch {
 const PARQUET_EXTENSIONS = new Set(['.parquet', '.geoparquet', '.pq']);
 const CSV_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.psv']);
 
-/** True for inputs read with the Parquet reader rather than GDAL. */
+/** True for inputs read with the Parquet reader rather than GDAL (a URL by its path, without the query). */
 export function isParquetPath(path: string): boolean {
-  return PARQUET_EXTENSIONS.has(extname(path).toLowerCase());
+  const name = isHttpUrl(path) ? path.replace(/[?#].*$/, '') : path;
+  return PARQUET_EXTENSIONS.has(extname(name).toLowerCase());
 }
 
 function isCsvPath(path: string): boolean {
@@ -98,14 +100,25 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
     openOptions.X_POSSIBLE_NAMES = options.lonlatCols[0];
     openOptions.Y_POSSIBLE_NAMES = options.lonlatCols[1];
   }
-  return openGdalSource(gdalPath(path), {
-    openOptions,
-    layer: options.layer ?? null,
-    columns: options.loadColumns ?? null,
-    removeCols: options.removeCols ?? null,
-    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-    ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
-  });
+  const opened = gdalPath(path);
+  try {
+    return openGdalSource(opened, {
+      openOptions,
+      layer: options.layer ?? null,
+      columns: options.loadColumns ?? null,
+      removeCols: options.removeCols ?? null,
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    });
+  } catch (err) {
+    // Name the input as the user gave it (`s3://...`, `https://...`), not GDAL's /vsi path.
+    if (opened === path || !(err instanceof GeopartError)) throw err;
+    // The addon's hint about /vsi prefixes does not apply to a URL geopart prefixed itself.
+    const message = err.message
+      .replaceAll(opened, path)
+      .replace(/\. Check the path; zipped or remote inputs need a \/vsizip\/.*$/, '. Check the URL.');
+    throw new GeopartError(err.code, message, { ...err.context, file: path }, { cause: err });
+  }
 }
 
 /**

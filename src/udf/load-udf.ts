@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GeopartError } from '../errors.js';
+import { loadErrorLocation } from './load-location.js';
 
 /** A UDF: called with one object argument (parameters, `context`, `output`); may be async. */
 export type UdfFunction = (args: Record<string, unknown>) => unknown;
@@ -38,10 +39,18 @@ function describeExports(ns: Record<string, unknown>): string {
   return `its exports: ${names.map((n) => `${n} (${typeof ns[n]})`).join(', ')}`;
 }
 
+/** The message of an error thrown while importing a module: `SyntaxError: ...`. */
+function importFailure(err: unknown): string {
+  if (!(err instanceof Error)) return `threw ${String(err)}`;
+  return err.message.startsWith(`${err.name}:`) ? err.message : `${err.name}: ${err.message}`;
+}
+
 /**
  * Imports `module` and returns its export `name` (`default` or a named export). Throws a
- * GeopartError `INVALID_UDF` naming the module when it cannot be loaded, and the module and
- * export, listing the exports it has, when the export is missing or not a function.
+ * GeopartError `INVALID_UDF` naming the module when it cannot be loaded (with the `file:line`
+ * of a syntax error or of the failing top-level statement, where Node gives one; context
+ * `file` and `line`), and the module and export, listing the exports it has, when the export
+ * is missing or not a function.
  */
 export async function loadUdf(module: string, name: string): Promise<UdfFunction> {
   const url = udfModuleUrl(module);
@@ -49,14 +58,26 @@ export async function loadUdf(module: string, name: string): Promise<UdfFunction
   try {
     ns = (await import(url.href)) as Record<string, unknown>;
   } catch (err) {
-    const missing =
-      (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && !udfModuleExists(module);
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && !udfModuleExists(module)) {
+      throw new GeopartError(
+        'INVALID_UDF',
+        `UDF module ${module} not found; check the udf.module path (relative paths in a job file are resolved against its folder)`,
+        { file: module },
+        { cause: err },
+      );
+    }
+    const path = fileURLToPath(url);
+    const at = await loadErrorLocation(err, path);
+    const where =
+      at === null
+        ? module
+        : at.file === path
+          ? `${module}:${at.line}`
+          : `${module} (at ${at.file}:${at.line})`;
     throw new GeopartError(
       'INVALID_UDF',
-      missing
-        ? `UDF module ${module} not found; check the udf.module path (relative paths in a job file are resolved against its folder)`
-        : `cannot load UDF module ${module}: ${(err as Error).message ?? String(err)}`,
-      { file: module },
+      `cannot load UDF module ${where}: ${importFailure(err)}; fix the module and run again`,
+      at === null ? { file: module } : { file: at.file, line: at.line },
       { cause: err },
     );
   }

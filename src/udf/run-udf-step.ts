@@ -3,7 +3,8 @@
  * pool (at most `threads` at a time, each under the step's timeout), and commits the output
  * folder of `<inputIndex>.parquet` files atomically, with an empty `_SUCCESS` marker (uploaded
  * last to an `s3://` output). The first failing input stops the others
- * and nothing is committed, unless `ignoreChunkError` records it and goes on.
+ * and nothing is committed, unless `ignoreChunkError` records it and goes on. A UDF module
+ * that cannot be loaded (or lacks the export) fails the step even then: no input can run.
  */
 
 import { writeFile } from 'node:fs/promises';
@@ -108,8 +109,8 @@ async function runTask(
 /**
  * Runs a UDF step (see the module comment) and returns its report. Throws a GeopartError:
  * `INVALID_CONFIG` without a UDF, `OUTPUT_EXISTS`, `ABORTED`, or the first failing input's
- * error (code `INVALID_UDF`, `UDF_FAILED`, `UDF_TIMEOUT` or `INVALID_UDF_OUTPUT`) with a message
- * naming the input by index and JSON.
+ * error (code `UDF_FAILED`, `UDF_TIMEOUT` or `INVALID_UDF_OUTPUT`) with a message naming the
+ * input by index and JSON, or `INVALID_UDF` naming the module (whatever `ignoreChunkError` says).
  */
 export async function runUdfStep(
   step: UdfJobStepConfig,
@@ -180,6 +181,12 @@ export async function runUdfStep(
       } catch (err) {
         // Tasks cut short because the step is stopping are not failures of their own.
         if (stop.signal.aborted && isAbort(err)) return;
+        if (err instanceof GeopartError && err.code === 'INVALID_UDF') {
+          // The module or its export is wrong for every input alike: not a failure of one input.
+          firstError ??= new GeopartError(err.code, `${where}: ${err.message}`, err.context);
+          stop.abort();
+          return;
+        }
         const { entry, error } = inputFailure(err, i, input, where);
         if (step.ignoreChunkError) {
           failed.push(entry);

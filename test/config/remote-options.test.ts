@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { INSTANCE_TYPES, validateRemoteOptions } from '../../src/config/index.js';
-import { expectIssue, got } from './helpers.js';
+import { geopart, ROOT } from '../helpers/cli.js';
+import { expectIssue } from './helpers.js';
 
 const ENV = 'additional_env';
 
@@ -93,9 +94,9 @@ describe('additional_env entries', () => {
     ['a NUL', ['A=x\u0000y'], 0, 'newline or NUL'],
     ['a newline in the name', ['A\nB=1'], 0, 'newline or NUL'],
     ['no "="', ['PATH'], 0, 'expected KEY=value (no "=" found)'],
-    ['an empty name', ['=x'], 0, 'the name "" must match ^[A-Za-z_][A-Za-z0-9_]*$'],
-    ['a name starting with a digit', ['OK=1', '1A=x'], 1, 'the name "1A" must match'],
-    ['a name with a dash', ['MY-VAR=x'], 0, 'the name "MY-VAR" must match'],
+    ['an empty name', ['=x'], 0, 'the name before "=" must match ^[A-Za-z_][A-Za-z0-9_]*$'],
+    ['a name starting with a digit', ['OK=1', '1A=x'], 1, 'the name before "=" must match'],
+    ['a name with a dash', ['MY-VAR=x'], 0, 'the name before "=" must match'],
     ['a repeated name', ['A=1', 'B=2', 'A=3'], 2, 'A is already set by additional_env[0]'],
     ['PATH, which the bootstrap needs', ['PATH=/opt/bin'], 0, 'PATH is set by the instance'],
     ['a GEOPART_ name', ['GEOPART_JOB_URL=s3://other/job.json'], 0, 'GEOPART_JOB_URL is set by'],
@@ -104,12 +105,48 @@ describe('additional_env entries', () => {
     ['the region', ['AWS_REGION=eu-west-1'], 0, 'AWS_REGION is set by'],
     ['a credential', ['AWS_SECRET_ACCESS_KEY=abc'], 0, 'give the instance a role'],
   ])('refuses %s', (_what, env, index, says) => {
-    expectIssue(
-      () => validateRemoteOptions({ additionalEnv: env }),
-      `${ENV}[${index}]`,
-      got(env[index]),
-      says,
-    );
+    expectIssue(() => validateRemoteOptions({ additionalEnv: env }), `${ENV}[${index}]`, says);
+  });
+
+  // An entry may hold a secret: a refusal names its key (or only its position), never the value.
+  test.each([
+    [
+      'a credential',
+      'AWS_SECRET_ACCESS_KEY=s3cr3t-Value-42',
+      'the entry for AWS_SECRET_ACCESS_KEY (value not shown)',
+    ],
+    ['a reserved name', 'PATH=s3cr3t-Value-42', 'the entry for PATH (value not shown)'],
+    ['a newline in the value', 'TOKEN=s3cr3t-Value-42\nX=1', 'the entry for TOKEN (value not shown)'],
+    ['no "="', 's3cr3t-Value-42', 'this entry (value not shown)'],
+    ['a bad name', 'MY-s3cr3t-Value-42=1', 'this entry (value not shown)'],
+  ])('refusing %s never shows the value', (_what, entry, shown) => {
+    let message = '';
+    try {
+      validateRemoteOptions({ additionalEnv: ['OK=1', entry] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`${ENV}[1]: ${shown}`);
+    expect(message).not.toContain('s3cr3t');
+  });
+
+  test('geopart remote run --env with a refused entry keeps its value out of stderr', () => {
+    const job = `${ROOT}fixtures/jobs/quadrangles-chunk-stats.json`;
+    const r = geopart(['remote', 'run', job, '--env', 'OK=1', '--env', 'AWS_SESSION_TOKEN=s3cr3t-Value-42']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('additional_env[1]: the entry for AWS_SESSION_TOKEN (value not shown)');
+    expect(r.stderr + r.stdout).not.toContain('s3cr3t');
+  });
+
+  test('a value of the wrong type is named by its type only', () => {
+    let message = '';
+    try {
+      validateRemoteOptions({ additionalEnv: 'TOKEN=s3cr3t' as unknown as string[] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('got a value of type string (not shown)');
+    expect(message).not.toContain('s3cr3t');
   });
 
   test('ordinary names, NODE_OPTIONS included, are accepted', () => {
