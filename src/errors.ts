@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'INCOMPLETE_TABLE'
   /** A storage scheme or server feature the reader does not support. */
   | 'UNSUPPORTED'
+  /** A table whose format version this geopart does not read (docs/FORMAT.md, "Format version"). */
+  | 'UNKNOWN_FORMAT_VERSION'
   /** A UDF module cannot be loaded, or its export is not a function. */
   | 'INVALID_UDF'
   /** A UDF threw (or rejected) on an input. */
