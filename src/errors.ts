@@ -65,9 +65,9 @@ export class GeopartError extends Error {
   }
 }
 
-/** One problem found while validating a config: where (seed field path) and what. */
+/** One problem found while validating a config: where (job-file field path) and what. */
 export interface ConfigIssue {
-  /** JSON path of the field, in seed (snake_case) names, e.g. `steps[0].partitioning_maximum_per_chunk`. */
+  /** JSON path of the field, in job-file (snake_case) names, e.g. `steps[0].partitioning_maximum_per_chunk`. */
   readonly path: string;
   /** What was given and what is allowed. */
   readonly message: string;
