@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'INCOMPLETE_TABLE'
   /** A storage scheme or server feature the reader does not support. */
   | 'UNSUPPORTED'
+  /** A table whose format version this geopart does not read (docs/FORMAT.md, "Format version"). */
+  | 'UNKNOWN_FORMAT_VERSION'
   /** A UDF module cannot be loaded, or its export is not a function. */
   | 'INVALID_UDF'
   /** A UDF threw (or rejected) on an input. */
@@ -63,9 +65,9 @@ export class GeopartError extends Error {
   }
 }
 
-/** One problem found while validating a config: where (seed field path) and what. */
+/** One problem found while validating a config: where (job-file field path) and what. */
 export interface ConfigIssue {
-  /** JSON path of the field, in seed (snake_case) names, e.g. `steps[0].partitioning_maximum_per_chunk`. */
+  /** JSON path of the field, in job-file (snake_case) names, e.g. `steps[0].partitioning_maximum_per_chunk`. */
   readonly path: string;
   /** What was given and what is allowed. */
   readonly message: string;

@@ -11,6 +11,7 @@ import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb } from '../arrow/binary.js';
 import { writeFileAtomically } from '../commit/atomic-file.js';
 import { GeopartError } from '../errors.js';
+import { BBOX_COLUMN as BBOX, GEOMETRY_COLUMN as GEOMETRY } from '../format/columns.js';
 import { GEOARROW_ENCODINGS, type GeoArrowEncoding, geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { openTable } from '../read/open-table.js';
 import type { BBox } from '../read/types.js';
@@ -20,8 +21,6 @@ import { QUERY_USAGE } from './usage.js';
 
 const FORMATS = ['geojsonl', 'csv', 'parquet'] as const;
 /** The geometry column's name in GeoParquet output (the table writer's fixed name). */
-const GEOMETRY = 'geometry';
-const BBOX = 'bbox';
 const NATIVE: readonly string[] = GEOARROW_ENCODINGS;
 /** Text output is written to the file in pieces of about this size (UTF-16 code units). */
 const WRITE_CHARS = 1 << 20;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isPlainObject } from './json.js';
 
 /**
- * Constructors take camelCase options; validation and messages use the seed's snake_case
+ * Constructors take camelCase options; validation and messages use the job file's snake_case
  * names. These helpers rename one into the other inside a zod preprocess step.
  */
 
@@ -38,7 +38,7 @@ export function renameKeys(
       ctx.addIssue({
         code: 'custom',
         path: [...path, key],
-        message: `unknown option ${JSON.stringify(key)}; options are camelCase here (${snakeToCamel(key)}), seed names are for JSON`,
+        message: `unknown option ${JSON.stringify(key)}; options are camelCase here (${snakeToCamel(key)}), snake_case names are for JSON job files`,
       });
       continue;
     }

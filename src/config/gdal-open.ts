@@ -50,7 +50,7 @@ export class GDALOpenConfig {
     defineFields(this, { openOptions: json.open_options, layer: json.layer });
   }
 
-  /** The seed (snake_case) JSON form. */
+  /** The job-file (snake_case) JSON form. */
   toJSON(): GdalOpenJson {
     return { open_options: { ...this.openOptions }, layer: this.layer };
   }

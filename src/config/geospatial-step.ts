@@ -95,7 +95,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   /** How GDAL opens the input. */
   declare readonly gdalConfig: GDALOpenConfig;
 
-  /** Validates `init`, throwing a ConfigError that names every bad field by its seed name. */
+  /** Validates `init`, throwing a ConfigError that names every bad field by its job-file name. */
   constructor(init: GeospatialPartitionInit) {
     super(parseConfig(initSchema, init));
   }
@@ -110,7 +110,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   }
 
   /**
-   * Validates the JSON form (seed names; `type` may be omitted). `path` prefixes error paths,
+   * Validates the JSON form (snake_case names; `type` may be omitted). `path` prefixes error paths,
    * e.g. `steps[0]`.
    */
   static fromJSON(value: unknown, path = ''): GeospatialPartitionJobStepConfig {
@@ -145,7 +145,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
     });
   }
 
-  /** The seed (snake_case) JSON form, `type: "partition_geospatial"`, every field present. */
+  /** The job-file (snake_case) JSON form, `type: "partition_geospatial"`, every field present. */
   toJSON(): GeospatialStepJson {
     return {
       type: TYPE,

@@ -1,5 +1,5 @@
 /**
- * The job-config layer: immutable, validated step and job configs, their seed-named JSON
+ * The job-config layer: immutable, validated step and job configs, their snake_case JSON
  * form, job files, and the options of a remote run.
  */
 

@@ -5,7 +5,7 @@ import { isPlainObject, jsonSchema } from './json.js';
 import { geospatialStepSchema } from './partition-schema.js';
 import { udfStepSchema } from './udf-schema.js';
 
-/** The job-file form (seed snake_case names) of a job: its name, steps and metadata. */
+/** The job-file form (snake_case names) of a job: its name, steps and metadata. */
 
 /** Job names: also used in remote job ids and S3 keys, hence the narrow alphabet. */
 export const JOB_NAME = /^[a-zA-Z][a-zA-Z0-9_.:-]*$/;

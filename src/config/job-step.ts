@@ -8,7 +8,7 @@ import { cloneJson } from './json.js';
 import { outputChange, type SetOutputOptions } from './output-target.js';
 import { defineFields } from './readonly.js';
 
-/** Options every step takes (camelCase; a job file uses the seed's snake_case names). */
+/** Options every step takes (camelCase; a job file uses snake_case names). */
 export interface JobStepInit {
   /** User metadata: any JSON value. Default null. */
   readonly metadata?: JsonValue;
@@ -46,7 +46,7 @@ export abstract class JobStepConfig {
     this.load(json);
   }
 
-  /** The seed (snake_case) JSON form, every field present; `fromJSON` reads it back. */
+  /** The job-file (snake_case) JSON form, every field present; `fromJSON` reads it back. */
   abstract toJSON(): StepJson;
 
   /** Validates the JSON form of this kind of step, throwing a ConfigError. */

@@ -70,13 +70,13 @@ export class JobConfig {
   /** User metadata: any JSON value (null when unset). */
   declare readonly metadata: JsonValue;
 
-  /** Validates `init`, throwing a ConfigError that names every bad field by its seed path. */
+  /** Validates `init`, throwing a ConfigError that names every bad field by its job-file path. */
   constructor(init: JobInit) {
     this.load(parseConfig(initSchema, init));
     Object.freeze(this);
   }
 
-  /** Validates the JSON form (seed names, each step with its `type`); `path` prefixes error paths. */
+  /** Validates the JSON form (snake_case names, each step with its `type`); `path` prefixes error paths. */
   static fromJSON(value: unknown, path = ''): JobConfig {
     const job: JobConfig = Object.create(JobConfig.prototype);
     job.load(parseConfig(jobSchema, value, path));
@@ -102,7 +102,7 @@ export class JobConfig {
     return runJob(this, options);
   }
 
-  /** The seed (snake_case) JSON form: what a job file holds, every field present. */
+  /** The job-file (snake_case) JSON form: what a job file holds, every field present. */
   toJSON(): JobJson {
     return {
       name: this.name,

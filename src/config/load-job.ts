@@ -149,7 +149,7 @@ export interface LoadJobOptions {
 }
 
 /**
- * Reads a job file: JSON with the seed's names, as `JobConfig.toJSON()` writes it. The file
+ * Reads a job file: JSON with snake_case names, as `JobConfig.toJSON()` writes it. The file
  * may also hold a single step (an object with `type` and no `steps`); it becomes a job named
  * after the file. Relative paths are resolved against the file's folder.
  *

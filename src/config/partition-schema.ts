@@ -14,7 +14,7 @@ import { expects } from './issues.js';
 import { showValue } from './json.js';
 
 /**
- * The job-file form (seed snake_case names) of the ingestion step and its GDAL settings. The
+ * The job-file form (snake_case names) of the ingestion step and its GDAL settings. The
  * classes validate through these; `toJSON()` gives back exactly what they output.
  */
 

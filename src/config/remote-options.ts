@@ -3,7 +3,7 @@ import { fromCamel } from './camel.js';
 import { strictObject } from './fields.js';
 import { expects, parseConfig } from './issues.js';
 
-/** The EC2 instance types a job may run on (the seed's whitelist). */
+/** The EC2 instance types a job may run on (the allowed list). */
 export const INSTANCE_TYPES = [
   'm5.large',
   'm5.xlarge',
@@ -24,7 +24,7 @@ export const INSTANCE_TYPES = [
 /** One of {@link INSTANCE_TYPES}. */
 export type InstanceType = (typeof INSTANCE_TYPES)[number];
 
-/** Options of a remote run, as the seed's `run_remote` takes them (camelCase). */
+/** Options of a remote run, as `run_remote` takes them (camelCase). */
 export interface RemoteOptionsInit {
   /** EC2 instance type, one of {@link INSTANCE_TYPES}; null (default): the launcher's default. */
   readonly instanceType?: InstanceType | null;
@@ -166,8 +166,8 @@ const remoteSchema = strictObject(
 const initSchema = fromCamel(remoteSchema);
 
 /**
- * Validates the options of a remote run (the seed's `run_remote` arguments) before any call
- * is made, filling defaults. Throws a ConfigError naming each bad option by its seed name.
+ * Validates the options of a remote run (the `run_remote` arguments) before any call
+ * is made, filling defaults. Throws a ConfigError naming each bad option by its job-file name.
  */
 export function validateRemoteOptions(options: RemoteOptionsInit = {}): RemoteOptions {
   const o = parseConfig(initSchema, options);

@@ -3,7 +3,7 @@ import { jobStepShape, location, strictObject } from './fields.js';
 import { expects } from './issues.js';
 import { isPlainObject, type JsonValue, jsonSchema } from './json.js';
 
-/** The job-file form (seed snake_case names) of a UDF step and its UDF reference. */
+/** The job-file form (snake_case names) of a UDF step and its UDF reference. */
 
 /** Parameter names the engine supplies to every UDF; a user may not set them. */
 export const SYSTEM_PARAMETER_NAMES = ['output', 'context'] as const;

@@ -131,12 +131,12 @@ export class UdfJobStepConfig extends JobStepConfig {
   /** Longest time one input may run (seconds), or null for no limit. */
   declare readonly timeoutSeconds: number | null;
 
-  /** Validates `init`, throwing a ConfigError that names every bad field by its seed name. */
+  /** Validates `init`, throwing a ConfigError that names every bad field by its job-file name. */
   constructor(init: UdfStepInit = {}) {
     super(parseConfig(initSchema, init));
   }
 
-  /** Validates the JSON form (seed names; `type` may be omitted). `path` prefixes error paths. */
+  /** Validates the JSON form (snake_case names; `type` may be omitted). `path` prefixes error paths. */
   static fromJSON(value: unknown, path = ''): UdfJobStepConfig {
     const step: UdfJobStepConfig = Object.create(UdfJobStepConfig.prototype);
     step.load(parseConfig(jsonStepSchema, value, path));
@@ -205,7 +205,7 @@ export class UdfJobStepConfig extends JobStepConfig {
     return runUdfSample(this, sample, options);
   }
 
-  /** The seed (snake_case) JSON form, `type: "udf"`, every field present. */
+  /** The job-file (snake_case) JSON form, `type: "udf"`, every field present. */
   toJSON(): UdfStepJson {
     return {
       type: TYPE,

@@ -12,7 +12,7 @@ import {
 import { isRowPresent, type WkbColumn } from './wkb.js';
 import { WkbFlatDecoder } from './wkb-flat.js';
 
-/** What a partitioning cap measures (SPEC section 1). */
+/** What a partitioning cap measures (README.md, "The output table"). */
 export type MeasureMethod = 'rows' | 'area' | 'length' | 'coords';
 
 /** Centroid and measure of every row. */

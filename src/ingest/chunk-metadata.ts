@@ -1,26 +1,29 @@
 /**
- * The chunk metadata table (SPEC section 3): one row per chunk with its file, box and sums,
- * plus the box as a polygon `geometry`. Readers use it to fetch only the chunks a box touches.
+ * Builds the chunk metadata table of a table (its schema is in src/format/chunk-table.ts, and
+ * docs/FORMAT.md describes it): one row per chunk with its file, box and sums, plus the box as
+ * a polygon `geometry`.
  */
-import { Binary, Field, Float64, Int32, Int64, makeData, type RecordBatch } from 'apache-arrow';
+import {
+  Binary,
+  type DataType,
+  Field,
+  Float64,
+  Int32,
+  Int64,
+  makeData,
+  type RecordBatch,
+} from 'apache-arrow';
 import { makeBatch } from '../arrow/batch.js';
 import { makeBinaryData } from '../arrow/binary.js';
+import { CHUNK_TABLE_SCHEMA, type ChunkColumnType } from '../format/chunk-table.js';
 import type { ChunkTable } from '../partition/chunk-table.js';
 
-/** Column names of the chunk metadata table, in order. */
-export const CHUNK_METADATA_COLUMNS = [
-  'file_id',
-  'chunk_id',
-  'bbox_minx',
-  'bbox_miny',
-  'bbox_maxx',
-  'bbox_maxy',
-  'num_rows',
-  'num_coords',
-  'sum_area',
-  'sum_length',
-  'geometry',
-] as const;
+const ARROW_TYPES: Record<ChunkColumnType, () => DataType> = {
+  int32: () => new Int32(),
+  int64: () => new Int64(),
+  float64: () => new Float64(),
+  binary: () => new Binary(),
+};
 
 function boxPolygons(chunks: ChunkTable): Uint8Array {
   // A closed 5-point ring: 1 + 4 + 4 + 4 + 5 * 16 = 93 bytes of little-endian WKB per box.
@@ -52,12 +55,8 @@ export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array): Rec
   const f64 = (values: Float64Array) => makeData({ type: new Float64(), length: n, data: values });
   const pick = (k: number) => Float64Array.from({ length: n }, (_, i) => stats[3 * i + k]!);
   const offsets = Int32Array.from({ length: n + 1 }, (_, i) => i * 93);
-  const fields = CHUNK_METADATA_COLUMNS.map((name) => {
-    if (name === 'file_id' || name === 'chunk_id') return new Field(name, new Int32(), false);
-    if (name === 'num_rows' || name === 'num_coords') return new Field(name, new Int64(), false);
-    if (name === 'geometry') return new Field(name, new Binary(), false);
-    return new Field(name, new Float64(), false);
-  });
+  const fields = CHUNK_TABLE_SCHEMA.map((c) => new Field(c.name, ARROW_TYPES[c.type](), false));
+  // In the order of CHUNK_TABLE_SCHEMA.
   const columns = [
     makeData({ type: new Int32(), length: n, data: chunks.fileId.slice() }),
     makeData({ type: new Int32(), length: n, data: chunks.chunkId.slice() }),

@@ -47,9 +47,6 @@ export interface IngestReport extends IngestCounts {
   readonly seconds: IngestTimings;
 }
 
-/** Key under which every file of a table stores the report's counts (JSON). */
-export const REPORT_KEY = 'geopart:report';
-
 /** A cap for people: 6 significant digits. */
 function cap(v: number): string {
   return Number.isFinite(v) ? String(Number(v.toPrecision(6))) : 'no cap';

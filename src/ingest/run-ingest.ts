@@ -12,6 +12,10 @@ import { checkStepPaths } from '../commit/step-paths.js';
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { checkRunOptions } from '../config/run-options.js';
 import { GeopartError } from '../errors.js';
+import { CHUNK_TABLE_KEY, FORMAT_VERSION_KEY, REPORT_KEY, TABLE_KEY } from '../format/keys.js';
+import { dataFileName, TABLE_MARKER } from '../format/markers.js';
+import { tableLocationFor } from '../format/table-location.js';
+import { FORMAT_VERSION } from '../format/version.js';
 import { putObject } from '../io/s3.js';
 import { isS3Url } from '../io/s3-url.js';
 import type { KeyTable } from '../partition/key-table.js';
@@ -20,11 +24,10 @@ import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import type { WriteTaskResult } from '../pool/worker.js';
-import { TABLE_KEY, tableLocationFor } from '../read/table-location.js';
 import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
-import { type IngestCounts, type IngestReport, REPORT_KEY } from './report.js';
+import type { IngestCounts, IngestReport } from './report.js';
 import { type ScanOutcome, scanStage } from './scan-stage.js';
 
 /** How to run an ingest; everything optional. */
@@ -51,8 +54,6 @@ export interface IngestProgress {
 
 /** Rows of `_sample`, spread over the table. */
 export const SAMPLE_ROWS = 1000;
-/** `fused:format_version` of the tables geopart writes. */
-export const FORMAT_VERSION = '5';
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
@@ -141,11 +142,11 @@ async function writeSample(
     rowGroupSizes: sample && sample.numRows > 0 ? [sample.numRows] : [],
     keyValueMetadata: {
       ...kv,
-      'fused:_metadata': Buffer.from(metadataBytes).toString('base64'),
-      'fused:format_version': FORMAT_VERSION,
+      [CHUNK_TABLE_KEY]: Buffer.from(metadataBytes).toString('base64'),
+      [FORMAT_VERSION_KEY]: FORMAT_VERSION,
     },
   });
-  await writeFile(join(staging.dir, '_sample'), bytes);
+  await writeFile(join(staging.dir, TABLE_MARKER), bytes);
 }
 
 /**
@@ -223,7 +224,7 @@ export async function runIngest(
           batchOf,
           rowOf,
           chunkSizes,
-          path: join(staging.dir, `${f}.parquet`),
+          path: join(staging.dir, dataFileName(f)),
           keyValueMetadata: kv,
           sampleRows: Math.ceil(SAMPLE_ROWS / plan.numFiles),
         },

@@ -7,6 +7,8 @@
 import type { Data, Table, Vector } from 'apache-arrow';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { GeopartError } from '../errors.js';
+import { BBOX_COLUMN, BBOX_FIELDS, GEOMETRY_COLUMN } from '../format/columns.js';
+import { GEO_KEY } from '../format/keys.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import type { BBox, GeoTable } from '../read/types.js';
 import type { Scene, SceneChunk } from './picture.js';
@@ -105,18 +107,18 @@ function geoColumns(rows: Table): {
   geometry: string;
   encoding: string;
 } {
-  const text = rows.schema.metadata.get('geo');
+  const text = rows.schema.metadata.get(GEO_KEY);
   const geo =
     text === undefined
       ? null
       : (JSON.parse(text) as { primary_column?: string; columns?: Record<string, unknown> });
-  const geometry = geo?.primary_column ?? 'geometry';
+  const geometry = geo?.primary_column ?? GEOMETRY_COLUMN;
   const col = (geo?.columns?.[geometry] ?? {}) as {
     encoding?: string;
     covering?: { bbox?: Record<string, unknown> };
   };
   const cov = col.covering?.bbox;
-  const paths = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => cov?.[k]);
+  const paths = BBOX_FIELDS.map((k) => cov?.[k]);
   const ok = paths.every((p) => Array.isArray(p) && p.length === 2 && p[0] === (paths[0] as string[])[0]);
   return {
     covering: ok
@@ -130,8 +132,9 @@ function geoColumns(rows: Table): {
 /** Every row's box: the `bbox` column when the table has one, else the whole table read once. */
 async function rowBoxes(table: GeoTable, signal?: AbortSignal): Promise<RowBoxes> {
   try {
-    const rows = await table.read(signal ? { columns: ['bbox'], signal } : { columns: ['bbox'] });
-    return coveringBoxes(rows, 'bbox', ['xmin', 'ymin', 'xmax', 'ymax']);
+    const columns = [BBOX_COLUMN];
+    const rows = await table.read(signal ? { columns, signal } : { columns });
+    return coveringBoxes(rows, BBOX_COLUMN, [...BBOX_FIELDS]);
   } catch (e) {
     // The reader names no schema before a read, so a missing column shows as a bad `columns` option.
     if (!(e instanceof GeopartError && e.context.option === 'columns')) throw e;

@@ -5,6 +5,7 @@
 import { Binary, Field, Schema } from 'apache-arrow';
 import { isNumericType } from '../arrow/numeric.js';
 import { GeopartError } from '../errors.js';
+import { BBOX_COLUMN } from '../format/columns.js';
 import type { GeoArrowEncoding } from '../geometry/geoarrow-to-wkb.js';
 import { type ColumnRename, readerNames } from './column-names.js';
 import { crsText, type GeoParquetMeta } from './geoparquet-meta.js';
@@ -123,8 +124,8 @@ export function planParquet(
   if (primary !== null) dropped.add(primary);
   if (geo !== null && geometry.kind === 'lonlat') dropped.add(geo.primaryColumn);
   for (const c of geo?.columns.values() ?? []) if (c.coveringColumn !== null) dropped.add(c.coveringColumn);
-  const bbox = schema.fields.find((f) => f.name === 'bbox');
-  if (bbox !== undefined && isBboxStruct(bbox.type)) dropped.add('bbox');
+  const bbox = schema.fields.find((f) => f.name === BBOX_COLUMN);
+  if (bbox !== undefined && isBboxStruct(bbox.type)) dropped.add(BBOX_COLUMN);
 
   const keep = opts.columns ? new Set(opts.columns) : null;
   if (keep !== null) {

@@ -17,6 +17,7 @@ import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
 import { toFloat64 } from '../arrow/numeric.js';
 import { GeopartError } from '../errors.js';
+import { GEO_KEY } from '../format/keys.js';
 import { geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { normalizeWkb } from '../geometry/normalize.js';
 import { pointsFromLonLat } from '../geometry/points-from-lonlat.js';
@@ -82,7 +83,7 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
   try {
     const meta = file.metadata();
     const fileMeta = meta.fileMetadata();
-    const geoJson = fileMeta.keyValueMetadata().get('geo') as string | undefined;
+    const geoJson = fileMeta.keyValueMetadata().get(GEO_KEY) as string | undefined;
     const featureCount = fileMeta.numRows();
     const rowGroups = meta.numRowGroups();
     fileMeta.free();

@@ -21,7 +21,7 @@ import { openParquetSource } from './parquet-source.js';
 import { reprojected } from './reprojected-source.js';
 import { GEOMETRY_COLUMN, type Source } from './source.js';
 
-/** The input options of a partition step (SPEC section 1), in library names. */
+/** The input options of a partition step (README.md, "Inputs"), in library names. */
 export interface ReadOptions {
   /** A path, URL, directory or glob, or a list of them. */
   readonly input: string | readonly string[];

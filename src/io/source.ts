@@ -1,7 +1,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 
-/** Name of the geometry column in every batch a {@link Source} yields. */
-export const GEOMETRY_COLUMN = 'geometry';
+/** Name of the geometry column in every batch a {@link Source} yields: the table's geometry column. */
+export { GEOMETRY_COLUMN } from '../format/columns.js';
 
 /** What a source knows about its layer before any row is read. */
 export interface SourceInfo {

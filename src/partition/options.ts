@@ -1,6 +1,6 @@
 import { GeopartError } from '../errors.js';
 
-/** How the planner cuts; seed names in brackets. Every field has a default in {@link DEFAULT_PLAN_OPTIONS}. */
+/** How the planner cuts; job-file names in brackets. Every field has a default in {@link DEFAULT_PLAN_OPTIONS}. */
 export interface PlanOptions {
   /** Cap of the measure in one file [`partitioning_maximum_per_file`]; null: total/10. */
   readonly maxPerFile: number | null;
@@ -44,7 +44,7 @@ function invalid(option: string, message: string): GeopartError {
 
 /**
  * Fills unset fields from {@link DEFAULT_PLAN_OPTIONS} and checks each one; throws
- * `GeopartError('INVALID_CONFIG')` naming the seed field. Config validation normally catches
+ * `GeopartError('INVALID_CONFIG')` naming the job-file field. Config validation normally catches
  * these first; this guards direct callers of the planner.
  */
 export function resolvePlanOptions(options: Partial<PlanOptions> = {}): PlanOptions {
@@ -86,7 +86,7 @@ export function resolvePlanOptions(options: Partial<PlanOptions> = {}): PlanOpti
 }
 
 /**
- * The caps for a table whose measure sums to `total`. A cap left unset defaults as the seed says;
+ * The caps for a table whose measure sums to `total`. A cap left unset defaults as README.md says;
  * in addition a defaulted per-file cap is raised to a given per-chunk cap and a defaulted per-chunk
  * cap is lowered to a given per-file cap, so a cap the user did not set never makes the pair
  * invalid. Two given caps with chunk > file are an error.

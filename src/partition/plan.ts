@@ -24,9 +24,9 @@ export interface Plan {
 }
 
 /**
- * Plans files and chunks for a key table (spec section 2): recursive binary splitting with the
+ * Plans files and chunks for a key table (README.md, "The output table"): recursive binary splitting with the
  * per-file cap, then inside each file with the per-chunk cap; see {@link Splitter} for the choices
- * the seed leaves open. Pure and deterministic: the same keys and options give identical arrays.
+ * made there. Pure and deterministic: the same keys and options give identical arrays.
  * An empty table gives zero files and zero chunks. Memory beyond the keys: about 32 bytes a row
  * (the order, working copies of centroid and measure that move with it, a row-to-chunk map);
  * time about O(n log n).

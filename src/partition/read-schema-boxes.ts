@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { tableFromIPC, type Vector } from 'apache-arrow';
 import { readParquet, readSchema } from 'parquet-wasm';
 import { GeopartError } from '../errors.js';
+import { isUrl } from '../format/table-location.js';
 import { openRangeReader } from '../read/range-reader.js';
-import { isUrl } from '../read/table-location.js';
 import type { SchemaBoxes } from './schema-plan.js';
 
 const OPTION = 'partitioning_schema_input';

@@ -10,7 +10,7 @@ const X = 0;
 const Y = 1;
 
 /**
- * Recursive binary splitting of a range of row indices, in place (section 2 of the spec).
+ * Recursive binary splitting of a range of row indices, in place (README.md, "The output table").
  *
  * A node (a range `order[lo..hi)`) whose measure sum exceeds the cap is cut in two and both halves
  * are split again; a node that fits, a single row, or a group of rows with one identical centroid
@@ -18,7 +18,7 @@ const Y = 1;
  * explicit stack, so clustered data cannot overflow the call stack, and every cut leaves both
  * halves non-empty, so splitting always ends.
  *
- * Choices the seed leaves open:
+ * Choices made here (the README does not fix them):
  * - Axis: wider than `maxWidthRatio` x height cuts across x (checked first), taller than
  *   `maxHeightRatio` x width across y; otherwise the axis whose centroids have the larger
  *   measure-weighted standard deviation (ties: the longer extent, then x). The extents are those

@@ -1,10 +1,10 @@
 /**
  * The chunks of a table as columns (one entry per chunk, ordered by file, then chunk), built
- * from a geopart chunk metadata table (SPEC section 3).
+ * from a geopart chunk metadata table (docs/FORMAT.md, "The chunk table").
  */
 import type { Table, Vector } from 'apache-arrow';
 import { GeopartError } from '../errors.js';
-import { CHUNK_METADATA_COLUMNS } from '../ingest/chunk-metadata.js';
+import { CHUNK_TABLE_REQUIRED } from '../format/chunk-table.js';
 
 /** Chunks as columns; unknown sums are NaN. */
 export interface ChunkList {
@@ -23,12 +23,9 @@ export interface ChunkList {
   readonly sumLength: Float64Array;
 }
 
-/** The columns a chunk table must have; the measures may be missing (tables of other tools). */
-const REQUIRED = CHUNK_METADATA_COLUMNS.slice(0, CHUNK_METADATA_COLUMNS.indexOf('num_rows') + 1);
-
 /** True when `names` hold every column a chunk metadata table needs. */
 export function isChunkMetadata(names: readonly string[]): boolean {
-  return REQUIRED.every((c) => names.includes(c));
+  return CHUNK_TABLE_REQUIRED.every((c) => names.includes(c));
 }
 
 function numbers(v: Vector | null, n: number): Float64Array {
@@ -48,7 +45,7 @@ function numbers(v: Vector | null, n: number): Float64Array {
  */
 export function chunkListFromTable(table: Table, source: string): ChunkList {
   const names = table.schema.fields.map((f) => f.name);
-  const missing = REQUIRED.filter((c) => !names.includes(c));
+  const missing = CHUNK_TABLE_REQUIRED.filter((c) => !names.includes(c));
   if (missing.length > 0) {
     throw new GeopartError(
       'CORRUPT_INPUT',

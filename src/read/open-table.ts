@@ -1,5 +1,5 @@
 /**
- * Opening a table for reading (SPEC section 4): a geopart table folder, its `_sample`, its
+ * Opening a table for reading (docs/FORMAT.md): a geopart table folder, its `_sample`, its
  * `output_metadata` file, or a plain GeoParquet file written by another tool. Only footers
  * are read here; data row groups are read by {@link GeoTable.read}.
  */
@@ -9,24 +9,24 @@ import { fileURLToPath } from 'node:url';
 import { Table, tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
 import { GeopartError } from '../errors.js';
+import { BBOX_COLUMN, BBOX_FIELDS, GEOMETRY_COLUMN } from '../format/columns.js';
+import { CHUNK_TABLE_KEY, FORMAT_VERSION_KEY, GEO_KEY, REPORT_KEY, TABLE_KEY } from '../format/keys.js';
+import { dataFileName, TABLE_MARKER } from '../format/markers.js';
+import { isUrl, resolveTableLocation } from '../format/table-location.js';
+import { checkFormatVersion } from '../format/version.js';
 import { type ChunkList, chunkListFromTable, isChunkMetadata } from './chunk-list.js';
 import { OpenedTable } from './geo-table.js';
 import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
 import { chunksFromRowGroups, type GeoLayout, geoLayout } from './plain-chunks.js';
 import { countingReader, openRangeReader } from './range-reader.js';
-import { isUrl, joinLocation, resolveTableLocation, TABLE_KEY } from './table-location.js';
+import { joinLocation } from './table-location.js';
 import type { BBox, GeoTable, TableStats } from './types.js';
 
-/** `_sample`: written last, so its presence marks a complete table. */
-export const SAMPLE_FILE = '_sample';
-const METADATA_KEY = 'fused:_metadata';
-const REPORT_KEY = 'geopart:report';
-
-/** How geopart lays out the data files of its tables (SPEC section 3). */
+/** How geopart lays out the data files of its tables (docs/FORMAT.md, "Data files"). */
 const GEOPART_LAYOUT: GeoLayout = {
-  geometry: 'geometry',
+  geometry: GEOMETRY_COLUMN,
   encoding: 'WKB',
-  covering: { column: 'bbox', fields: ['xmin', 'ymin', 'xmax', 'ymax'] },
+  covering: { column: BBOX_COLUMN, fields: [...BBOX_FIELDS] },
   bbox: null,
   lonLat: true,
 };
@@ -40,7 +40,8 @@ const GEOPART_LAYOUT: GeoLayout = {
  *
  * Errors name the path: `INPUT_NOT_FOUND` (missing), `INCOMPLETE_TABLE` (a folder without
  * `_sample`), `UNKNOWN_FORMAT` (not Parquet), `NO_GEOMETRY` (Parquet without `geo` metadata),
- * `CORRUPT_INPUT` (unreadable metadata), `UNSUPPORTED` (`s3://` and other schemes).
+ * `CORRUPT_INPUT` (unreadable metadata), `UNKNOWN_FORMAT_VERSION` (a `fused:format_version`
+ * this geopart does not read), `UNSUPPORTED` (schemes other than local, http(s) and s3).
  */
 export async function openTable(
   pathOrUrl: string,
@@ -56,7 +57,8 @@ export async function openTable(
   }
   const file = await openParquetFile(countingReader(await openRangeReader(pathOrUrl, signal), stats), signal);
   try {
-    if (file.keyValue.has(METADATA_KEY))
+    checkFormatVersion(file.keyValue.get(FORMAT_VERSION_KEY), pathOrUrl);
+    if (file.keyValue.has(CHUNK_TABLE_KEY))
       return await fromSample(pathOrUrl, parentOf(pathOrUrl), file, stats, signal);
     const names = file.metadata.schema.slice(1).map((e) => e.name);
     const table = file.keyValue.get(TABLE_KEY);
@@ -79,7 +81,7 @@ export async function openTable(
 async function isFolder(pathOrUrl: string): Promise<boolean> {
   if (isUrl(pathOrUrl)) {
     const last = new URL(pathOrUrl).pathname.replace(/\/+$/, '').split('/').at(-1) ?? '';
-    return pathOrUrl.endsWith('/') || (last !== SAMPLE_FILE && !last.includes('.'));
+    return pathOrUrl.endsWith('/') || (last !== TABLE_MARKER && !last.includes('.'));
   }
   const st = await stat(pathOrUrl).catch((err: NodeJS.ErrnoException) => {
     throw new GeopartError(
@@ -103,7 +105,7 @@ async function openSample(
   stats: TableStats,
   signal?: AbortSignal,
 ): Promise<ParquetFileReader> {
-  const url = joinLocation(table, SAMPLE_FILE);
+  const url = joinLocation(table, TABLE_MARKER);
   let reader: Awaited<ReturnType<typeof openRangeReader>>;
   try {
     reader = await openRangeReader(url, signal);
@@ -111,12 +113,19 @@ async function openSample(
     if (!(err instanceof GeopartError) || err.code !== 'INPUT_NOT_FOUND') throw err;
     throw new GeopartError(
       'INCOMPLETE_TABLE',
-      `${table} has no ${SAMPLE_FILE}: it is not a geopart table, or it was not completely written (${SAMPLE_FILE} is written last); rewrite it, or give the folder of a complete table`,
+      `${table} has no ${TABLE_MARKER}: it is not a geopart table, or it was not completely written (${TABLE_MARKER} is written last); rewrite it, or give the folder of a complete table`,
       { file: table },
       { cause: err },
     );
   }
-  return openParquetFile(countingReader(reader, stats), signal);
+  const sample = await openParquetFile(countingReader(reader, stats), signal);
+  try {
+    checkFormatVersion(sample.keyValue.get(FORMAT_VERSION_KEY), url);
+  } catch (err) {
+    await sample.close();
+    throw err;
+  }
+  return sample;
 }
 
 async function fromSample(
@@ -126,10 +135,10 @@ async function fromSample(
   stats: TableStats,
   signal?: AbortSignal,
 ): Promise<GeoTable> {
-  const encoded = sample.keyValue.get(METADATA_KEY);
+  const encoded = sample.keyValue.get(CHUNK_TABLE_KEY);
   if (encoded === undefined) {
     await sample.close();
-    throw new GeopartError('CORRUPT_INPUT', `${sample.url} has no '${METADATA_KEY}' chunk metadata`, {
+    throw new GeopartError('CORRUPT_INPUT', `${sample.url} has no '${CHUNK_TABLE_KEY}' chunk metadata`, {
       file: sample.url,
     });
   }
@@ -138,14 +147,14 @@ async function fromSample(
     const bytes = Buffer.from(encoded, 'base64');
     chunks = chunkListFromTable(
       tableFromIPC(readParquet(bytes).intoIPCStream()),
-      `${sample.url} (${METADATA_KEY})`,
+      `${sample.url} (${CHUNK_TABLE_KEY})`,
     );
   } catch (err) {
     await sample.close();
     if (err instanceof GeopartError) throw err;
     throw new GeopartError(
       'CORRUPT_INPUT',
-      `${sample.url}: cannot decode '${METADATA_KEY}': ${String(err)}`,
+      `${sample.url}: cannot decode '${CHUNK_TABLE_KEY}': ${String(err)}`,
       {
         file: sample.url,
       },
@@ -192,7 +201,7 @@ function geopartTable(
   for (let i = 0; i < chunks.length; i++) files = Math.max(files, chunks.fileId[i]! + 1);
   return new OpenedTable({
     url,
-    files: Array.from({ length: files }, (_, id) => joinLocation(table, `${id}.parquet`)),
+    files: Array.from({ length: files }, (_, id) => joinLocation(table, dataFileName(id))),
     chunks,
     layout: GEOPART_LAYOUT,
     bbox: unionBox(chunks.boxes),
@@ -204,7 +213,7 @@ function geopartTable(
 }
 
 function fromPlainFile(url: string, file: ParquetFileReader, stats: TableStats): GeoTable {
-  const layout = geoLayout(file.keyValue.get('geo'), url);
+  const layout = geoLayout(file.keyValue.get(GEO_KEY), url);
   const names = file.metadata.schema.map((e) => e.name);
   const covering =
     layout.covering !== null && names.includes(layout.covering.column) ? layout.covering : null;

@@ -5,10 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { GeopartError } from '../errors.js';
+import { isUrl } from '../format/table-location.js';
 import { openHttpRangeReader } from './http-range-reader.js';
 import { openLocalRangeReader } from './local-range-reader.js';
 import { openS3RangeReader } from './s3-range-reader.js';
-import { isUrl } from './table-location.js';
 
 /** Random access to the bytes of one file. */
 export interface RangeReader {

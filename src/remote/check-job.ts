@@ -89,7 +89,7 @@ function stepIssues(step: StepJson, at: string, options: RemoteOptions): ConfigI
  * The job as the instance will run it: every step checked (s3:// outputs, reachable inputs and
  * UDF modules, a UDF where one is needed) and `options.overwrite`, when set, applied to every step.
  *
- * @throws ConfigError listing every problem by its seed path (`steps[0].output`).
+ * @throws ConfigError listing every problem by its job-file path (`steps[0].output`).
  */
 export function remoteJobJson(job: JobJson, options: RemoteOptions): JobJson {
   const issues = job.steps.flatMap((step, i) => stepIssues(step, `steps[${i}]`, options));
@@ -121,7 +121,7 @@ async function exists(location: string, signal?: AbortSignal): Promise<boolean> 
 }
 
 /**
- * Checks that every `s3://` and `http(s)://` input of the job exists (the seed's
+ * Checks that every `s3://` and `http(s)://` input of the job exists (as
  * `validate_inputs`), so that a typo fails here rather than on a paid instance.
  *
  * @throws GeopartError `INPUT_NOT_FOUND` naming the step and the input.

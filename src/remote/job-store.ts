@@ -1,7 +1,7 @@
 /**
  * The S3 folder of a remote job, `<jobPrefix>/<jobId>/`: what the launcher, the agent on the
  * instance and `RunResponse` exchange. Every object is small JSON or text:
- * - `job.json`: the job file the instance runs (seed names, paths resolved);
+ * - `job.json`: the job file the instance runs (snake_case names, paths resolved);
  * - `launch.json`: what was launched where ({@link LaunchRecord}), written by the launcher;
  * - `status.json`: the job's state ({@link StatusRecord}), written by the launcher, the agent
  *   and `cancel()`;

@@ -42,10 +42,10 @@ export interface LauncherOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The seed's `run_remote` arguments plus where to launch. */
+/** The `run_remote` arguments plus where to launch. */
 export type RunRemoteOptions = RemoteOptionsInit & LauncherOptions;
 
-/** Options of a step's `runRemote`: a job's, plus the seed's `output_table`. */
+/** Options of a step's `runRemote`: a job's, plus `output_table`. */
 export interface StepRunRemoteOptions extends RunRemoteOptions {
   /** Where the step writes (as `setOutput` takes it; must be `s3://`); default: the step's own output. */
   readonly outputTable?: string | null;

@@ -90,7 +90,7 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
 }
 
 /**
- * A job launched on EC2 (the seed's `RunResponse`): its id, and calls that look at its status
+ * A job launched on EC2 (`RunResponse`): its id, and calls that look at its status
  * and log in S3 and its instance in EC2, wait for it, or cancel it.
  */
 export class RunResponse {

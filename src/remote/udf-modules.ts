@@ -81,7 +81,7 @@ export async function localizeUdfModules(job: JobJson, dir: string, signal?: Abo
 
 /**
  * Downloads and imports every UDF module of the job here, checking that the export to call is a
- * function (the seed's `validate_imports`). This runs the modules' top-level code locally.
+ * function (`validate_imports`). This runs the modules' top-level code locally.
  *
  * @throws GeopartError `INVALID_UDF` naming the step's module and export.
  */

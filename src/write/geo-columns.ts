@@ -3,13 +3,9 @@
  * geometry types seen, and the `geo` key-value metadata (GeoParquet 1.1.0).
  */
 import { type Data, Field, Float64, makeData, Struct } from 'apache-arrow';
+import { BBOX_COLUMN, BBOX_FIELDS, GEOMETRY_COLUMN } from '../format/columns.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import { isRowPresent, WKB_TYPE_NAMES, type WkbColumn, WkbCursor } from '../geometry/wkb.js';
-import { GEOMETRY_COLUMN } from '../io/source.js';
-/** Name of the covering struct column. */
-export const BBOX_COLUMN = 'bbox';
-
-const BBOX_KEYS = ['xmin', 'ymin', 'xmax', 'ymax'] as const;
 
 /**
  * The covering column's field: a nullable struct of four non-nullable float64 (degrees). A row
@@ -17,7 +13,7 @@ const BBOX_KEYS = ['xmin', 'ymin', 'xmax', 'ymax'] as const;
  */
 export const BBOX_FIELD = new Field(
   BBOX_COLUMN,
-  new Struct(BBOX_KEYS.map((k) => new Field(k, new Float64(), false))),
+  new Struct(BBOX_FIELDS.map((k) => new Field(k, new Float64(), false))),
   true,
 );
 
@@ -31,7 +27,7 @@ export type Box = readonly [number, number, number, number];
 export function bboxColumn(wkb: WkbColumn): { data: Data<Struct>; box: Box | null } {
   const n = wkb.length;
   const bounds = wkbBounds(wkb);
-  const cols = BBOX_KEYS.map(() => new Float64Array(n));
+  const cols = BBOX_FIELDS.map(() => new Float64Array(n));
   const validity = new Uint8Array((n + 7) >> 3);
   let nulls = 0;
   let xmin = Number.POSITIVE_INFINITY;
@@ -106,7 +102,7 @@ export function geoMetadataJson(geometryTypes: readonly string[], box: Box | nul
   const column: Record<string, unknown> = { encoding: 'WKB', geometry_types: geometryTypes };
   if (box !== null) column.bbox = [...box];
   column.covering = {
-    bbox: Object.fromEntries(BBOX_KEYS.map((k) => [k, [BBOX_COLUMN, k]])),
+    bbox: Object.fromEntries(BBOX_FIELDS.map((k) => [k, [BBOX_COLUMN, k]])),
   };
   return JSON.stringify({
     version: '1.1.0',

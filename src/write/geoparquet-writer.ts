@@ -12,6 +12,7 @@ import { open, unlink } from 'node:fs/promises';
 import type { Data } from 'apache-arrow';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { GeopartError } from '../errors.js';
+import { GEO_KEY } from '../format/keys.js';
 import { ChunkScratch, type ColumnChunkMeta, writeColumnChunk } from './column-chunk.js';
 import { encodeFooter, PARQUET_MAGIC, type RowGroupMeta } from './footer.js';
 import {
@@ -211,7 +212,7 @@ async function encode(
 
   const geometryTypes = geometryTypeNames(seen);
   const keyValues: [string, string][] = [
-    ['geo', geoMetadataJson(geometryTypes, box)],
+    [GEO_KEY, geoMetadataJson(geometryTypes, box)],
     ...Object.entries(input.keyValueMetadata ?? {}),
   ];
   sink.push(encodeFooter(schema, groups, keyValues, CREATED_BY));

@@ -3,8 +3,8 @@
  * that cuts the batches into row groups.
  */
 import { type Data, DataType, type RecordBatch, type Schema, util } from 'apache-arrow';
-import { GEOMETRY_COLUMN } from '../io/source.js';
-import { BBOX_COLUMN } from './geo-columns.js';
+import { BBOX_COLUMN, GEOMETRY_COLUMN } from '../format/columns.js';
+import { GEO_KEY } from '../format/keys.js';
 
 /** What {@link writeGeoParquetFile} writes: rows in final order, and how they form row groups. */
 export interface GeoParquetInput {
@@ -79,7 +79,8 @@ export function checkInput(input: GeoParquetInput): Schema {
     throw new RangeError(`input.rowGroupSizes sum to ${total} rows but the batches hold ${rows}`);
   }
   for (const [key, value] of Object.entries(input.keyValueMetadata ?? {})) {
-    if (key === 'geo') throw new TypeError("input.keyValueMetadata may not set 'geo'; the writer makes it");
+    if (key === GEO_KEY)
+      throw new TypeError(`input.keyValueMetadata may not set '${GEO_KEY}'; the writer makes it`);
     if (typeof value !== 'string') throw new TypeError(`input.keyValueMetadata['${key}'] is not a string`);
   }
   return schema;
