@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { isS3Url } from '../io/s3-url.js';
+import { createOutputError } from './fs-errors.js';
 import { TABLE_MARKER } from './markers.js';
 import { checkS3Output, publishToS3 } from './s3-publish.js';
 
@@ -84,7 +85,7 @@ export async function beginCommit(
 ): Promise<Staging> {
   if (isS3Url(output)) return beginS3Commit(output, overwrite, marker);
   const out = resolve(output);
-  await mkdir(dirname(out), { recursive: true });
+  await mkdir(dirname(out), { recursive: true }).catch(failedToCreate(output));
   await cleanStale(out);
   const info = await stat(out).catch(() => null);
   if (info && !overwrite) {
@@ -104,10 +105,19 @@ export async function beginCommit(
       },
     );
   }
-  const dir = await mkdtemp(join(dirname(out), `.${basename(out)}.${TMP}-${process.pid}-`));
+  const dir = await mkdtemp(join(dirname(out), `.${basename(out)}.${TMP}-${process.pid}-`)).catch(
+    failedToCreate(output),
+  );
   // mkdtemp makes the folder private (0700); the table gets a plain folder's mode.
   await chmod(dir, 0o777 & ~process.umask());
   return { output: out, dir, overwrite, marker };
+}
+
+/** A rejection handler that rethrows a failure to create `output` as a coded error. */
+function failedToCreate(output: string): (err: unknown) => Promise<never> {
+  return async (err) => {
+    throw await createOutputError(err, output);
+  };
 }
 
 /** Publishes the staged table at its output (see the module comment). */
