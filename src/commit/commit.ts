@@ -12,12 +12,12 @@
  * published by {@link publishToS3}: its commit marker (`_sample` for a table, `_SUCCESS` for the
  * results of a UDF step) is uploaded last.
  */
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { isS3Url } from '../io/s3-url.js';
-import { createOutputError } from './fs-errors.js';
+import { createOutputError, makeFolders } from './fs-errors.js';
 import { TABLE_MARKER } from './markers.js';
 import { checkS3Output, publishToS3 } from './s3-publish.js';
 
@@ -85,7 +85,7 @@ export async function beginCommit(
 ): Promise<Staging> {
   if (isS3Url(output)) return beginS3Commit(output, overwrite, marker);
   const out = resolve(output);
-  await mkdir(dirname(out), { recursive: true }).catch(failedToCreate(output));
+  await makeFolders(dirname(out)).catch(failedToCreate(output));
   await cleanStale(out);
   const info = await stat(out).catch(() => null);
   if (info && !overwrite) {

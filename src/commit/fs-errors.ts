@@ -3,7 +3,7 @@
  * read-only file system", "OUT's parent ... is a file", "disk full in FOLDER". Everything else
  * is passed through unchanged.
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { GeopartError } from '../errors.js';
 
@@ -77,5 +77,23 @@ async function fileAncestor(folder: string): Promise<string | null> {
     const info = await stat(p).catch(() => null);
     if (info !== null) return info.isDirectory() ? null : p;
     if (dirname(p) === p) return null;
+  }
+}
+
+/**
+ * `mkdir -p folder`, one level at a time: Node's recursive mkdir never returns on a path
+ * under /proc, where every new entry fails with ENOENT.
+ */
+export async function makeFolders(folder: string): Promise<void> {
+  const missing: string[] = [];
+  let p = resolve(folder);
+  while ((await stat(p).catch(() => null)) === null && dirname(p) !== p) {
+    missing.push(p);
+    p = dirname(p);
+  }
+  for (const dir of missing.reverse()) {
+    await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
   }
 }

@@ -40,6 +40,9 @@ describe('outputs that cannot be created', () => {
     expect(err.code).toBe('OUTPUT_NOT_WRITABLE');
     expect(err.message).toContain('cannot create /proc/geopart-out');
     expect(err.message).toContain('/proc does not accept new files');
+    const deeper = await failure(FGB, '/proc/geopart-sub/out');
+    expect(deeper.code).toBe('OUTPUT_NOT_WRITABLE');
+    expect(deeper.message).toContain('cannot create /proc/geopart-sub/out');
   });
 
   it('a parent that is a file', async () => {
