@@ -22,6 +22,10 @@ export type ErrorCode =
   | 'NO_GEOMETRY'
   /** The output exists and `overwrite` is not set. */
   | 'OUTPUT_EXISTS'
+  /** The output cannot be created: read-only file system, a parent that is a file, no permission. */
+  | 'OUTPUT_NOT_WRITABLE'
+  /** The disk (or quota) filled up while the output was written. */
+  | 'DISK_FULL'
   /** The run was aborted (signal or interrupt). */
   | 'ABORTED'
   /** A command-line argument is wrong. */
@@ -97,7 +101,11 @@ export interface WireError {
 /** Turns any thrown value into a {@link WireError}. */
 export function toWire(err: unknown): WireError {
   if (err instanceof GeopartError) return { code: err.code, message: err.message, context: err.context };
-  if (err instanceof Error) return { code: 'INTERNAL', message: err.message, context: {} };
+  if (err instanceof Error) {
+    // A Node system error keeps its errno code (ENOSPC...), so the main thread can name the cause.
+    const errno = (err as NodeJS.ErrnoException).code;
+    return { code: 'INTERNAL', message: err.message, context: typeof errno === 'string' ? { errno } : {} };
+  }
   return { code: 'INTERNAL', message: `non-Error value thrown: ${String(err)}`, context: {} };
 }
 

@@ -12,11 +12,12 @@
  * published by {@link publishToS3}: its commit marker (`_sample` for a table, `_SUCCESS` for the
  * results of a UDF step) is uploaded last.
  */
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { isS3Url } from '../io/s3-url.js';
+import { createOutputError, makeFolders } from './fs-errors.js';
 import { TABLE_MARKER } from './markers.js';
 import { checkReplaceable, localOutputState } from './replace-rule.js';
 import { checkS3Output, publishToS3 } from './s3-publish.js';
@@ -86,13 +87,22 @@ export async function beginCommit(
 ): Promise<Staging> {
   if (isS3Url(output)) return beginS3Commit(output, overwrite, marker);
   const out = resolve(output);
-  await mkdir(dirname(out), { recursive: true });
+  await makeFolders(dirname(out)).catch(failedToCreate(output));
   await cleanStale(out);
   checkReplaceable(output, await localOutputState(out, marker), overwrite);
-  const dir = await mkdtemp(join(dirname(out), `.${basename(out)}.${TMP}-${process.pid}-`));
+  const dir = await mkdtemp(join(dirname(out), `.${basename(out)}.${TMP}-${process.pid}-`)).catch(
+    failedToCreate(output),
+  );
   // mkdtemp makes the folder private (0700); the table gets a plain folder's mode.
   await chmod(dir, 0o777 & ~process.umask());
   return { output: out, dir, overwrite, marker };
+}
+
+/** A rejection handler that rethrows a failure to create `output` as a coded error. */
+function failedToCreate(output: string): (err: unknown) => Promise<never> {
+  return async (err) => {
+    throw await createOutputError(err, output);
+  };
 }
 
 /** Publishes the staged table at its output (see the module comment). */

@@ -8,6 +8,7 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { concatBatches } from '../arrow/concat.js';
 import { writeFileAtomically } from '../commit/atomic-file.js';
 import { abortCommit, beginCommit, finishCommit, type Staging } from '../commit/commit.js';
+import { diskFullError } from '../commit/fs-errors.js';
 import { checkStepPaths } from '../commit/step-paths.js';
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { checkRunOptions } from '../config/run-options.js';
@@ -276,7 +277,7 @@ export async function runIngest(
     // Stopped by the caller: say so with its reason, whichever stage noticed it first (the
     // pool reports a bare AbortError).
     if (options.signal?.aborted) throw abortedError(options.signal, staging.output);
-    throw err;
+    throw diskFullError(err, step.output);
   } finally {
     await pool.close();
   }

@@ -210,6 +210,19 @@ function describeCrs(srs: gdal.SpatialReference | null): { crs: string | null; c
   return { crs, crsWkt: wkt };
 }
 
+/** The layer's CRS; a CRS GDAL cannot read (a damaged header) is CORRUPT_INPUT naming the file. */
+function layerCrs(layer: gdal.Layer, path: string): ReturnType<typeof describeCrs> {
+  try {
+    return describeCrs(layer.srs);
+  } catch (err) {
+    throw new GeopartError(
+      'CORRUPT_INPUT',
+      `${path}: layer ${layer.name}: its CRS cannot be read (${(err as Error).message}); the file may be damaged`,
+      { file: path, layer: layer.name },
+    );
+  }
+}
+
 function describeLayer(layer: gdal.Layer, path: string): LayerInfo {
   const fields: FieldInfo[] = [];
   layer.fields.forEach((f) => {
@@ -227,7 +240,7 @@ function describeLayer(layer: gdal.Layer, path: string): LayerInfo {
     geometryType: gdal.Geometry.getName(layer.geomType) ?? 'Unknown',
     geometryColumn: layer.geomColumn ?? '',
     featureCount: countFeatures(layer, path),
-    ...describeCrs(layer.srs),
+    ...layerCrs(layer, path),
     extent,
     fields,
   };

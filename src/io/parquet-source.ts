@@ -5,19 +5,17 @@
  * The file is opened as a Node `Blob` (`fs.openAsBlob`; for `s3://` and `http(s)://` inputs a
  * blob of ranged requests) handed to parquet-wasm's async
  * `ParquetFile`, which fetches only the footer and then the byte ranges of the row group and
- * columns being read, so the file is never loaded whole.
+ * columns being read, so the file is never loaded whole. parquet-wasm runs in a worker thread
+ * of its own (parquet-reader.ts), so damaged pages that make it trap fail the read, not the process.
  */
 
-import { openAsBlob } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { type Data, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
-import { ParquetFile } from 'parquet-wasm/node';
 import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
 import { toFloat64 } from '../arrow/numeric.js';
 import { GeopartError } from '../errors.js';
-import { GEO_KEY } from '../format/keys.js';
 import { geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { normalizeWkb } from '../geometry/normalize.js';
 import { pointsFromLonLat } from '../geometry/points-from-lonlat.js';
@@ -26,6 +24,7 @@ import { renameWarning } from './column-names.js';
 import { parseGeoMetadata } from './geoparquet-meta.js';
 import { isHttpUrl, openHttpBlob } from './http-blob.js';
 import { type ParquetPlan, planParquet } from './parquet-plan.js';
+import { ParquetReader } from './parquet-reader.js';
 import { openS3Blob } from './s3-blob.js';
 import { isS3Url } from './s3-url.js';
 import type { Source, SourceInfo } from './source.js';
@@ -63,39 +62,25 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
   }
   // An s3:// or http(s):// input is read by ranged requests through a blob, as a local file
   // is through its own.
-  let blob: Blob;
-  if (isS3Url(path) || isHttpUrl(path)) {
-    blob = isS3Url(path) ? await openS3Blob(path) : await openHttpBlob(path);
-    await checkMagic(path, blob);
-  } else {
-    await checkParquetFile(path);
-    blob = await openAsBlob(path);
-  }
+  if (isS3Url(path)) await checkMagic(path, await openS3Blob(path));
+  else if (isHttpUrl(path)) await checkMagic(path, await openHttpBlob(path));
+  else await checkParquetFile(path);
 
-  let file: ParquetFile;
+  const { reader, footer } = await ParquetReader.open(path);
   try {
-    file = await ParquetFile.fromFile(blob);
-  } catch (err) {
-    throw new GeopartError('CORRUPT_INPUT', `${path}: cannot read the Parquet footer: ${errorText(err)}`, {
-      file: path,
-    });
-  }
-  try {
-    const meta = file.metadata();
-    const fileMeta = meta.fileMetadata();
-    const geoJson = fileMeta.keyValueMetadata().get(GEO_KEY) as string | undefined;
-    const featureCount = fileMeta.numRows();
-    const rowGroups = meta.numRowGroups();
-    fileMeta.free();
-    meta.free();
-    const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
-    const geo = geoJson === undefined ? null : parseGeoMetadata(geoJson, path);
+    const schema = tableFromIPC(footer.schema).schema;
+    const geo = footer.geo === null ? null : parseGeoMetadata(footer.geo, path);
     const plan = planParquet(path, schema, geo, options);
+    const info: SourceInfo = {
+      path,
+      layer: basename(path, extname(path)),
+      featureCount: footer.numRows,
+      crs: plan.crs,
+    };
     if (plan.renames.length > 0) options.onWarning?.(renameWarning(path, plan.renames));
-    const info: SourceInfo = { path, layer: basename(path, extname(path)), featureCount, crs: plan.crs };
-    return new ParquetSource(info, file, plan, schema, rowGroups, batchRows);
+    return new ParquetSource(info, reader, plan, schema, footer.rowGroups, batchRows);
   } catch (err) {
-    file.free();
+    reader.close();
     throw err;
   }
 }
@@ -103,7 +88,7 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
 class ParquetSource implements Source {
   readonly info: SourceInfo;
   readonly schema: Schema;
-  private file: ParquetFile | null;
+  private reader: ParquetReader | null;
   private readonly plan: ParquetPlan;
   private readonly readAll: boolean;
   private readonly rowGroups: number;
@@ -111,7 +96,7 @@ class ParquetSource implements Source {
 
   constructor(
     info: SourceInfo,
-    file: ParquetFile,
+    reader: ParquetReader,
     plan: ParquetPlan,
     schema: Schema,
     rowGroups: number,
@@ -119,7 +104,7 @@ class ParquetSource implements Source {
   ) {
     this.info = info;
     this.schema = plan.schema;
-    this.file = file;
+    this.reader = reader;
     this.plan = plan;
     this.readAll = plan.read.length === schema.fields.length;
     this.rowGroups = rowGroups;
@@ -130,14 +115,10 @@ class ParquetSource implements Source {
     let rowsBefore = 0;
     for (let rg = 0; rg < this.rowGroups; rg++) {
       signal?.throwIfAborted();
-      const file = this.file;
-      if (file === null) throw new GeopartError('INTERNAL', `${this.info.path}: source read after close()`);
-      const table = await file.read({
-        rowGroups: [rg],
-        batchSize: this.batchRows,
-        ...(this.readAll ? {} : { columns: [...this.plan.read] }),
-      });
-      const batches = tableFromIPC(table.intoIPCStream()).batches;
+      const reader = this.reader;
+      if (reader === null) throw new GeopartError('INTERNAL', `${this.info.path}: source read after close()`);
+      const ipc = await reader.readRowGroup(rg, this.batchRows, this.readAll ? null : this.plan.read);
+      const batches = tableFromIPC(ipc).batches;
       for (const batch of batches) {
         signal?.throwIfAborted();
         yield this.convert(batch, rg, rowsBefore);
@@ -147,8 +128,8 @@ class ParquetSource implements Source {
   }
 
   close(): void {
-    this.file?.free();
-    this.file = null;
+    this.reader?.close();
+    this.reader = null;
   }
 
   /** The output batch for one read batch: geometry as WKB, attributes selected and renamed. */
@@ -200,7 +181,7 @@ class ParquetSource implements Source {
   }
 }
 
-/** Throws INPUT_NOT_FOUND / UNKNOWN_FORMAT unless `path` is a file with Parquet magic at both ends. */
+/** Throws INPUT_NOT_FOUND / UNKNOWN_FORMAT / CORRUPT_INPUT unless `path` is a whole Parquet file, by its ends. */
 async function checkParquetFile(path: string): Promise<void> {
   let size: number;
   try {
@@ -215,34 +196,50 @@ async function checkParquetFile(path: string): Promise<void> {
     if (err instanceof GeopartError) throw err;
     throw new GeopartError('INPUT_NOT_FOUND', `input not found: ${path} (${errorText(err)})`, { file: path });
   }
-  const magic = Buffer.alloc(8);
-  if (size >= 12) {
-    const fh = await open(path, 'r');
-    try {
-      await fh.read(magic, 0, 4, 0);
-      await fh.read(magic, 4, 4, size - 4);
-    } finally {
-      await fh.close();
-    }
+  const ends = Buffer.alloc(12);
+  const fh = await open(path, 'r');
+  try {
+    await fh.read(ends, 0, Math.min(4, size), 0);
+    if (size >= 12) await fh.read(ends, 4, 8, size - 8);
+  } finally {
+    await fh.close();
   }
-  refuseWithoutMagic(path, magic);
+  checkEnds(path, ends, size);
 }
 
-/** Throws UNKNOWN_FORMAT unless `blob` has Parquet magic at both ends. */
+/** Throws UNKNOWN_FORMAT / CORRUPT_INPUT unless `blob` has Parquet magic at both ends. */
 async function checkMagic(path: string, blob: Blob): Promise<void> {
-  const magic = Buffer.alloc(8);
-  if (blob.size >= 12) {
-    magic.set(new Uint8Array(await blob.slice(0, 4).arrayBuffer()), 0);
-    magic.set(new Uint8Array(await blob.slice(blob.size - 4).arrayBuffer()), 4);
-  }
-  refuseWithoutMagic(path, magic);
+  const ends = Buffer.alloc(12);
+  ends.set(new Uint8Array(await blob.slice(0, 4).arrayBuffer()), 0);
+  if (blob.size >= 12) ends.set(new Uint8Array(await blob.slice(blob.size - 8).arrayBuffer()), 4);
+  checkEnds(path, ends, blob.size);
 }
 
-function refuseWithoutMagic(path: string, magic: Buffer): void {
-  if (magic.toString('latin1') !== 'PAR1PAR1') {
+/**
+ * Checks a file's first 4 and last 8 bytes (`ends`): PAR1 at the start, and the footer length
+ * and PAR1 at the end. A file that starts as Parquet but has no footer was cut off.
+ */
+function checkEnds(path: string, ends: Buffer, size: number): void {
+  if (size < 12 && ends.toString('latin1', 0, 4) === 'PAR1') {
+    throw new GeopartError(
+      'UNKNOWN_FORMAT',
+      `${path} is not a Parquet file: ${size} bytes is too small to hold a footer (a truncated file?)`,
+      { file: path },
+    );
+  }
+  if (ends.toString('latin1', 0, 4) !== 'PAR1') {
     throw new GeopartError(
       'UNKNOWN_FORMAT',
       `${path} is not a Parquet file (no PAR1 magic bytes); give a Parquet file or read it through GDAL`,
+      { file: path },
+    );
+  }
+  const footerLength = ends.readUInt32LE(4);
+  if (ends.toString('latin1', 8, 12) !== 'PAR1' || footerLength > size - 12) {
+    throw new GeopartError(
+      'CORRUPT_INPUT',
+      `${path} is truncated: it starts as a Parquet file but its footer is missing or cut off ` +
+        `(${size} bytes); the copy or download was probably interrupted: write or fetch it again`,
       { file: path },
     );
   }
