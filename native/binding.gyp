@@ -8,6 +8,7 @@
         'src/addon.cc',
         'src/arrow_export.cc',
         'src/dataset.cc',
+        'src/datetime_offsets.cc',
         'src/gdal_error.cc',
         'src/gdal_quirks.cc',
         'src/layer_export.cc',

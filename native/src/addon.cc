@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   static std::once_flag registered;
   std::call_once(registered, [] { GDALAllRegister(); });
   exports.Set("listLayers", Napi::Function::New<geopart::ListLayers>(env, "listLayers"));
+  exports.Set("probeOpen", Napi::Function::New<geopart::ProbeOpen>(env, "probeOpen"));
   exports.Set("LayerReader", geopart::LayerReader::Define(env));
   exports.Set("reprojectWkb", Napi::Function::New<geopart::ReprojectWkb>(env, "reprojectWkb"));
   exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));

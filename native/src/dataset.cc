@@ -80,7 +80,7 @@ void DatasetHandle::Reset() {
   }
 }
 
-DatasetHandle OpenDataset(Napi::Env env, const OpenSpec& spec) {
+DatasetHandle OpenDataset(Napi::Env env, const OpenSpec& spec, std::vector<std::string>* warnings) {
   const ErrorWhere where{spec.path, "", -1};
   const auto drivers = CStringList(spec.drivers);
   const auto openOptions = CStringList(spec.openOptions);
@@ -125,6 +125,9 @@ DatasetHandle OpenDataset(Napi::Env env, const OpenSpec& spec) {
                    "). The file looks corrupt or truncated; check it with ogrinfo.",
                where);
   }
+  if (warnings != nullptr) {
+    for (auto& w : errors.Warnings()) warnings->push_back(std::move(w));
+  }
   return handle;
 }
 
@@ -168,6 +171,32 @@ std::string GeometryTypeName(OGRLayerH layer) {
   OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
   if (OGR_FD_GetGeomFieldCount(defn) == 0) return OGRGeometryTypeToName(wkbNone);
   return OGRGeometryTypeToName(OGR_GFld_GetType(OGR_FD_GetGeomFieldDefn(defn, 0)));
+}
+
+std::string DriverName(GDALDatasetH ds) {
+  GDALDriverH driver = GDALGetDatasetDriver(ds);
+  return driver != nullptr ? GDALGetDriverShortName(driver) : "";
+}
+
+std::string DriverOpenOptionList(GDALDatasetH ds) {
+  GDALDriverH driver = GDALGetDatasetDriver(ds);
+  const char* list = driver != nullptr ? GDALGetMetadataItem(driver, GDAL_DMD_OPENOPTIONLIST, nullptr) : nullptr;
+  return list != nullptr ? list : "";
+}
+
+Napi::Value ProbeOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[1].IsObject()) throw Napi::TypeError::New(env, "options must be an object");
+  const OpenSpec spec = ParseOpenSpec(env, info[0], info[1].As<Napi::Object>());
+  std::vector<std::string> warnings;
+  DatasetHandle ds = OpenDataset(env, spec, &warnings);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("driver", DriverName(ds.get()));
+  out.Set("openOptionList", DriverOpenOptionList(ds.get()));
+  Napi::Array list = Napi::Array::New(env, warnings.size());
+  for (size_t i = 0; i < warnings.size(); i++) list.Set(static_cast<uint32_t>(i), warnings[i]);
+  out.Set("warnings", list);
+  return out;
 }
 
 Napi::Value ListLayers(const Napi::CallbackInfo& info) {

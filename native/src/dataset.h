@@ -40,7 +40,18 @@ class DatasetHandle {
 
 // Opens the dataset read-only as vector data. Throws INPUT_NOT_FOUND, UNKNOWN_FORMAT or
 // CORRUPT_INPUT (a recognised file that fails to open, or opens with GDAL errors and no layer).
-DatasetHandle OpenDataset(Napi::Env env, const OpenSpec& spec);
+// GDAL's warnings while opening (an unknown open option, a damaged side file) are appended to
+// `warnings` when it is given.
+DatasetHandle OpenDataset(Napi::Env env, const OpenSpec& spec, std::vector<std::string>* warnings = nullptr);
+
+// The dataset's driver short name, e.g. "OSM", and its open options as GDAL's
+// DMD_OPENOPTIONLIST XML (empty when the driver declares none).
+std::string DriverName(GDALDatasetH ds);
+std::string DriverOpenOptionList(GDALDatasetH ds);
+
+// probeOpen(path, options) -> { driver, openOptionList, warnings }: opens and closes the
+// dataset, for callers that read it otherwise (geopart info) but want GDAL's warnings.
+Napi::Value ProbeOpen(const Napi::CallbackInfo& info);
 
 // Picks the layer named (string) or numbered (number) by `which`; null/undefined picks the
 // only layer. Throws LAYER_NOT_FOUND naming the available layers.

@@ -17,6 +17,7 @@ Napi::Object LayerReader::ExportBatch(Napi::Env env, ArrowArray* batch) {
                {path_, layerName_, rowsRead_});
   }
   Napi::Array children = Napi::Array::New(env, static_cast<size_t>(batch->n_children));
+  if (offsets_ != nullptr) offsets_->Advance(batch->length);
   for (int64_t i = 0; i < batch->n_children; i++) {
     const ArrowSchema* cs = schema_.children[i];
     const std::string name = cs->name != nullptr ? cs->name : "";
@@ -34,6 +35,11 @@ Napi::Object LayerReader::ExportBatch(Napi::Env env, ArrowArray* batch) {
           auto days = column.Get("buffers").As<Napi::Array>().Get(1u).As<Napi::ArrayBuffer>();
           const ArrowArray* src = batch->children[i];
           FixGenericDates(static_cast<int32_t*>(days.Data()) + src->offset, src->length);
+        }
+        if (offsets_ != nullptr && offsets_->IsUtc(i)) {
+          auto millis = column.Get("buffers").As<Napi::Array>().Get(1u).As<Napi::ArrayBuffer>();
+          const ArrowArray* src = batch->children[i];
+          offsets_->ShiftToUtc(i, static_cast<int64_t*>(millis.Data()) + src->offset, src->length);
         }
         children.Set(static_cast<uint32_t>(i), column);
       }

@@ -78,7 +78,7 @@ LayerReader::LayerReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Laye
     throw Napi::TypeError::New(env, "batchSize must be a number (rows)");
   }
 
-  dataset_ = OpenDataset(env, spec);
+  dataset_ = OpenDataset(env, spec, &warnings_);
   layer_ = SelectLayer(env, dataset_.get(), path_, options.Get("layer"));
   layerName_ = OGR_L_GetName(layer_);
   geometryType_ = GeometryTypeName(layer_);
@@ -89,6 +89,11 @@ LayerReader::LayerReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Laye
   ApplyColumns(env, options.Get("columns"));
   SetUpReprojection(env, options.Get("targetSrs"));
   OpenStream(env, batchSize);
+  if (genericDates_) {
+    auto offsets = std::make_unique<DateTimeOffsets>(env, spec, layerName_, schema_);
+    for (const auto& w : offsets->Warnings()) warnings_.push_back(w);
+    if (offsets->Active()) offsets_ = std::move(offsets);
+  }
 }
 
 LayerReader::~LayerReader() { Release(); }
@@ -210,6 +215,8 @@ Napi::Value LayerReader::Info(const Napi::CallbackInfo& info) {
   if (layer_ == nullptr) throw Napi::Error::New(env, "LayerReader for " + path_ + " is closed");
   Napi::Object out = Napi::Object::New(env);
   out.Set("layerName", layerName_);
+  out.Set("driver", DriverName(dataset_.get()));
+  out.Set("openOptionList", DriverOpenOptionList(dataset_.get()));
   out.Set("featureCount",
           featureCount_ < 0 ? env.Null() : Napi::Number::New(env, static_cast<double>(featureCount_)));
   out.Set("crs", crsWkt_.empty() ? env.Null() : Napi::String::New(env, crsWkt_));
@@ -217,7 +224,14 @@ Napi::Value LayerReader::Info(const Napi::CallbackInfo& info) {
                                                : Napi::String::New(env, schema_.children[geometryIndex_]->name));
   out.Set("geometryType", geometryType_);
   out.Set("reprojected", Napi::Boolean::New(env, reprojector_ != nullptr && geometryIndex_ >= 0));
-  out.Set("schema", ExportSchema(env, &schema_));
+  Napi::Object schema = ExportSchema(env, &schema_);
+  if (offsets_ != nullptr) {
+    Napi::Array children = schema.Get("children").As<Napi::Array>();
+    for (int64_t i = 0; i < schema_.n_children; i++) {
+      if (offsets_->IsUtc(i)) children.Get(static_cast<uint32_t>(i)).As<Napi::Object>().Set("format", "tsm:UTC");
+    }
+  }
+  out.Set("schema", schema);
   return out;
 }
 

@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "dataset.h"
+#include "datetime_offsets.h"
 #include "reproject.h"
 
 namespace geopart {
 
 // JS: new LayerReader(path, { openOptions, drivers, layer, batchSize, targetSrs, columns })
-//   .info()  -> { layerName, featureCount, crs, geometryColumn, geometryType, schema }
+//   .info()  -> { layerName, driver, openOptionList, featureCount, crs, geometryColumn, geometryType,
+//                schema }
 //   .next()  -> the next batch as an exported struct array, or null at the end
 //   .takeWarnings() -> GDAL warnings since the last call
 //   .close() -> releases the stream and the dataset (also done by the GC finalizer)
@@ -50,6 +52,7 @@ class LayerReader : public Napi::ObjectWrap<LayerReader> {
   ArrowArrayStream stream_{};
   ArrowSchema schema_{};
   std::unique_ptr<Reprojector> reprojector_;
+  std::unique_ptr<DateTimeOffsets> offsets_;  // null unless a date-time column carries offsets
   OGRSpatialReferenceH targetSrs_ = nullptr;
   int geometryIndex_ = -1;  // child of the batch struct holding WKB, or -1
   int64_t featureCount_ = -1;

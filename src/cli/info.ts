@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { GeopartError } from '../errors.js';
 import { type DatasetInfo, describeDataset, type LayerInfo } from '../io/gdal.js';
 import { parseKeyValues, parseLayer } from './args.js';
+import { statusLine } from './progress.js';
 import { INFO_USAGE } from './usage.js';
 
 function formatExtent(e: LayerInfo['extent']): string {
@@ -52,6 +53,7 @@ export async function runInfo(argv: readonly string[], out: (s: string) => void)
   const info = await describeDataset(positionals[0]!, {
     layer: parseLayer(values.layer),
     openOptions: parseKeyValues(values.oo, '--oo'),
+    onWarning: (w) => statusLine().warn(w),
   });
   out(values.json ? JSON.stringify(info, null, 2) : formatInfo(info));
   return 0;

@@ -67,6 +67,9 @@ export function openGdalSource(path: string, options: GdalSourceOptions = {}): S
         { file: path, layer: reader.layerName },
       );
     }
+    // GDAL's warnings while opening (an unknown open option) are said now, not at the first
+    // batch: a file opened only for its schema is never streamed.
+    for (const w of reader.takeWarnings()) options.onWarning?.(`${path}: ${w}`);
     if (reader.crs === null) {
       options.onWarning?.(`${path}: layer ${reader.layerName} has no CRS; taking it as ${TARGET_CRS}`);
     }

@@ -7,6 +7,7 @@ import { access } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import { GeopartError } from '../errors.js';
 import { gdalPath } from './gdal-s3.js';
+import { probeOpen } from './native.js';
 
 /** One attribute field of a layer. */
 export interface FieldInfo {
@@ -47,6 +48,8 @@ export interface DescribeOptions {
   readonly layer?: string | number | null;
   /** GDAL open options (`-oo KEY=VALUE` in ogrinfo). */
   readonly openOptions?: Readonly<Record<string, string>>;
+  /** Called once per GDAL warning raised while opening (an unknown open option, say). */
+  readonly onWarning?: (message: string) => void;
 }
 
 interface GdalLastError {
@@ -246,10 +249,25 @@ function describeLayer(layer: gdal.Layer, path: string): LayerInfo {
   };
 }
 
+/**
+ * GDAL's warnings while opening, which gdal-async does not hand over: the native addon opens
+ * the dataset once more to collect them. Errors are the first open's to report.
+ */
+function openWarnings(path: string, openOptions: Readonly<Record<string, string>> = {}): string[] {
+  try {
+    return probeOpen(path, { openOptions }).warnings;
+  } catch {
+    return [];
+  }
+}
+
 /** Describes a vector dataset: its driver and, per layer, geometry type, count, CRS, extent, fields. */
 export async function describeDataset(path: string, options: DescribeOptions = {}): Promise<DatasetInfo> {
   // An s3:// URL is opened through GDAL's /vsis3/; messages name what the user gave.
+  // First: some drivers warn once per process (GeoJSON's clamped integers).
+  const warnings = options.onWarning ? openWarnings(gdalPath(path), options.openOptions) : [];
   const ds = await openVector(gdalPath(path), options.openOptions, path);
+  for (const w of new Set(warnings)) options.onWarning?.(`${path}: ${w}`);
   try {
     const layers = pickLayers(ds, path, options.layer).map((l) => describeLayer(l, path));
     return { path, driver: ds.driver.description, layers };

@@ -13,6 +13,7 @@ import { shiftBitmap } from '../arrow/binary.js';
 import { type ErrorCode, type ErrorContext, GeopartError } from '../errors.js';
 import type { WkbColumn } from '../geometry/wkb.js';
 import { type CArray, type CSchema, recordBatchFromC, schemaFromC } from './arrow-c.js';
+import { explainGdalWarning } from './open-options.js';
 
 /** Rows per batch when `batchSize` is not given. */
 export const DEFAULT_BATCH_SIZE = 65_536;
@@ -57,6 +58,8 @@ export interface LayerReader {
   /** The path the reader was opened with. */
   readonly path: string;
   readonly layerName: string;
+  /** Short name of the GDAL driver that opened the file, e.g. `GPKG`. */
+  readonly driver: string;
   /** Features (rows) when the driver knows the count without reading, else null. */
   readonly featureCount: number | null;
   /** The layer's own CRS as WKT2 (before any reprojection), or null when it has none. */
@@ -71,7 +74,11 @@ export interface LayerReader {
   readonly schema: Schema;
   /** The next batch (at most `batchSize` rows, never empty), or null at the end of the layer. */
   next(): RecordBatch | null;
-  /** GDAL warnings raised since the last call (at most 100 are kept). */
+  /**
+   * GDAL warnings raised since the last call (at most 100 are kept), opening included: an
+   * unknown open option comes with a "did you mean", and a date-time column that mixes
+   * values with and without a UTC offset is named.
+   */
   takeWarnings(): string[];
   /** Releases the stream and the dataset. Safe to call twice; also done when garbage-collected. */
   close(): void;
@@ -81,6 +88,8 @@ export interface LayerReader {
 
 interface NativeInfo {
   readonly layerName: string;
+  readonly driver: string;
+  readonly openOptionList: string;
   readonly featureCount: number | null;
   readonly crs: string | null;
   readonly geometryColumn: string | null;
@@ -104,6 +113,10 @@ interface NativeOpen {
 interface NativeAddon {
   readonly gdalVersion: string;
   listLayers(path: string, options: NativeOpen): LayerSummary[];
+  probeOpen(
+    path: string,
+    options: NativeOpen,
+  ): { driver: string; openOptionList: string; warnings: string[] };
   LayerReader: new (
     path: string,
     options: NativeOpen & {
@@ -202,6 +215,19 @@ export function listLayers(path: string, options: OpenOptions = {}): LayerSummar
 }
 
 /**
+ * Opens a dataset and closes it again, returning its driver and GDAL's warnings while opening
+ * (an unknown open option explained as {@link LayerReader.takeWarnings} does).
+ */
+export function probeOpen(path: string, options: OpenOptions = {}): { driver: string; warnings: string[] } {
+  const open = nativeOpen(path, options);
+  const probe = callNative(() => loadAddon().probeOpen(path, open), { file: path, layer: null });
+  return {
+    driver: probe.driver,
+    warnings: probe.warnings.map((w) => explainGdalWarning(w, probe.openOptionList)),
+  };
+}
+
+/**
  * Opens one layer for streaming. Throws a {@link GeopartError} with code INPUT_NOT_FOUND,
  * UNKNOWN_FORMAT, CORRUPT_INPUT, LAYER_NOT_FOUND (the message lists the layers) or
  * INVALID_CONFIG (a column not in the layer); TypeError/RangeError for malformed options.
@@ -240,6 +266,7 @@ export function openLayerReader(path: string, options: LayerReaderOptions = {}):
 class NativeLayerReader implements LayerReader {
   readonly path: string;
   readonly layerName: string;
+  readonly driver: string;
   readonly featureCount: number | null;
   readonly crs: string | null;
   readonly reprojected: boolean;
@@ -247,12 +274,15 @@ class NativeLayerReader implements LayerReader {
   readonly geometryType: string;
   readonly schema: Schema;
   readonly #native: NativeReader;
+  readonly #optionList: string;
   #closed = false;
 
   constructor(path: string, native: NativeReader) {
     const info = native.info();
     this.path = path;
     this.layerName = info.layerName;
+    this.driver = info.driver;
+    this.#optionList = info.openOptionList;
     this.featureCount = info.featureCount;
     this.crs = info.crs;
     this.reprojected = info.reprojected;
@@ -274,7 +304,8 @@ class NativeLayerReader implements LayerReader {
   }
 
   takeWarnings(): string[] {
-    return this.#closed ? [] : this.#native.takeWarnings();
+    if (this.#closed) return [];
+    return this.#native.takeWarnings().map((w) => explainGdalWarning(w, this.#optionList));
   }
 
   close(): void {

@@ -164,6 +164,9 @@ export interface InputSet {
   batches(signal?: AbortSignal): AsyncIterable<InputBatch>;
 }
 
+/** Distinct warnings said for one step's inputs before the rest are left out. */
+export const MAX_WARNINGS = 100;
+
 /**
  * Expands and opens the inputs of a step. Every file is opened once up front, so a missing
  * layer, a file without geometry or clashing column types fail before any row is read; the
@@ -171,16 +174,18 @@ export interface InputSet {
  */
 export async function openInputs(options: ReadOptions): Promise<InputSet> {
   const files = await expandInputs(options.input, options.fileSuffix ?? null);
-  // Files are opened twice (schema, then rows): say each warning once.
+  // Files are opened twice (schema, then rows): say each warning once, and stop after
+  // MAX_WARNINGS distinct ones (a driver may warn once per row).
   const said = new Set<string>();
   const warn = options.onWarning;
   options = {
     ...options,
     onWarning: (message) => {
-      if (!said.has(message)) {
-        said.add(message);
-        warn?.(message);
-      }
+      if (said.has(message) || said.size > MAX_WARNINGS) return;
+      said.add(message);
+      warn?.(
+        said.size > MAX_WARNINGS ? `more than ${MAX_WARNINGS} warnings; the rest are not shown` : message,
+      );
     },
   };
   const schemas: { path: string; schema: Schema }[] = [];
