@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
-import { describeDataset } from '../../src/io/gdal.js';
+import { describeDataset } from '../../src/io/describe.js';
 import { expandInputs } from '../../src/io/inputs.js';
 import { putObject } from '../../src/io/s3.js';
 import { dataPath } from '../helpers/data.js';
@@ -86,6 +86,19 @@ describe('s3:// inputs', () => {
     await expect(describeDataset(s3.url('in/missing.fgb'))).rejects.toMatchObject({
       code: 'INPUT_NOT_FOUND',
       message: `${s3.url('in/missing.fgb')}: no such file; check the path`,
+    });
+  });
+
+  it('describes an s3:// Parquet input by range requests, as the local file', async () => {
+    const remote = await describeDataset(s3.url('in/cities.parquet'));
+    const local = await describeDataset(PARQUET);
+    expect(remote.driver).toBe('Parquet');
+    expect(remote.layers).toEqual(local.layers.map((l) => ({ ...l, name: 'cities' })));
+    expect(remote.layers[0]!.featureCount).toBe(243);
+    const bad = s3.url('in/bad.parquet');
+    await expect(describeDataset(bad)).rejects.toMatchObject({
+      code: 'UNKNOWN_FORMAT',
+      context: { file: bad },
     });
   });
 
