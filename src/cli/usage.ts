@@ -20,10 +20,11 @@ Run \`geopart <command> --help\` for a command's options.`;
 export const INFO_USAGE = `Usage: geopart info INPUT [--layer NAME|INDEX] [--oo KEY=VALUE]... [--json]
 
 Describes a vector dataset like \`ogrinfo -so\`: its layers, geometry types, feature
-counts, CRS, extent and fields.
+counts, CRS, extent and fields. Parquet and GeoParquet inputs are read from their footer
+by the reader ingest uses (driver Parquet, one layer named after the file).
 
   --layer L      describe only layer L (name or 0-based index)
-  --oo K=V       GDAL open option, repeatable (e.g. --oo HEADERS=NO)
+  --oo K=V       GDAL open option, repeatable (e.g. --oo HEADERS=NO); not for Parquet
   --json         print JSON instead of text`;
 
 /** Usage text of `geopart ingest`. */

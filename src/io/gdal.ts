@@ -1,5 +1,6 @@
 /**
- * GDAL's object API on the main thread (gdal-async): dataset description for `geopart info`,
+ * GDAL's object API on the main thread (gdal-async): dataset description for `geopart info`
+ * (of what GDAL opens; Parquet is described by parquet-info.ts),
  * driver lookups and CRS handling. The bulk read goes through the native addon instead
  * (see native.ts); gdal-async objects must never cross into worker threads.
  */
@@ -42,7 +43,7 @@ export interface DatasetInfo {
   readonly layers: readonly LayerInfo[];
 }
 
-/** Options for {@link describeDataset}. */
+/** Options for `describeDataset`. */
 export interface DescribeOptions {
   /** Restrict the description to one layer, by name or 0-based index. */
   readonly layer?: string | number | null;
@@ -261,8 +262,20 @@ function openWarnings(path: string, openOptions: Readonly<Record<string, string>
   }
 }
 
-/** Describes a vector dataset: its driver and, per layer, geometry type, count, CRS, extent, fields. */
-export async function describeDataset(path: string, options: DescribeOptions = {}): Promise<DatasetInfo> {
+/** WKT of a CRS given as PROJJSON, WKT or `AUTHORITY:CODE` text; null when GDAL cannot read it. */
+export function crsWktOf(text: string): string | null {
+  try {
+    return gdal.SpatialReference.fromUserInput(text).toWKT();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Describes a vector dataset GDAL opens: its driver and, per layer, geometry type, count, CRS,
+ * extent, fields. `describeDataset` (describe.ts) picks this or the Parquet reader.
+ */
+export async function describeGdalDataset(path: string, options: DescribeOptions = {}): Promise<DatasetInfo> {
   // An s3:// URL is opened through GDAL's /vsis3/; messages name what the user gave.
   // First: some drivers warn once per process (GeoJSON's clamped integers).
   const warnings = options.onWarning ? openWarnings(gdalPath(path), options.openOptions) : [];

@@ -21,6 +21,9 @@ function workerFile(): string {
 /** A healthy worker no reader uses, unref'd so it does not keep the process alive. */
 let idle: Worker | null = null;
 
+/** Workers whose exit already clears `idle`: a worker handed on many times gets one listener. */
+const exitWatched = new WeakSet<Worker>();
+
 /** What a failed request was doing, for its message. */
 type Step = { readonly op: 'open' } | { readonly op: 'read'; readonly rowGroup: number };
 
@@ -73,9 +76,12 @@ export class ParquetReader {
     if (worker === null) return;
     if (idle === null && !this.busy) {
       worker.postMessage({ op: 'close' } satisfies ParquetRequest);
-      worker.once('exit', () => {
-        if (idle === worker) idle = null;
-      });
+      if (!exitWatched.has(worker)) {
+        exitWatched.add(worker);
+        worker.once('exit', () => {
+          if (idle === worker) idle = null;
+        });
+      }
       idle = worker;
     } else {
       void worker.terminate();

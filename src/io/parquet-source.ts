@@ -25,6 +25,7 @@ import { parseGeoMetadata } from './geoparquet-meta.js';
 import { isHttpUrl, openHttpBlob } from './http-blob.js';
 import { type ParquetPlan, planParquet } from './parquet-plan.js';
 import { ParquetReader } from './parquet-reader.js';
+import type { ParquetFooter } from './parquet-worker.js';
 import { openS3Blob } from './s3-blob.js';
 import { isS3Url } from './s3-url.js';
 import type { Source, SourceInfo } from './source.js';
@@ -60,13 +61,7 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
   if (!Number.isInteger(batchRows) || batchRows < 1) {
     throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
   }
-  // An s3:// or http(s):// input is read by ranged requests through a blob, as a local file
-  // is through its own.
-  if (isS3Url(path)) await checkMagic(path, await openS3Blob(path));
-  else if (isHttpUrl(path)) await checkMagic(path, await openHttpBlob(path));
-  else await checkParquetFile(path);
-
-  const { reader, footer } = await ParquetReader.open(path);
+  const { reader, footer } = await openParquetFooter(path);
   try {
     const schema = tableFromIPC(footer.schema).schema;
     const geo = footer.geo === null ? null : parseGeoMetadata(footer.geo, path);
@@ -83,6 +78,23 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
     reader.close();
     throw err;
   }
+}
+
+/**
+ * Checks that `path` (a local file, `s3://` or `http(s)://` URL) is a whole Parquet file and
+ * reads its footer in a decoder worker. Errors as {@link openParquetSource}'s, naming the file:
+ * `INPUT_NOT_FOUND`, `UNKNOWN_FORMAT` (no PAR1 magic), `CORRUPT_INPUT` (truncated, or a footer
+ * that cannot be decoded). The caller closes the reader.
+ */
+export async function openParquetFooter(
+  path: string,
+): Promise<{ reader: ParquetReader; footer: ParquetFooter }> {
+  // An s3:// or http(s):// input is read by ranged requests through a blob, as a local file
+  // is through its own.
+  if (isS3Url(path)) await checkMagic(path, await openS3Blob(path));
+  else if (isHttpUrl(path)) await checkMagic(path, await openHttpBlob(path));
+  else await checkParquetFile(path);
+  return ParquetReader.open(path);
 }
 
 class ParquetSource implements Source {

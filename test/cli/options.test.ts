@@ -1,23 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobConfig, UdfJobStepConfig } from '../../src/config/index.js';
 import { ingest } from '../../src/config/ingest.js';
 import { MAX_THREADS } from '../../src/config/run-options.js';
-import { failure } from '../commit/helpers.js';
 import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
+import { failure, scratch } from '../helpers/outputs.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'geopart-options-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-let n = 0;
-const place = () => {
-  const dir = join(tmp, `case-${n++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const { root: tmp, place } = scratch('geopart-options-');
 const CITIES = dataPath('geoarrow/natural-earth_cities.fgb');
 const CASES = fileURLToPath(new URL('../udf/modules/cases.mjs', import.meta.url));
 

@@ -3,27 +3,19 @@
  * and leave nothing behind. Read-only and full disks are real tmpfs mounts (the tests run as root).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
-import { GeopartError } from '../../src/errors.js';
+import type { GeopartError } from '../../src/errors.js';
 import { dataPath } from '../helpers/data.js';
+import { failure as rejection, scratch } from '../helpers/outputs.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'geopart-output-fs-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const { root: tmp } = scratch('geopart-output-fs-');
 
-async function failure(input: string, output: string): Promise<GeopartError> {
-  const err = await ingest(input, output)
-    .runLocal({ threads: 1 })
-    .then(
-      () => null,
-      (e: unknown) => e,
-    );
-  expect(err).toBeInstanceOf(GeopartError);
-  return err as GeopartError;
-}
+/** The coded error an ingest of `input` to `output` ends with. */
+const failure = (input: string, output: string): Promise<GeopartError> =>
+  rejection(ingest(input, output).runLocal({ threads: 1 }));
 
 function mounted(options: string, run: (dir: string) => Promise<void>): Promise<void> {
   const dir = join(tmp, `mnt-${options.replace(/\W/g, '')}`);

@@ -1,22 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobConfig } from '../../src/config/index.js';
 import { ingest } from '../../src/config/ingest.js';
 import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
-import { debris, failure, snapshot } from './helpers.js';
+import { debris, failure, scratch, snapshot } from '../helpers/outputs.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'geopart-meta-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-let n = 0;
-const place = () => {
-  const dir = join(tmp, `case-${n++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const { place } = scratch('geopart-meta-');
 const CITIES = dataPath('geoarrow/natural-earth_cities.fgb');
 
 describe('output_metadata follows the rules of output, checked before any work', () => {

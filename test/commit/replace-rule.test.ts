@@ -1,33 +1,16 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { abortCommit, beginCommit, finishCommit } from '../../src/commit/commit.js';
 import { JobConfig, UdfJobStepConfig } from '../../src/config/index.js';
 import { ingest } from '../../src/config/ingest.js';
 import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
+import { debris, failure, scratch, snapshot } from '../helpers/outputs.js';
 import { checkTable } from '../ingest/table-check.js';
-import { debris, failure, snapshot } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'geopart-replace-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-let n = 0;
-/** A fresh, empty folder to work in. */
-const place = () => {
-  const dir = join(tmp, `case-${n++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const { place } = scratch('geopart-replace-');
 const CITIES = dataPath('geoarrow/natural-earth_cities.fgb');
 const CASES = fileURLToPath(new URL('../udf/modules/cases.mjs', import.meta.url));
 

@@ -6,8 +6,8 @@ import { JobConfig, UdfJobStepConfig } from '../../src/config/index.js';
 import { ingest } from '../../src/config/ingest.js';
 import { getObject, headObject, listObjects, putObject } from '../../src/io/s3.js';
 import { dataPath } from '../helpers/data.js';
+import { failure } from '../helpers/outputs.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
-import { failure } from './helpers.js';
 
 let s3: LocalS3;
 beforeAll(async () => {

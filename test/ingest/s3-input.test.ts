@@ -1,14 +1,15 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
-import { describeDataset } from '../../src/io/gdal.js';
+import { describeDataset } from '../../src/io/describe.js';
 import { expandInputs } from '../../src/io/inputs.js';
 import { putObject } from '../../src/io/s3.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
+import { expectSameFiles } from '../helpers/outputs.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
 import { checkTable } from './table-check.js';
 
@@ -46,15 +47,6 @@ async function ingestTo(input: string | string[]) {
   return { dir, report };
 }
 
-/** Every file of two tables, byte for byte. */
-async function sameFiles(a: string, b: string): Promise<void> {
-  const names = (await readdir(a)).sort();
-  expect((await readdir(b)).sort()).toEqual(names);
-  for (const name of names) {
-    expect(Buffer.compare(await readFile(join(a, name)), await readFile(join(b, name))), name).toBe(0);
-  }
-}
-
 /** Rows of one table that the other lacks (both ways), as DuckDB sees them. */
 async function rowDifference(a: string, b: string): Promise<number> {
   const rows = (dir: string) => `SELECT * EXCLUDE (bbox) FROM read_parquet(${lit(join(dir, '*.parquet'))})`;
@@ -74,7 +66,7 @@ describe('s3:// inputs', () => {
     expect(fromS3.report.rowsRead).toBe(fromDisk.report.rowsRead);
     await checkTable(fromS3.dir, fromDisk.report.rowsWritten);
     expect(await rowDifference(fromS3.dir, fromDisk.dir)).toBe(0);
-    await sameFiles(fromS3.dir, fromDisk.dir);
+    expectSameFiles(fromS3.dir, fromDisk.dir);
   });
 
   it('describes an s3:// input as it describes the local file (geopart info)', async () => {
@@ -86,6 +78,19 @@ describe('s3:// inputs', () => {
     await expect(describeDataset(s3.url('in/missing.fgb'))).rejects.toMatchObject({
       code: 'INPUT_NOT_FOUND',
       message: `${s3.url('in/missing.fgb')}: no such file; check the path`,
+    });
+  });
+
+  it('describes an s3:// Parquet input by range requests, as the local file', async () => {
+    const remote = await describeDataset(s3.url('in/cities.parquet'));
+    const local = await describeDataset(PARQUET);
+    expect(remote.driver).toBe('Parquet');
+    expect(remote.layers).toEqual(local.layers.map((l) => ({ ...l, name: 'cities' })));
+    expect(remote.layers[0]!.featureCount).toBe(243);
+    const bad = s3.url('in/bad.parquet');
+    await expect(describeDataset(bad)).rejects.toMatchObject({
+      code: 'UNKNOWN_FORMAT',
+      context: { file: bad },
     });
   });
 
@@ -102,7 +107,7 @@ describe('s3:// inputs', () => {
       threads: 2,
     });
     await ingest(FGB, fromDisk, { partitioningSchemaInput: meta }).runLocal({ threads: 2 });
-    await sameFiles(fromS3, fromDisk);
+    expectSameFiles(fromS3, fromDisk);
     await expect(
       ingest(FGB, join(tmp, `t-${n++}`), {
         partitioningSchemaInput: s3.url('schemas/none.parquet'),

@@ -8,6 +8,7 @@ import { getObject, headObject, listObjects, putObject } from '../../src/io/s3.j
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
 import { ogrFeatures } from '../helpers/ogr.js';
+import { failure } from '../helpers/outputs.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
 import { checkTable } from './table-check.js';
 
@@ -43,15 +44,6 @@ async function download(prefixUrl: string): Promise<{ dir: string; names: string
 
 function countries(output: string) {
   return ingest(COUNTRIES, output, { partitioningMaximumPerFile: 60, partitioningMaximumPerChunk: 15 });
-}
-
-async function failure(run: Promise<unknown>): Promise<GeopartError> {
-  const err = await run.then(
-    () => new Error('expected a failure'),
-    (e: unknown) => e,
-  );
-  if (!(err instanceof GeopartError)) throw err;
-  return err;
 }
 
 describe('ingest to an s3:// output', () => {

@@ -2,7 +2,7 @@
  * `http://` inputs: Parquet and GeoParquet read by Range requests, GDAL formats through
  * `/vsicurl/` (also by ranges), and a missing URL named in an INPUT_NOT_FOUND error.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
 import { type HttpFileServer, serveFiles } from '../helpers/http-files.js';
+import { expectSameFiles } from '../helpers/outputs.js';
 
 let server: HttpFileServer;
 let tmp: string;
@@ -33,14 +34,6 @@ async function ingestTo(input: string) {
   const dir = join(tmp, `t-${n++}`);
   const report = await ingest(input, dir, { targetNumChunks: 8 }).runLocal({ threads: 2 });
   return { dir, report };
-}
-
-/** Every file of two tables, byte for byte. */
-function expectSameFiles(a: string, b: string): void {
-  const names = readdirSync(a).sort();
-  expect(readdirSync(b).sort()).toEqual(names);
-  for (const name of names)
-    expect(readFileSync(join(a, name)).equals(readFileSync(join(b, name))), name).toBe(true);
 }
 
 /** Rows in one query's result but not the other's (both ways), as DuckDB counts them. */

@@ -96,7 +96,7 @@ async function judge(run: Run, end: CommandEnd | undefined): Promise<string | nu
     if (!end.message.includes(run.input) && !end.message.includes(run.damaged)) {
       return `${end.code} does not name the file: ${end.message}`;
     }
-    if (run.clean && run.command === 'ingest') return `the clean input failed: ${end.code}: ${end.message}`;
+    if (run.clean) return `the clean input failed: ${end.code}: ${end.message}`;
     if (left.length > 0) return `debris after ${end.code}: ${left.join(', ')}`;
     return null;
   }

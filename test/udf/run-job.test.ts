@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { JobConfig, UdfJobStepConfig, type UdfStepInit } from '../../src/config/index.js';
-import { ConfigError, GeopartError } from '../../src/errors.js';
+import { ConfigError } from '../../src/errors.js';
 import type { JobRunOptions } from '../../src/job/run-job.js';
 import type { UdfStepReport } from '../../src/udf/report.js';
 import { lit, query } from '../helpers/duckdb.js';
+import { failure } from '../helpers/outputs.js';
 import { decodeWkb } from '../helpers/wkb-codec.js';
 
 const CASES = fileURLToPath(new URL('./modules/cases.mjs', import.meta.url));
@@ -36,15 +37,6 @@ function udfJob(
 async function run(job: JobConfig, options: JobRunOptions = {}): Promise<UdfStepReport> {
   const report = await job.runLocal({ threads: 2, ...options });
   return report.steps[0] as UdfStepReport;
-}
-
-async function failure(promise: Promise<unknown>): Promise<GeopartError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(GeopartError);
-  return err as GeopartError;
 }
 
 /** Nothing at the output, and no staging folder beside it. */
