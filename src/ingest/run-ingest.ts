@@ -24,7 +24,6 @@ import { type Plan, plan as planPartitions } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
-import type { WriteTaskResult } from '../pool/worker.js';
 import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
@@ -36,8 +35,7 @@ import {
   type IngestSettings,
   ingestSettings,
 } from './settings.js';
-
-export type { IngestProgress, IngestRunOptions } from './settings.js';
+import { INGEST_TASKS, type WriteTaskResult } from './tasks.js';
 
 /** Rows of `_sample`, spread over the table. */
 export const SAMPLE_ROWS = 1000;
@@ -143,7 +141,7 @@ export async function runIngest(
   const t0 = performance.now();
   const threads = options.threads ?? defaultThreads();
   const staging = await beginCommit(settings.output, settings.overwrite);
-  const pool = createPool(threads);
+  const pool = createPool(INGEST_TASKS, threads);
   const progress = (p: Omit<IngestProgress, 'rowsScanned'> & { rowsScanned?: number }) =>
     options.onProgress?.({ rowsScanned: 0, ...p });
   try {

@@ -7,10 +7,10 @@ import { openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { KeyTable } from '../partition/key-table.js';
 import type { WorkerPool } from '../pool/pool.js';
-import type { ScanTaskResult } from '../pool/worker.js';
 import { batchToBytes, spillPath } from '../scan/spill.js';
 import { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestRunOptions, IngestSettings } from './settings.js';
+import type { ScanTaskResult } from './tasks.js';
 
 /** Geometry bytes per scan task: big polygons are spread over the pool, not scanned by one worker. */
 const SCAN_TASK_BYTES = 4 << 20;
