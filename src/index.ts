@@ -3,6 +3,9 @@
  * Every public name is listed here; nothing is re-exported wholesale.
  */
 
+// Installs runLocal/runRemote on the config classes (config/ holds data only).
+import './run-methods.js';
+
 export type {
   ChunksOf,
   ChunksOfJson,

@@ -1,4 +1,6 @@
 import { GeopartError } from '../errors.js';
+// The run methods of the config classes: `geopart run` and `geopart remote run` call them.
+import '../run-methods.js';
 import {
   INFO_USAGE,
   INGEST_USAGE,

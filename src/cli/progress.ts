@@ -1,4 +1,4 @@
-import type { IngestProgress } from '../ingest/run-ingest.js';
+import type { IngestProgress } from '../ingest/settings.js';
 
 const WIDTH = 24;
 

@@ -1,5 +1,3 @@
-import type { IngestReport } from '../ingest/report.js';
-import type { IngestRunOptions } from '../ingest/run-ingest.js';
 import { fromCamel, withDefaultType } from './camel.js';
 import { GDALOpenConfig, type GDALOpenInit, gdalInitToJson } from './gdal-open.js';
 import { parseConfig } from './issues.js';
@@ -98,15 +96,6 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   /** Validates `init`, throwing a ConfigError that names every bad field by its job-file name. */
   constructor(init: GeospatialPartitionInit) {
     super(parseConfig(initSchema, init));
-  }
-
-  /**
-   * Runs the ingestion here, on a worker pool, and writes the table to `output`; returns the
-   * job report. See {@link IngestRunOptions} for threads, progress and cancellation.
-   */
-  async runLocal(options: IngestRunOptions = {}): Promise<IngestReport> {
-    const { runIngest } = await import('../ingest/run-ingest.js');
-    return runIngest(this, options);
   }
 
   /**

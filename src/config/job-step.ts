@@ -1,7 +1,4 @@
-import type { StepRunRemoteOptions } from '../remote/launcher-options.js';
-import type { RunResponse } from '../remote/run-response.js';
 import type { JobStepJson } from './fields.js';
-import type { JobStep } from './job.js';
 import type { StepJson } from './job-schema.js';
 import type { JsonValue } from './json.js';
 import { cloneJson } from './json.js';
@@ -81,22 +78,6 @@ export abstract class JobStepConfig {
   setOutput(tableOrUrl?: string | null, options: SetOutputOptions = {}): this {
     const change = outputChange(tableOrUrl, options);
     return this.update({ ...this.toJSON(), ...change.fields }, change.inplace);
-  }
-
-  /**
-   * Runs this step on one EC2 instance of your AWS account, as a one-step job, and returns at
-   * once with its {@link RunResponse}. `outputTable` sets the output first (it must be
-   * `s3://`). See `JobConfig.runRemote` for the options and what is checked before launching.
-   */
-  async runRemote(options: StepRunRemoteOptions = {}): Promise<RunResponse> {
-    const { outputTable, ...rest } = options;
-    const step = outputTable === undefined ? this : this.setOutput(outputTable);
-    // Loaded on use: job.ts imports this module, and the launcher loads the EC2 SDK.
-    const { JobConfig } = await import('./job.js');
-    const name = step.toJSON().type.replaceAll('_', '-');
-    const job = new JobConfig({ name, steps: [step as unknown as JobStep] });
-    const { launchJob } = await import('../remote/launch.js');
-    return launchJob(job, rest);
   }
 
   /** Validates `json`, then applies it to this object (`inplace`) or to a new copy. */

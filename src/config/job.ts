@@ -1,8 +1,4 @@
 import type { z } from 'zod';
-import type { JobReport } from '../job/report.js';
-import type { JobRunOptions } from '../job/run-job.js';
-import type { RunRemoteOptions } from '../remote/launcher-options.js';
-import type { RunResponse } from '../remote/run-response.js';
 import { fromCamel } from './camel.js';
 import { GeospatialPartitionJobStepConfig } from './geospatial-step.js';
 import { parseConfig } from './issues.js';
@@ -88,20 +84,6 @@ export class JobConfig {
     defineFields(this, { name: json.name, steps: json.steps.map(buildStep), metadata: json.metadata });
   }
 
-  /**
-   * Runs the steps in order on this machine (each on a worker pool of `threads`) and returns
-   * the job report, one report per step. Before anything runs, a UDF step without a UDF or a
-   * step without an output is refused (unless `ignoreNoUdf` / `ignoreNoOutput`), and with
-   * `validateInputs` (default true) every local input must exist: ingest inputs, UDF modules,
-   * and `chunks_of` tables not written by an earlier step. An output that already exists is
-   * refused up front too, unless its step sets `overwrite`, so a job never fails at its last
-   * step after hours of work on the first. See {@link JobRunOptions}.
-   */
-  async runLocal(options: JobRunOptions = {}): Promise<JobReport> {
-    const { runJob } = await import('../job/run-job.js');
-    return runJob(this, options);
-  }
-
   /** The job-file (snake_case) JSON form: what a job file holds, every field present. */
   toJSON(): JobJson {
     return {
@@ -109,23 +91,5 @@ export class JobConfig {
       steps: this.steps.map((s) => s.toJSON()),
       metadata: cloneJson(this.metadata),
     };
-  }
-
-  /**
-   * Runs the job on one EC2 instance of your AWS account and returns at once with its
-   * {@link RunResponse} (`status()`, `logs()`, `tail()`, `wait()`, `cancel()`). The instance
-   * installs this geopart version, runs the job with the same engine, writes to the steps'
-   * `s3://` outputs, reports status and log under `jobPrefix`, and terminates itself.
-   *
-   * Before any request: the options are validated (instance type from INSTANCE_TYPES,
-   * region, disk size in GiB, `KEY=value` env entries, image), every output must be `s3://`
-   * and every input and UDF module an `s3://` or `http(s)://` URL. `additionalEnv` travels in
-   * the instance's user data, which anyone allowed `ec2:DescribeInstanceAttribute` can read:
-   * never pass secrets there; give the instance a role (`iamInstanceProfile`) instead.
-   */
-  async runRemote(options: RunRemoteOptions = {}): Promise<RunResponse> {
-    // Loaded on use, so that configs never load the EC2 SDK.
-    const { launchJob } = await import('../remote/launch.js');
-    return launchJob(this, options);
   }
 }

@@ -1,6 +1,4 @@
-import type { Table } from 'apache-arrow';
 import { z } from 'zod';
-import type { UdfSampleOptions } from '../udf/run-sample.js';
 import { fromCamel, withDefaultType } from './camel.js';
 import { strictObject } from './fields.js';
 import { expects, parseConfig } from './issues.js';
@@ -178,31 +176,6 @@ export class UdfJobStepConfig extends JobStepConfig {
       next = { ...next, parameters: merged };
     }
     return this.update({ ...this.toJSON(), udf: next }, args.inplace ?? false);
-  }
-
-  /**
-   * Runs the UDF once, here in this thread, and returns its value: on `sample` when given (null
-   * is a sample: no input), else on the step's first input (the first chunk of a `chunksOf`
-   * table; no input when `input` is null). The UDF gets `context` `{ jobName: null,
-   * stepIndex: 0, inputIndex: 0, input }` and `output` (`<output>/0.parquet`, or null).
-   * Nothing is written.
-   *
-   * With `validateOutput`, the value must be a table (an apache-arrow Table, an array of plain
-   * records or a GeoJSON FeatureCollection); it is returned converted to an Arrow Table, whose
-   * `schema` is the recorded schema (GeoJSON geometry becomes WKB). Anything else is a
-   * GeopartError `INVALID_UDF_OUTPUT` saying what was returned.
-   *
-   * `timeoutSeconds` (default: the step's) bounds an asynchronous UDF; a synchronous loop
-   * cannot be interrupted in this thread (a job run stops it by terminating its worker).
-   */
-  async runLocal(
-    sample: JsonValue | undefined,
-    options: UdfSampleOptions & { validateOutput: true },
-  ): Promise<Table>;
-  async runLocal(sample?: JsonValue, options?: UdfSampleOptions): Promise<unknown>;
-  async runLocal(sample?: JsonValue, options: UdfSampleOptions = {}): Promise<unknown> {
-    const { runUdfSample } = await import('../udf/run-sample.js');
-    return runUdfSample(this, sample, options);
   }
 
   /** The job-file (snake_case) JSON form, `type: "udf"`, every field present. */

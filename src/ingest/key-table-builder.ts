@@ -4,7 +4,7 @@
  * batches in flight, not the table twice.
  */
 import type { KeyTable } from '../partition/key-table.js';
-import type { ScanTaskResult } from '../pool/worker.js';
+import type { ScanTaskResult } from './tasks.js';
 
 const COLUMNS = ['cx', 'cy', 'measure', 'minx', 'miny', 'maxx', 'maxy'] as const;
 

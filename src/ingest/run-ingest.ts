@@ -24,34 +24,18 @@ import { type Plan, plan as planPartitions } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
-import type { WriteTaskResult } from '../pool/worker.js';
 import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
 import type { IngestCounts, IngestReport } from './report.js';
 import { type ScanOutcome, scanStage } from './scan-stage.js';
-
-/** How to run an ingest; everything optional. */
-export interface IngestRunOptions {
-  /** Worker threads, 1 to 256 (default: one per core). The output does not depend on it. */
-  readonly threads?: number;
-  readonly signal?: AbortSignal;
-  /** Called as rows are scanned and files written. */
-  readonly onProgress?: (progress: IngestProgress) => void;
-  /** Called with warnings (e.g. a layer without CRS). */
-  readonly onWarning?: (message: string) => void;
-  /** Called after each object of an `s3://` output is uploaded; `_sample` comes last. */
-  readonly onUpload?: (url: string) => void | Promise<void>;
-}
-
-/** Where an ingest is. */
-export interface IngestProgress {
-  readonly stage: 'scan' | 'plan' | 'write' | 'commit';
-  readonly rowsScanned: number;
-  readonly filesWritten: number;
-  /** Files to write (0 until planned). */
-  readonly files: number;
-}
+import {
+  type IngestProgress,
+  type IngestRunOptions,
+  type IngestSettings,
+  ingestSettings,
+} from './settings.js';
+import { INGEST_TASKS, type WriteTaskResult } from './tasks.js';
 
 /** Rows of `_sample`, spread over the table. */
 export const SAMPLE_ROWS = 1000;
@@ -93,19 +77,11 @@ function locateRows(order: Int32Array, start: number, end: number, batchStart: F
   return { batchOf, rowOf };
 }
 
-async function planStage(step: GeospatialPartitionJobStepConfig, keys: KeyTable): Promise<Plan> {
-  if (step.partitioningSchemaInput !== null) {
-    return planFromBoxes(keys, await readSchemaBoxes(step.partitioningSchemaInput));
+async function planStage(settings: IngestSettings, keys: KeyTable): Promise<Plan> {
+  if (settings.schemaInput !== null) {
+    return planFromBoxes(keys, await readSchemaBoxes(settings.schemaInput));
   }
-  return planPartitions(keys, {
-    maxPerFile: step.partitioningMaximumPerFile,
-    maxPerChunk: step.partitioningMaximumPerChunk,
-    targetNumChunks: step.targetNumChunks,
-    splitMethod: step.partitioningSplitMethod,
-    maxWidthRatio: step.partitioningMaxWidthRatio,
-    maxHeightRatio: step.partitioningMaxHeightRatio,
-    splitIdenticalCentroids: step.splitIdenticalCentroids,
-  });
+  return planPartitions(keys, settings.plan);
 }
 
 /**
@@ -113,7 +89,7 @@ async function planStage(step: GeospatialPartitionJobStepConfig, keys: KeyTable)
  * key table is the largest thing in memory.
  */
 async function planAndRelease(
-  step: GeospatialPartitionJobStepConfig,
+  settings: IngestSettings,
   scanned: ScanOutcome,
 ): Promise<{ plan: Plan; rowsWritten: number }> {
   const keys = scanned.keys!;
@@ -124,7 +100,7 @@ async function planAndRelease(
       `${keys.length} rows exceed one ingest's limit of 2^31-1; split the input`,
     );
   }
-  return { plan: await planStage(step, keys), rowsWritten: keys.length };
+  return { plan: await planStage(settings, keys), rowsWritten: keys.length };
 }
 
 /** Writes `_sample`: sample rows, the chunk table (`fused:_metadata`) and the report. */
@@ -158,24 +134,20 @@ export async function runIngest(
   step: GeospatialPartitionJobStepConfig,
   options: IngestRunOptions = {},
 ): Promise<IngestReport> {
-  if (step.output === null) {
-    throw new GeopartError('INVALID_CONFIG', 'output: not set; give one with setOutput(...) or -o OUT', {
-      option: 'output',
-    });
-  }
   // Every check before any work: nothing to clean up when one fails.
+  const settings = ingestSettings(step);
   checkRunOptions({ threads: options.threads });
   await checkStepPaths(step);
   const t0 = performance.now();
   const threads = options.threads ?? defaultThreads();
-  const staging = await beginCommit(step.output, step.overwrite);
-  const pool = createPool(threads);
+  const staging = await beginCommit(settings.output, settings.overwrite);
+  const pool = createPool(INGEST_TASKS, threads);
   const progress = (p: Omit<IngestProgress, 'rowsScanned'> & { rowsScanned?: number }) =>
     options.onProgress?.({ rowsScanned: 0, ...p });
   try {
     const spillDir = join(staging.dir, '_spill');
     await mkdir(spillDir);
-    const scanned = await scanStage(step, pool, spillDir, options);
+    const scanned = await scanStage(settings, pool, spillDir, options);
     const tScan = seconds(t0);
 
     progress({ stage: 'plan', filesWritten: 0, files: 0 });
@@ -186,7 +158,7 @@ export async function runIngest(
       rowsSubdivided: scanned.rowsSubdivided,
       rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
     };
-    const { plan, rowsWritten } = await planAndRelease(step, scanned);
+    const { plan, rowsWritten } = await planAndRelease(settings, scanned);
     const tPlan = seconds(t1);
 
     const counts: IngestCounts = {
@@ -198,7 +170,7 @@ export async function runIngest(
       rowsWritten,
       files: plan.numFiles,
       chunks: plan.chunks.length,
-      partitioningMethod: step.partitioningMethod,
+      partitioningMethod: settings.scan.method,
       maxPerFile: plan.maxPerFile,
       maxPerChunk: plan.maxPerChunk,
     };
@@ -255,14 +227,14 @@ export async function runIngest(
 
     progress({ stage: 'commit', filesWritten, files: plan.numFiles });
     const t3 = performance.now();
-    if (step.outputMetadata !== null) {
+    if (settings.outputMetadata !== null) {
       // The metadata file names its table, so that file alone is enough to open the table.
       const { bytes } = await encodeGeoParquet({
         batches: [metadata],
         rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
-        keyValueMetadata: { ...kv, [TABLE_KEY]: tableLocationFor(step.outputMetadata, staging.output) },
+        keyValueMetadata: { ...kv, [TABLE_KEY]: tableLocationFor(settings.outputMetadata, staging.output) },
       });
-      await writeAtomically(step.outputMetadata, bytes);
+      await writeAtomically(settings.outputMetadata, bytes);
     }
     await finishCommit(staging, { signal: options.signal, onUpload: options.onUpload });
     const tCommit = seconds(t3);
@@ -277,7 +249,7 @@ export async function runIngest(
     // Stopped by the caller: say so with its reason, whichever stage noticed it first (the
     // pool reports a bare AbortError).
     if (options.signal?.aborted) throw abortedError(options.signal, staging.output);
-    throw diskFullError(err, step.output);
+    throw diskFullError(err, settings.output);
   } finally {
     await pool.close();
   }

@@ -3,16 +3,14 @@
  * and spilled, and collects their keys into the key table.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { KeyTable } from '../partition/key-table.js';
 import type { WorkerPool } from '../pool/pool.js';
-import type { ScanTaskResult } from '../pool/worker.js';
-import type { ScanOptions } from '../scan/scan-batch.js';
 import { batchToBytes, spillPath } from '../scan/spill.js';
 import { KeyTableBuilder } from './key-table-builder.js';
-import type { IngestRunOptions } from './run-ingest.js';
+import type { IngestRunOptions, IngestSettings } from './settings.js';
+import type { ScanTaskResult } from './tasks.js';
 
 /** Geometry bytes per scan task: big polygons are spread over the pool, not scanned by one worker. */
 const SCAN_TASK_BYTES = 4 << 20;
@@ -51,28 +49,16 @@ export interface ScanOutcome {
 
 /** Runs the scan stage (see the module comment). */
 export async function scanStage(
-  step: GeospatialPartitionJobStepConfig,
+  settings: IngestSettings,
   pool: WorkerPool,
   spillDir: string,
   options: IngestRunOptions,
 ): Promise<ScanOutcome> {
   const inputs = await openInputs({
-    input: step.input,
-    fileSuffix: step.fileSuffix,
-    openOptions: step.gdalConfig.openOptions as Readonly<Record<string, string>>,
-    layer: step.gdalConfig.layer,
-    lonlatCols: step.lonlatCols,
-    loadColumns: step.loadColumns,
-    removeCols: step.removeCols,
-    explodeGeometries: step.explodeGeometries,
-    dropOutOfBounds: step.dropOutOfBounds,
+    ...settings.read,
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
-  const scanOptions: ScanOptions = {
-    method: step.partitioningMethod,
-    subdivideStart: step.subdivideStart,
-    subdivideStop: step.subdivideStop,
-  };
+  const scanOptions = settings.scan;
   const builder = new KeyTableBuilder(inputs.featureCount ?? 0);
   let rowsDroppedNoGeometry = 0;
   let rowsSubdivided = 0;

@@ -3,7 +3,7 @@
  * through the same range reader `openTable` uses.
  */
 import { GeopartError } from '../errors.js';
-import { openHttpRangeReader } from '../read/http-range-reader.js';
+import { openHttpRangeReader } from './http-range-reader.js';
 import { remoteBlob } from './range-blob.js';
 
 /** True for an `http://` or `https://` URL. */

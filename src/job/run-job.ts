@@ -6,7 +6,8 @@ import type { JobConfig } from '../config/job.js';
 import { checkRunOptions } from '../config/run-options.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
-import type { IngestProgress } from '../ingest/run-ingest.js';
+import { runIngest } from '../ingest/run-ingest.js';
+import type { IngestProgress } from '../ingest/settings.js';
 import { udfLabel } from '../udf/load-udf.js';
 import { runUdfStep, type UdfProgress } from '../udf/run-udf-step.js';
 import { type PreflightOptions, preflight } from './preflight.js';
@@ -93,7 +94,7 @@ export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promi
       continue;
     }
     try {
-      const report = await step.runLocal({
+      const report = await runIngest(step, {
         ...(options.threads === undefined ? {} : { threads: options.threads }),
         ...(options.signal ? { signal: options.signal } : {}),
         onProgress: (p) =>

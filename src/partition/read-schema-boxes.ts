@@ -3,7 +3,7 @@ import { tableFromIPC, type Vector } from 'apache-arrow';
 import { readParquet, readSchema } from 'parquet-wasm';
 import { GeopartError } from '../errors.js';
 import { isUrl } from '../format/table-location.js';
-import { openRangeReader } from '../read/range-reader.js';
+import { openRangeReader } from '../io/range-reader.js';
 import type { SchemaBoxes } from './schema-plan.js';
 
 const OPTION = 'partitioning_schema_input';

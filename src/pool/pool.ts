@@ -1,21 +1,24 @@
 /**
- * The worker pool (Piscina) that runs scan and write tasks. Task functions live in
- * worker.ts; this module only starts the pool and names the tasks.
+ * The worker pool (Piscina). It knows no tasks: whoever starts a pool names the module whose
+ * exports the workers run (ingest/tasks.ts, udf/tasks.ts).
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { fromWire, type WireError } from '../errors.js';
 
-/**
- * The workers' entry (worker-entry.cjs, which loads worker.js). Under a TypeScript runner
- * (tests) the built copy in dist/ is used.
- */
-function workerFile(): string {
-  const path = fileURLToPath(new URL('./worker-entry.cjs', import.meta.url));
-  if (!import.meta.url.endsWith('.ts')) return path;
-  return path.replace(/\/src\/pool\/worker-entry\.cjs$/, '/dist/pool/worker-entry.cjs');
+/** src/ and dist/, when this module runs from src/ under a TypeScript runner (tests). */
+const SRC = new URL('../', import.meta.url).href;
+const DIST = new URL('../../dist/', import.meta.url).href;
+
+/** `url` as a worker thread loads it: a module of src/ run by a TypeScript runner as its built copy in dist/. */
+function built(url: URL): string {
+  if (!import.meta.url.endsWith('.ts') || !url.href.startsWith(SRC)) return url.href;
+  return DIST + url.href.slice(SRC.length).replace(/\.ts$/, '.js');
 }
+
+/** The workers' entry, which loads the task module and runs its tasks. */
+const WORKER_ENTRY = new URL('./worker-entry.cjs', import.meta.url);
 
 /** Worker threads to use when the caller does not say: one per core, at least 1. */
 export function defaultThreads(): number {
@@ -25,7 +28,7 @@ export function defaultThreads(): number {
 /** A started pool; close it with {@link WorkerPool.close}. */
 export interface WorkerPool {
   readonly threads: number;
-  /** Runs the named task of worker.ts; `transfer` buffers are moved, not copied. */
+  /** Runs the named export of the task module; `transfer` buffers are moved, not copied. */
   run<R>(name: string, task: unknown, transfer?: readonly ArrayBuffer[], signal?: AbortSignal): Promise<R>;
   close(): Promise<void>;
 }
@@ -35,13 +38,14 @@ export interface TaskFailure {
   readonly failed: WireError;
 }
 
-/** Starts a pool of `threads` workers. */
-export function createPool(threads = defaultThreads()): WorkerPool {
+/** Starts a pool of `threads` workers that run the exports of the module at `tasks`. */
+export function createPool(tasks: URL, threads = defaultThreads()): WorkerPool {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   }
   const pool = new Piscina({
-    filename: workerFile(),
+    filename: fileURLToPath(built(WORKER_ENTRY)),
+    workerData: { tasks: built(tasks) },
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 1000,
@@ -49,11 +53,13 @@ export function createPool(threads = defaultThreads()): WorkerPool {
   return {
     threads,
     async run<R>(name: string, task: unknown, transfer: readonly ArrayBuffer[] = [], signal?: AbortSignal) {
-      const result = (await pool.run(task, {
-        name,
-        transferList: [...transfer],
-        ...(signal ? { signal } : {}),
-      })) as R | TaskFailure;
+      const result = (await pool.run(
+        { name, task },
+        {
+          transferList: [...transfer],
+          ...(signal ? { signal } : {}),
+        },
+      )) as R | TaskFailure;
       if (result !== null && typeof result === 'object' && 'failed' in result) throw fromWire(result.failed);
       return result as R;
     },

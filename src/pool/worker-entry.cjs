@@ -1,16 +1,15 @@
 // Piscina's entry in each worker thread. It is CommonJS on purpose: Piscina first tries
 // require() on its filename, and require() of an ES module (Node >= 20.19) can abort the
-// process under module loader hooks. Each task is forwarded to worker.js, loaded by import().
+// process under module loader hooks. The pool's task module (`workerData.tasks`, a URL) is
+// loaded by import(), and each task, posted as `{ name, task }`, runs its export `name`.
 'use strict';
+
+const { workerData } = require('node:worker_threads');
 
 let tasks;
 const load = () => {
-  tasks ??= import('./worker.js');
+  tasks ??= import(workerData.tasks);
   return tasks;
 };
 
-module.exports = {
-  scan: async (task) => (await load()).scan(task),
-  write: async (task) => (await load()).write(task),
-  udf: async (task) => (await load()).udf(task),
-};
+module.exports = async ({ name, task }) => (await load())[name](task);

@@ -7,12 +7,13 @@ import { makeBatch } from '../arrow/batch.js';
 import { concatBatches } from '../arrow/concat.js';
 import { filterRows } from '../arrow/take.js';
 import { GeopartError } from '../errors.js';
+import { countingReader } from '../io/range.js';
+import { openRangeReader } from '../io/range-reader.js';
 import { checkBBox } from './bbox.js';
 import { ChunkIndex } from './chunk-index.js';
 import type { ChunkList } from './chunk-list.js';
 import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
 import type { GeoLayout } from './plain-chunks.js';
-import { countingReader, openRangeReader } from './range-reader.js';
 import { rowMask } from './row-filter.js';
 import type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './types.js';
 

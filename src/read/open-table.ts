@@ -14,11 +14,12 @@ import { CHUNK_TABLE_KEY, FORMAT_VERSION_KEY, GEO_KEY, REPORT_KEY, TABLE_KEY } f
 import { dataFileName, TABLE_MARKER } from '../format/markers.js';
 import { isUrl, resolveTableLocation } from '../format/table-location.js';
 import { checkFormatVersion } from '../format/version.js';
+import { countingReader } from '../io/range.js';
+import { openRangeReader } from '../io/range-reader.js';
 import { type ChunkList, chunkListFromTable, isChunkMetadata } from './chunk-list.js';
 import { OpenedTable } from './geo-table.js';
 import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
 import { chunksFromRowGroups, type GeoLayout, geoLayout } from './plain-chunks.js';
-import { countingReader, openRangeReader } from './range-reader.js';
 import { joinLocation } from './table-location.js';
 import type { BBox, GeoTable, TableStats } from './types.js';
 

@@ -9,7 +9,7 @@ import { type Schema, type Table, tableFromIPC } from 'apache-arrow';
 import { type FileMetaData, parquetMetadataAsync } from 'hyparquet';
 import { ParquetFile } from 'parquet-wasm/node';
 import { GeopartError } from '../errors.js';
-import type { RangeReader } from './range-reader.js';
+import type { RangeReader } from '../io/range.js';
 
 /** First footer fetch (bytes): enough for most footers, small next to any data file. */
 const FOOTER_GUESS = 16 * 1024;

@@ -3,7 +3,7 @@
  * checked locally, then uploads the job to S3 and starts an instance whose user data runs it.
  */
 import { readFileSync } from 'node:fs';
-import type { JobConfig } from '../config/job.js';
+import { JobConfig, type JobStep } from '../config/job.js';
 import {
   type RemoteOptions,
   type RemoteOptionsInit,
@@ -31,6 +31,7 @@ import {
   resolveJobPrefix,
   resolveLauncher,
   resolveRegion,
+  type StepRunRemoteOptions,
 } from './launcher-options.js';
 import { RunResponse } from './run-response.js';
 import { checkImports } from './udf-modules.js';
@@ -173,6 +174,17 @@ export async function launchJob(job: JobConfig, options: RunRemoteOptions = {}):
   };
   await writeJson(urls.launch, record, signal);
   return new RunResponse({ jobId, instanceId, urls, ec2: l.ec2 });
+}
+
+/**
+ * Runs `step` as a one-step job named after its type (see {@link launchJob}); `outputTable`
+ * sets its output first.
+ */
+export async function launchStep(step: JobStep, options: StepRunRemoteOptions = {}): Promise<RunResponse> {
+  const { outputTable, ...rest } = options;
+  const target = outputTable === undefined ? step : step.setOutput(outputTable);
+  const name = target.toJSON().type.replaceAll('_', '-');
+  return launchJob(new JobConfig({ name, steps: [target] }), rest);
 }
 
 /** Options of {@link attachJob}: where the job prefix and EC2 are. */

@@ -22,6 +22,7 @@ import type { FailedInput, UdfStepReport } from './report.js';
 import type { UdfInputResult, UdfInputTask } from './run-input.js';
 import { schemaDifferences } from './schema-differences.js';
 import type { ColumnInfo } from './table-value.js';
+import { UDF_TASKS } from './tasks.js';
 import { timeoutError } from './timeout.js';
 import { resultLocation } from './write-result.js';
 
@@ -136,7 +137,7 @@ export async function runUdfStep(
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
-  const pool = createPool(threads);
+  const pool = createPool(UDF_TASKS, threads);
 
   const failed: FailedInput[] = [];
   let firstError: GeopartError | null = null;

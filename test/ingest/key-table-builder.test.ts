@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeyTableBuilder } from '../../src/ingest/key-table-builder.js';
-import type { ScanTaskResult } from '../../src/pool/worker.js';
+import type { ScanTaskResult } from '../../src/ingest/tasks.js';
 
 function result(batchId: number, rows: number): ScanTaskResult {
   const f = (k: number) => Float64Array.from({ length: rows }, (_, i) => batchId * 1000 + i + k / 10);

@@ -1,20 +1,22 @@
 /**
- * The tasks worker threads run, one named export each (Piscina's `name` option). Every task
- * catches its own errors and returns them as `{ failed: WireError }`, since structured clone
- * would drop the error class and its code.
+ * The tasks an ingest runs on its worker pool (`createPool(INGEST_TASKS)`), one named export
+ * each. Every task catches its own errors and returns them as `{ failed: WireError }`, since
+ * structured clone would drop the error class and its code.
  */
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { takeRows } from '../arrow/take.js';
 import { toWire } from '../errors.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
+import type { TaskFailure } from '../pool/pool.js';
+import { buffersOf, movable } from '../pool/transfer.js';
 import { gatherRows } from '../scan/gather.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
 import { batchFromBytes, batchToBytes, readSpill, spillPath, writeSpill } from '../scan/spill.js';
-import { runUdfInput, type UdfInputResult, type UdfInputTask } from '../udf/run-input.js';
 import { chunkStats } from '../write/chunk-stats.js';
 import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
-import type { TaskFailure } from './pool.js';
-import { buffersOf, movable } from './transfer.js';
+
+/** This module, as {@link createPool} takes it. */
+export const INGEST_TASKS = new URL(import.meta.url);
 
 /** Input of {@link scan}: one batch as Arrow IPC bytes (moved, not copied). */
 export interface ScanTask {
@@ -105,15 +107,6 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
       sample = batchToBytes(takeRows(batch, rows));
     }
     return movable({ bytes: result.bytes, stats, sample }, buffersOf([stats, sample]));
-  } catch (err) {
-    return { failed: toWire(err) };
-  }
-}
-
-/** Runs a UDF on one input and writes its result (see src/udf/run-input.ts). */
-export async function udf(task: UdfInputTask): Promise<UdfInputResult | TaskFailure> {
-  try {
-    return await runUdfInput(task);
   } catch (err) {
     return { failed: toWire(err) };
   }

@@ -3,7 +3,7 @@
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { GeopartError } from '../errors.js';
-import { checkRange, type RangeReader } from './range-reader.js';
+import { checkRange, type RangeReader } from './range.js';
 
 /**
  * Opens the local file `path` (reported as `url`, default the path). Throws `INPUT_NOT_FOUND`

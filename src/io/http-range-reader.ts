@@ -3,7 +3,7 @@
  * request (or, when HEAD gives none or is refused, from the `Content-Range` of a one-byte GET).
  */
 import { GeopartError } from '../errors.js';
-import { checkRange, type RangeReader } from './range-reader.js';
+import { checkRange, type RangeReader } from './range.js';
 
 async function request(url: string, init: RequestInit): Promise<Response> {
   try {

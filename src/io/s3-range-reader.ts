@@ -3,8 +3,8 @@
  * request when the reader opens.
  */
 import { GeopartError } from '../errors.js';
-import { getObject, headObject } from '../io/s3.js';
-import { checkRange, type RangeReader } from './range-reader.js';
+import { checkRange, type RangeReader } from './range.js';
+import { getObject, headObject } from './s3.js';
 
 /**
  * Opens `url` (`s3://bucket/key`) for range reads. Throws `INPUT_NOT_FOUND` naming the URL when

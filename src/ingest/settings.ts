@@ -1,0 +1,88 @@
+/**
+ * What an ingest runs with. `ingestSettings` reads the step once, at the top of `runIngest`,
+ * and unpacks it into plain options for each stage; the stages never see the config object.
+ */
+import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
+import { GeopartError } from '../errors.js';
+import type { ReadOptions } from '../io/read-inputs.js';
+import type { PlanOptions } from '../partition/options.js';
+import type { ScanOptions } from '../scan/scan-batch.js';
+
+/** How to run an ingest; everything optional. */
+export interface IngestRunOptions {
+  /** Worker threads, 1 to 256 (default: one per core). The output does not depend on it. */
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+  /** Called as rows are scanned and files written. */
+  readonly onProgress?: (progress: IngestProgress) => void;
+  /** Called with warnings (e.g. a layer without CRS). */
+  readonly onWarning?: (message: string) => void;
+  /** Called after each object of an `s3://` output is uploaded; `_sample` comes last. */
+  readonly onUpload?: (url: string) => void | Promise<void>;
+}
+
+/** Where an ingest is. */
+export interface IngestProgress {
+  readonly stage: 'scan' | 'plan' | 'write' | 'commit';
+  readonly rowsScanned: number;
+  readonly filesWritten: number;
+  /** Files to write (0 until planned). */
+  readonly files: number;
+}
+
+/** A partition step's fields, as the stages of an ingest take them. */
+export interface IngestSettings {
+  /** Where the table goes (a path or URL), and whether an existing table may be replaced. */
+  readonly output: string;
+  readonly overwrite: boolean;
+  /** Where the chunk table also goes as its own file, or null. */
+  readonly outputMetadata: string | null;
+  /** How the inputs are read (`io/read-inputs.ts`). */
+  readonly read: Omit<ReadOptions, 'onWarning' | 'batchSize'>;
+  /** What the scan computes per row (`scan/scan-batch.ts`). */
+  readonly scan: ScanOptions;
+  /** How the planner cuts (`partition/plan.ts`), unless the boxes come from a file. */
+  readonly plan: PlanOptions;
+  /** A Parquet file of chunk boxes that rows are assigned to instead, or null. */
+  readonly schemaInput: string | null;
+}
+
+/** The settings of `step`; throws `INVALID_CONFIG` when its output is not set. */
+export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSettings {
+  if (step.output === null) {
+    throw new GeopartError('INVALID_CONFIG', 'output: not set; give one with setOutput(...) or -o OUT', {
+      option: 'output',
+    });
+  }
+  return {
+    output: step.output,
+    overwrite: step.overwrite,
+    outputMetadata: step.outputMetadata,
+    read: {
+      input: step.input,
+      fileSuffix: step.fileSuffix,
+      openOptions: step.gdalConfig.openOptions as Readonly<Record<string, string>>,
+      layer: step.gdalConfig.layer,
+      lonlatCols: step.lonlatCols,
+      loadColumns: step.loadColumns,
+      removeCols: step.removeCols,
+      explodeGeometries: step.explodeGeometries,
+      dropOutOfBounds: step.dropOutOfBounds,
+    },
+    scan: {
+      method: step.partitioningMethod,
+      subdivideStart: step.subdivideStart,
+      subdivideStop: step.subdivideStop,
+    },
+    plan: {
+      maxPerFile: step.partitioningMaximumPerFile,
+      maxPerChunk: step.partitioningMaximumPerChunk,
+      targetNumChunks: step.targetNumChunks,
+      splitMethod: step.partitioningSplitMethod,
+      maxWidthRatio: step.partitioningMaxWidthRatio,
+      maxHeightRatio: step.partitioningMaxHeightRatio,
+      splitIdenticalCentroids: step.splitIdenticalCentroids,
+    },
+    schemaInput: step.partitioningSchemaInput,
+  };
+}
