@@ -2,8 +2,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeDataset } from '../../src/io/describe.js';
-import { geometryTypeName } from '../../src/io/parquet-info.js';
+import { describeDataset } from '../../src/inspect/describe.js';
+import { geometryTypeName } from '../../src/inspect/parquet-info.js';
 import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
-import { describeDataset } from '../../src/io/describe.js';
+import { describeDataset } from '../../src/inspect/describe.js';
 import { expandInputs } from '../../src/io/inputs.js';
 import { putObject } from '../../src/io/s3.js';
 import { dataPath } from '../helpers/data.js';

@@ -2,11 +2,11 @@
  * `geopart info`'s description of an input: Parquet and GeoParquet (picked by name, as `ingest`
  * picks its reader) by geopart's Parquet reader, everything else by GDAL.
  */
-import { type DatasetInfo, type DescribeOptions, describeGdalDataset } from './gdal.js';
+import { type DatasetInfo, type DescribeOptions, describeGdalDataset } from '../io/gdal.js';
+import { isParquetPath } from '../io/read-inputs.js';
 import { describeParquet } from './parquet-info.js';
-import { isParquetPath } from './read-inputs.js';
 
-export type { DatasetInfo, DescribeOptions, FieldInfo, LayerInfo } from './gdal.js';
+export type { DatasetInfo, DescribeOptions, FieldInfo, LayerInfo } from '../io/gdal.js';
 
 /**
  * Describes a vector dataset: its driver and, per layer, geometry type, feature count, CRS,

@@ -9,11 +9,17 @@ import { basename, extname } from 'node:path';
 import { type DataType, type Field, Type, tableFromIPC } from 'apache-arrow';
 import { parquetMetadataAsync } from 'hyparquet';
 import { GeopartError } from '../errors.js';
+import {
+  crsWktOf,
+  type DatasetInfo,
+  type DescribeOptions,
+  type FieldInfo,
+  type LayerInfo,
+} from '../io/gdal.js';
+import { crsText, type GeoColumnMeta, type GeoParquetMeta, parseGeoMetadata } from '../io/geoparquet-meta.js';
+import { openParquetFooter } from '../io/parquet-source.js';
+import { openRangeReader } from '../io/range-reader.js';
 import { chunksFromRowGroups, geoLayout } from '../read/plain-chunks.js';
-import { openRangeReader } from '../read/range-reader.js';
-import { crsWktOf, type DatasetInfo, type DescribeOptions, type FieldInfo, type LayerInfo } from './gdal.js';
-import { crsText, type GeoColumnMeta, type GeoParquetMeta, parseGeoMetadata } from './geoparquet-meta.js';
-import { openParquetFooter } from './parquet-source.js';
 
 /** The `driver` {@link describeParquet} reports, plain Parquet and GeoParquet alike (as GDAL's driver). */
 export const PARQUET_DRIVER = 'Parquet';
