@@ -24,6 +24,21 @@ export async function sleepy({ ms }) {
   return null;
 }
 
+/**
+ * Marks its start in `dir`, then waits until `count` inputs have started: only inputs that run
+ * at the same time can all get past it. Gives up after `give_up_ms` with an error.
+ */
+export async function rendezvous({ context, dir, count, give_up_ms }) {
+  const { readdirSync, writeFileSync } = await import('node:fs');
+  writeFileSync(`${dir}/started-${context.input}`, '');
+  const until = Date.now() + give_up_ms;
+  while (readdirSync(dir).filter((n) => n.startsWith('started-')).length < count) {
+    if (Date.now() > until) throw new Error(`input ${context.input} met no other input`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return [{ value: context.input }];
+}
+
 /** One record `{ value: input * 10 }`, failing on the input `fail_on`. */
 export async function tenfold({ context, fail_on }) {
   if (context.input === fail_on) throw new RangeError(`input ${context.input} is not allowed`);
