@@ -17,7 +17,7 @@
 // (node-pre-gyp) keeps the binary it finds in place. Only runtime dependencies are used:
 // gdal-async brings node-pre-gyp and node-gyp, and native/ needs node-addon-api.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,12 +92,37 @@ if (wanted('gdal-async')) {
     );
     // node-pre-gyp finds node-gyp through npm_config_node_gyp first: use gdal-async's own.
     env.npm_config_node_gyp = nodeGyp;
-    run(
-      process.execPath,
-      [preGyp, 'install', '--build-from-source', '--shared_gdal=true', '-j', 'max', ...gypArgs],
-      gdalDir,
-    );
+    const shim = yatagShim();
+    try {
+      run(
+        process.execPath,
+        [preGyp, 'install', '--build-from-source', '--shared_gdal=true', '-j', 'max', ...gypArgs],
+        gdalDir,
+      );
+    } finally {
+      if (shim) rmSync(shim);
+    }
   }
+}
+
+// gdal-async's build ends with `npm run yatag` (`npx yatag`, which regenerates its typings),
+// and npx looks for the command in node_modules/.bin folders up the tree. As a preinstall
+// script this runs before npm links any bins, and npx would then try to fetch yatag. Until
+// then a shim in gdal-async's own node_modules/.bin runs the installed yatag; it is removed
+// after the build. Returns the shim's path, or undefined when yatag is found already.
+function yatagShim() {
+  for (let dir = gdalDir; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', '.bin', 'yatag'))) return undefined;
+    if (dirname(dir) === dir) break;
+  }
+  const yatagDir = dirname(fromGdal.resolve('yatag/package.json'));
+  const bin = JSON.parse(readFileSync(join(yatagDir, 'package.json'), 'utf8')).bin;
+  const script = join(yatagDir, typeof bin === 'string' ? bin : bin.yatag);
+  const binDir = join(gdalDir, 'node_modules', '.bin');
+  mkdirSync(binDir, { recursive: true });
+  const shim = join(binDir, 'yatag');
+  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`, { mode: 0o755 });
+  return shim;
 }
 
 if (wanted('addon')) {
