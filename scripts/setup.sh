@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything geopart needs on a Debian machine with Node >= 20:
+# Installs everything geopart needs on a Debian machine with Node 20 or 24:
 # the system GDAL (headers for the native addon and gdal-async, tools for tests and
 # benchmarks), then the npm dependencies and the build.
 set -euo pipefail
@@ -21,6 +21,10 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm ci builds gdal-async against the system GDAL (see .npmrc), builds native/ and
-# compiles the TypeScript sources (prepare).
-npm ci --no-audit --no-fund
+# Dependencies without their install scripts, then the native parts built explicitly:
+# gdal-async from source against the system GDAL, and native/ (scripts/build-native.mjs),
+# then the TypeScript sources. No npm configuration is involved, so a newer npm can
+# neither fetch a prebuilt gdal-async nor skip the build.
+npm ci --ignore-scripts --no-audit --no-fund
+node scripts/build-native.mjs
+npm run build

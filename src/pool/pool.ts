@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { fromWire, type WireError } from '../errors.js';
 
@@ -50,6 +51,14 @@ export function createPool(tasks: URL, threads = defaultThreads()): WorkerPool {
     maxThreads: threads,
     idleTimeout: 1000,
   });
+  // Every worker the pool has started. Aborting a running task terminates its worker, and on
+  // Node 24 such a worker (one that was importing a module that fails to link, say) may never
+  // report its exit; Piscina references a worker again when it closes the worker's port, so
+  // that worker would keep the process alive after close(). close() unreferences them all.
+  const started = new Set<Worker>();
+  pool.on('workerCreate', () => {
+    for (const w of pool.threads) started.add(w);
+  });
   return {
     threads,
     async run<R>(name: string, task: unknown, transfer: readonly ArrayBuffer[] = [], signal?: AbortSignal) {
@@ -65,6 +74,8 @@ export function createPool(tasks: URL, threads = defaultThreads()): WorkerPool {
     },
     async close() {
       await pool.destroy();
+      for (const w of started) w.unref();
+      started.clear();
     },
   };
 }
