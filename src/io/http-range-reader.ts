@@ -5,6 +5,11 @@
 import { GeopartError } from '../errors.js';
 import { checkRange, type RangeReader } from './range.js';
 
+/** True for an `http://` or `https://` URL. */
+export function isHttpUrl(path: string): boolean {
+  return /^https?:\/\//i.test(path);
+}
+
 async function request(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);

@@ -15,7 +15,7 @@ import { checkFinite, dropOutOfBounds, explodeBatch } from './batch-transforms.j
 import { gdalPath } from './gdal-s3.js';
 import { openGdalSource, TARGET_CRS } from './gdal-source.js';
 import { needsReprojection } from './geoparquet-meta.js';
-import { isHttpUrl } from './http-blob.js';
+import { isHttpUrl } from './http-range-reader.js';
 import { expandInputs } from './inputs.js';
 import { openParquetSource } from './parquet-source.js';
 import { reprojected } from './reprojected-source.js';
