@@ -111,7 +111,7 @@ export async function publishToS3(
   options: S3PublishOptions,
 ): Promise<string[]> {
   const { marker, overwrite, signal } = options;
-  const call = signal ? { signal } : {};
+  const call = { signal };
   await checkS3Output(prefixUrl, marker, overwrite, signal);
   const files = await localFiles(dir);
   if (!files.includes(marker)) {

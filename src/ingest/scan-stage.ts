@@ -56,7 +56,7 @@ export async function scanStage(
 ): Promise<ScanOutcome> {
   const inputs = await openInputs({
     ...settings.read,
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    onWarning: options.onWarning,
   });
   const scanOptions = settings.scan;
   const builder = new KeyTableBuilder(inputs.featureCount ?? 0);

@@ -83,8 +83,8 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
       lonlatCols: options.lonlatCols ?? null,
       columns: options.loadColumns ?? null,
       removeCols: options.removeCols ?? null,
-      ...(options.batchSize === undefined ? {} : { batchRows: options.batchSize }),
-      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      batchRows: options.batchSize,
+      onWarning: options.onWarning,
     });
     return needsReprojection(source.info.crs) ? reprojected(source, TARGET_CRS) : source;
   }
@@ -107,8 +107,8 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
       layer: options.layer ?? null,
       columns: options.loadColumns ?? null,
       removeCols: options.removeCols ?? null,
-      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      batchSize: options.batchSize,
+      onWarning: options.onWarning,
     });
   } catch (err) {
     // Name the input as the user gave it (`s3://...`, `https://...`), not GDAL's /vsi path.

@@ -107,7 +107,7 @@ async function readJson(url: string, signal?: AbortSignal): Promise<unknown | nu
       // Some S3-compatible servers serve an object while it is being replaced; a moment later
       // it is whole again.
       if (attempt < TORN_READ_RETRIES) {
-        await sleep(50, undefined, signal ? { signal } : {});
+        await sleep(50, undefined, { signal });
         continue;
       }
       throw new GeopartError('STORAGE_ERROR', `${url} is not valid JSON: ${err.message}`, { url });
