@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eachBounded } from '../../src/util/bounded.js';
+import { eachBounded, eachOf } from '../../src/util/bounded.js';
 
 const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
 
@@ -74,5 +74,57 @@ describe('eachBounded', () => {
   it('refuses a limit that is not a positive integer', async () => {
     await expect(eachBounded(1, 0, async () => undefined)).rejects.toThrow(RangeError);
     await expect(eachBounded(1, 1.5, async () => undefined)).rejects.toThrow(/positive integer/);
+  });
+});
+
+describe('eachOf', () => {
+  it('reads an async iterable no further ahead than the limit, with indexes in item order', async () => {
+    let read = 0;
+    let done = 0;
+    let ahead = 0;
+    async function* items() {
+      for (let k = 0; k < 12; k++) {
+        read++;
+        ahead = Math.max(ahead, read - done);
+        yield `item ${k}`;
+      }
+    }
+    const seen: string[] = [];
+    await eachOf(items(), 3, async (item, i) => {
+      seen[i] = item;
+      await tick(i % 3);
+      done++;
+    });
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, k) => `item ${k}`));
+    expect(ahead).toBeLessThanOrEqual(3);
+  });
+
+  it('closes an unfinished iterable after a failure, and rethrows a failure to read it', async () => {
+    let closed = false;
+    async function* items() {
+      try {
+        for (let k = 0; ; k++) yield k;
+      } finally {
+        closed = true;
+      }
+    }
+    const err = await eachOf(items(), 2, async (k) => {
+      await tick();
+      if (k === 4) throw new Error('item 4 failed');
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('item 4 failed');
+    expect(closed).toBe(true);
+
+    async function* broken() {
+      yield 1;
+      throw new Error('cannot read item 2');
+    }
+    const ran: number[] = [];
+    await expect(
+      eachOf(broken(), 2, async (k) => {
+        ran.push(k);
+      }),
+    ).rejects.toThrow('cannot read item 2');
+    expect(ran).toEqual([1]);
   });
 });
