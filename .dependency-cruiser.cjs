@@ -7,7 +7,7 @@
 
 /** From the bottom up; each entry's paths are regular expressions over paths from the repository root. */
 const LAYERS = [
-  { name: 'base', paths: ['^src/errors\\.ts$', '^src/format/'] },
+  { name: 'base', paths: ['^src/errors\\.ts$', '^src/format/', '^src/util/'] },
   { name: 'kernels', paths: ['^src/geometry/', '^src/arrow/'] },
   { name: 'config', paths: ['^src/config/'] },
   { name: 'io', paths: ['^src/io/'] },

@@ -110,7 +110,7 @@ export async function runIngestCommand(argv: readonly string[], out: (s: string)
   const status = statusLine();
   const report = await whileInterruptible((signal) =>
     runIngest(step, {
-      ...(threads === undefined ? {} : { threads }),
+      threads,
       signal,
       onProgress: (p: IngestProgress) => status.show(progressLine(p), p.stage === 'scan'),
       onWarning: (w) => status.warn(w),

@@ -105,7 +105,7 @@ export async function runQueryCommand(argv: readonly string[], out: (s: string) 
   let rows: Table;
   const geometry = table.geometryColumn;
   try {
-    const read = await table.read({ bbox, exact: values.exact, ...(columns ? { columns } : {}) });
+    const read = await table.read({ bbox, exact: values.exact, columns });
     rows = withWkbGeometry(read, geometry, table.geometryEncoding);
   } finally {
     await table.close();

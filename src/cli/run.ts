@@ -67,8 +67,8 @@ export async function runJobCommand(argv: readonly string[], out: (s: string) =>
   const status = statusLine();
   const report = await whileInterruptible((signal) =>
     job.runLocal({
-      ...(threads === undefined ? {} : { threads }),
-      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+      threads,
+      timeoutSeconds,
       ignoreNoUdf: values['ignore-no-udf'],
       ignoreNoOutput: values['ignore-no-output'],
       validateInputs: !values['no-validate-inputs'],

@@ -78,7 +78,7 @@ export async function s3OutputState(
   signal?: AbortSignal,
 ): Promise<OutputState> {
   const folder = `${url.replace(/\/+$/, '')}/`;
-  const objects = await listObjects(folder, signal ? { signal } : {});
+  const objects = await listObjects(folder, { signal });
   if (objects.length === 0) return { kind: 'absent' };
   const names = objects.map((o) => o.url.slice(folder.length)).sort();
   const markers = markersWith(marker);

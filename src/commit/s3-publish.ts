@@ -25,6 +25,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { GeopartError } from '../errors.js';
 import { deleteObjects, headObject, joinS3Url, listObjects, parseS3Url, uploadFile } from '../io/s3.js';
+import { eachBounded } from '../util/bounded.js';
 import { COMMIT_MARKERS } from './markers.js';
 import { checkReplaceable, s3OutputState } from './replace-rule.js';
 
@@ -97,28 +98,6 @@ async function localFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Runs `task` over `items` with at most `limit` in flight; on a failure starts no more, waits, rethrows. */
-async function eachBounded<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed: { err: unknown } | null = null;
-  const lane = async () => {
-    while (failed === null && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (err) {
-        failed ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failed !== null) throw (failed as { err: unknown }).err;
-}
-
 /**
  * Uploads every file under the local folder `dir` to `prefixUrl` (same relative names), the
  * `marker` file last, following the module comment. Returns the URLs uploaded, in order.
@@ -132,7 +111,7 @@ export async function publishToS3(
   options: S3PublishOptions,
 ): Promise<string[]> {
   const { marker, overwrite, signal } = options;
-  const call = signal ? { signal } : {};
+  const call = { signal };
   await checkS3Output(prefixUrl, marker, overwrite, signal);
   const files = await localFiles(dir);
   if (!files.includes(marker)) {
@@ -161,7 +140,7 @@ export async function publishToS3(
       for (const url of markers) if ((await headObject(url, call)) !== null) present.push(url);
       if (present.length > 0) await deleteObjects(present, call);
     }
-    await eachBounded(data, options.concurrency ?? 4, upload);
+    await eachBounded(data.length, options.concurrency ?? 4, (i) => upload(data[i]!));
     const keep = new Set(files.map(urlOf));
     const stale = (await listObjects(folderOf(prefixUrl), call)).filter((o) => !keep.has(o.url));
     if (stale.length > 0) {

@@ -25,6 +25,7 @@ import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import { batchFromBytes } from '../scan/spill.js';
+import { eachBounded } from '../util/bounded.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
 import type { IngestCounts, IngestReport } from './report.js';
@@ -41,20 +42,6 @@ import { INGEST_TASKS, type WriteTaskResult } from './tasks.js';
 export const SAMPLE_ROWS = 1000;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
-
-/** Runs tasks with at most `limit` in flight, in order of `count`. */
-async function bounded<T>(count: number, limit: number, run: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(count);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, count) }, async () => {
-    while (next < count) {
-      const i = next++;
-      out[i] = await run(i);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
 
 /** The (batch, row) of every row of `order[start..end)`, from the batches' first rows. */
 function locateRows(order: Int32Array, start: number, end: number, batchStart: Float64Array) {
@@ -185,7 +172,8 @@ export async function runIngest(
       firstChunk[f] = c;
     }
     let filesWritten = 0;
-    const written = await bounded(plan.numFiles, threads, async (f) => {
+    const written = new Array<WriteTaskResult>(plan.numFiles);
+    await eachBounded(plan.numFiles, threads, async (f) => {
       const c0 = firstChunk[f]!;
       const c1 = firstChunk[f + 1]!;
       const { batchOf, rowOf } = locateRows(plan.order, chunks.start[c0]!, chunks.end[c1 - 1]!, batchStart);
@@ -205,7 +193,7 @@ export async function runIngest(
         options.signal,
       );
       progress({ stage: 'write', filesWritten: ++filesWritten, files: plan.numFiles });
-      return r;
+      written[f] = r;
     });
     const stats = new Float64Array(chunks.length * 3);
     for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * 3);

@@ -8,6 +8,7 @@ import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { KeyTable } from '../partition/key-table.js';
 import type { WorkerPool } from '../pool/pool.js';
 import { batchToBytes, spillPath } from '../scan/spill.js';
+import { eachOf } from '../util/bounded.js';
 import { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestRunOptions, IngestSettings } from './settings.js';
 import type { ScanTaskResult } from './tasks.js';
@@ -56,51 +57,33 @@ export async function scanStage(
 ): Promise<ScanOutcome> {
   const inputs = await openInputs({
     ...settings.read,
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    onWarning: options.onWarning,
   });
   const scanOptions = settings.scan;
   const builder = new KeyTableBuilder(inputs.featureCount ?? 0);
   let rowsDroppedNoGeometry = 0;
   let rowsSubdivided = 0;
   let rowsAddedBySubdivision = 0;
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown = null;
   let rowsScanned = 0;
-  let batchId = 0;
-  for await (const { batch: whole } of inputs.batches(options.signal)) {
-    for (const batch of slicesForScan(whole)) {
-      const id = batchId++;
-      const bytes = batchToBytes(batch);
-      const task = pool
-        .run<ScanTaskResult>(
-          'scan',
-          { bytes, batchId: id, spillPath: spillPath(spillDir, id), options: scanOptions },
-          [bytes.buffer as ArrayBuffer],
-          options.signal,
-        )
-        .then(
-          (r) => {
-            builder.add(r);
-            rowsDroppedNoGeometry += r.droppedNoGeometry;
-            rowsSubdivided += r.subdividedRows;
-            rowsAddedBySubdivision += r.rowsAddedBySubdivision;
-            rowsScanned += batch.numRows;
-            options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
-          },
-          (err: unknown) => {
-            failure ??= err;
-          },
-        )
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      // Bounded read-ahead: memory holds a few batches, not the input.
-      if (inFlight.size >= 2 * pool.threads) await Promise.race(inFlight);
-      if (failure) break;
-    }
-    if (failure) break;
+  async function* scanBatches(): AsyncGenerator<RecordBatch> {
+    for await (const { batch } of inputs.batches(options.signal)) yield* slicesForScan(batch);
   }
-  await Promise.all(inFlight);
-  if (failure) throw failure;
+  // Bounded read-ahead: memory holds a few batches, not the input.
+  await eachOf(scanBatches(), 2 * pool.threads, async (batch, batchId) => {
+    const bytes = batchToBytes(batch);
+    const r = await pool.run<ScanTaskResult>(
+      'scan',
+      { bytes, batchId, spillPath: spillPath(spillDir, batchId), options: scanOptions },
+      [bytes.buffer as ArrayBuffer],
+      options.signal,
+    );
+    builder.add(r);
+    rowsDroppedNoGeometry += r.droppedNoGeometry;
+    rowsSubdivided += r.subdividedRows;
+    rowsAddedBySubdivision += r.rowsAddedBySubdivision;
+    rowsScanned += batch.numRows;
+    options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
+  });
   return {
     keys: builder.finish(),
     batchStart: Float64Array.from(builder.batchStart),

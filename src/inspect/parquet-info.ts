@@ -18,6 +18,7 @@ import {
 } from '../io/gdal.js';
 import { crsText, type GeoColumnMeta, type GeoParquetMeta, parseGeoMetadata } from '../io/geoparquet-meta.js';
 import { openParquetFooter } from '../io/parquet-source.js';
+import { rangeBuffer } from '../io/range-blob.js';
 import { openRangeReader } from '../io/range-reader.js';
 import { chunksFromRowGroups, geoLayout } from '../read/plain-chunks.js';
 
@@ -240,13 +241,7 @@ async function extentOf(path: string, geoJson: string, geo: GeoParquetMeta): Pro
   if (layout.covering === null) return null;
   const reader = await openRangeReader(path);
   try {
-    const metadata = await parquetMetadataAsync({
-      byteLength: reader.size,
-      slice: async (start, end) => {
-        const bytes = await reader.read(start, (end ?? reader.size) - start);
-        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      },
-    });
+    const metadata = await parquetMetadataAsync(rangeBuffer(reader));
     const chunks = chunksFromRowGroups(metadata, layout);
     if (chunks.length === 0) return null;
     const e = [Infinity, Infinity, -Infinity, -Infinity];

@@ -133,13 +133,13 @@ function geoColumns(rows: Table): {
 async function rowBoxes(table: GeoTable, signal?: AbortSignal): Promise<RowBoxes> {
   try {
     const columns = [BBOX_COLUMN];
-    const rows = await table.read(signal ? { columns, signal } : { columns });
+    const rows = await table.read({ columns, signal });
     return coveringBoxes(rows, BBOX_COLUMN, [...BBOX_FIELDS]);
   } catch (e) {
     // The reader names no schema before a read, so a missing column shows as a bad `columns` option.
     if (!(e instanceof GeopartError && e.context.option === 'columns')) throw e;
   }
-  const rows = await table.read(signal ? { signal } : {});
+  const rows = await table.read({ signal });
   const g = geoColumns(rows);
   if (g.covering && rows.getChild(g.covering.column))
     return coveringBoxes(rows, g.covering.column, g.covering.fields);

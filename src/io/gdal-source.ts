@@ -44,7 +44,7 @@ export function openGdalSource(path: string, options: GdalSourceOptions = {}): S
     layer: options.layer ?? null,
     targetSrs: TARGET_CRS,
     columns: attrs,
-    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    batchSize: options.batchSize,
   });
   try {
     if (reader.geometryColumn === null) {

@@ -5,6 +5,11 @@
 import { GeopartError } from '../errors.js';
 import { checkRange, type RangeReader } from './range.js';
 
+/** True for an `http://` or `https://` URL. */
+export function isHttpUrl(path: string): boolean {
+  return /^https?:\/\//i.test(path);
+}
+
 async function request(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
@@ -24,11 +29,11 @@ function notFound(url: string, res: Response): GeopartError {
 }
 
 async function sizeOf(url: string, signal?: AbortSignal): Promise<number> {
-  const head = await request(url, { method: 'HEAD', ...(signal ? { signal } : {}) });
+  const head = await request(url, { method: 'HEAD', signal });
   const length = head.headers.get('content-length');
   if (head.ok && length !== null && /^\d+$/.test(length)) return Number(length);
   // No size from HEAD, or HEAD refused (presigned GET URLs answer it 403): ask a GET instead.
-  const res = await request(url, { headers: { Range: 'bytes=0-0' }, ...(signal ? { signal } : {}) });
+  const res = await request(url, { headers: { Range: 'bytes=0-0' }, signal });
   await res.arrayBuffer();
   if (!res.ok) throw notFound(url, res);
   const total = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
@@ -52,10 +57,9 @@ export async function openHttpRangeReader(url: string, signal?: AbortSignal): Pr
     async read(offset, length, readSignal) {
       checkRange(url, size, offset, length);
       if (length === 0) return new Uint8Array(0);
-      const sig = readSignal ?? signal;
       const res = await request(url, {
         headers: { Range: `bytes=${offset}-${offset + length - 1}` },
-        ...(sig ? { signal: sig } : {}),
+        signal: readSignal ?? signal,
       });
       if (!res.ok) throw notFound(url, res);
       if (res.status !== 206 && !(offset === 0 && length === size)) {

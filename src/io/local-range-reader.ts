@@ -14,9 +14,12 @@ export async function openLocalRangeReader(path: string, url: string = path): Pr
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw new GeopartError('INPUT_NOT_FOUND', `${url}: cannot open (${(err as Error).message})`, {
-      file: url,
-    });
+    throw new GeopartError(
+      'INPUT_NOT_FOUND',
+      `${url}: cannot open (${(err as Error).message})`,
+      { file: url },
+      { cause: err },
+    );
   }
   const st = await handle.stat();
   if (!st.isFile()) {

@@ -52,7 +52,8 @@ export interface PlanOptions {
 }
 
 /**
- * Builds the plan for `file` (named in every error). Decisions the spec leaves open:
+ * Builds the plan for `file` (named in every error). Decisions the GeoParquet specification
+ * leaves open:
  * - `lonlatCols` wins over `geo` metadata; the file's primary geometry column is then not output.
  * - The geometry is the last column, `geometry` (the `Source` contract), whatever its file name.
  * - Secondary geometry columns stay as attributes, as WKB (native ones are converted).

@@ -39,7 +39,7 @@ export class ParquetReader {
   }
 
   /**
-   * Opens `path` (a local file or an `s3://` URL) and reads its footer. Throws CORRUPT_INPUT,
+   * Opens `path` (a local file, an `http(s)://` or `s3://` URL) and reads its footer. Throws CORRUPT_INPUT,
    * naming the file, when the footer cannot be decoded.
    */
   static async open(path: string): Promise<{ reader: ParquetReader; footer: ParquetFooter }> {

@@ -2,32 +2,31 @@
  * Parquet and GeoParquet input: a {@link Source} that reads one row group at a time with
  * parquet-wasm and yields batches with a little-endian ISO WKB `geometry` column.
  *
- * The file is opened as a Node `Blob` (`fs.openAsBlob`; for `s3://` and `http(s)://` inputs a
- * blob of ranged requests) handed to parquet-wasm's async
- * `ParquetFile`, which fetches only the footer and then the byte ranges of the row group and
- * columns being read, so the file is never loaded whole. parquet-wasm runs in a worker thread
- * of its own (parquet-reader.ts), so damaged pages that make it trap fail the read, not the process.
+ * The file (local, `s3://` or `http(s)://`) is read through a range reader (range-reader.ts)
+ * as a blob of range reads (range-blob.ts) handed to parquet-wasm's async `ParquetFile`, which
+ * fetches only the footer and then the byte ranges of the row group and columns being read,
+ * so the file is never loaded whole. parquet-wasm runs in a worker thread of its own
+ * (parquet-reader.ts), so damaged pages that make it trap fail the read, not the process.
  */
 
-import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { type Data, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
 import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
 import { toFloat64 } from '../arrow/numeric.js';
 import { GeopartError } from '../errors.js';
+import { isUrl } from '../format/table-location.js';
 import { geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { normalizeWkb } from '../geometry/normalize.js';
 import { pointsFromLonLat } from '../geometry/points-from-lonlat.js';
 import type { WkbColumn } from '../geometry/wkb.js';
 import { renameWarning } from './column-names.js';
 import { parseGeoMetadata } from './geoparquet-meta.js';
-import { isHttpUrl, openHttpBlob } from './http-blob.js';
 import { type ParquetPlan, planParquet } from './parquet-plan.js';
 import { ParquetReader } from './parquet-reader.js';
 import type { ParquetFooter } from './parquet-worker.js';
-import { openS3Blob } from './s3-blob.js';
-import { isS3Url } from './s3-url.js';
+import type { RangeReader } from './range.js';
+import { openRangeReader } from './range-reader.js';
 import type { Source, SourceInfo } from './source.js';
 
 /** Options of {@link openParquetSource}; everything optional. */
@@ -89,11 +88,12 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
 export async function openParquetFooter(
   path: string,
 ): Promise<{ reader: ParquetReader; footer: ParquetFooter }> {
-  // An s3:// or http(s):// input is read by ranged requests through a blob, as a local file
-  // is through its own.
-  if (isS3Url(path)) await checkMagic(path, await openS3Blob(path));
-  else if (isHttpUrl(path)) await checkMagic(path, await openHttpBlob(path));
-  else await checkParquetFile(path);
+  const reader = await openInput(path);
+  try {
+    await checkMagic(path, reader);
+  } finally {
+    await reader.close();
+  }
   return ParquetReader.open(path);
 }
 
@@ -193,38 +193,39 @@ class ParquetSource implements Source {
   }
 }
 
-/** Throws INPUT_NOT_FOUND / UNKNOWN_FORMAT / CORRUPT_INPUT unless `path` is a whole Parquet file, by its ends. */
-async function checkParquetFile(path: string): Promise<void> {
-  let size: number;
+/**
+ * Opens `path` for range reads. Throws `INPUT_NOT_FOUND` (`input not found: ...`) when there
+ * is no such file, object or URL, and `UNKNOWN_FORMAT` for a local folder, naming the path.
+ */
+async function openInput(path: string): Promise<RangeReader> {
   try {
-    const st = await stat(path);
-    if (!st.isFile()) {
-      throw new GeopartError('UNKNOWN_FORMAT', `${path} is not a file (a directory?); give a .parquet file`, {
-        file: path,
-      });
-    }
-    size = st.size;
+    return await openRangeReader(path);
   } catch (err) {
-    if (err instanceof GeopartError) throw err;
-    throw new GeopartError('INPUT_NOT_FOUND', `input not found: ${path} (${errorText(err)})`, { file: path });
+    if (!(err instanceof GeopartError)) throw err;
+    if (err.code === 'INPUT_NOT_FOUND') {
+      const detail = isUrl(path)
+        ? `${err.message.replace(/; check the URL$/, '')}; check the URL`
+        : `${path} (${errorText(err.cause ?? err)})`;
+      throw new GeopartError('INPUT_NOT_FOUND', `input not found: ${detail}`, err.context, { cause: err });
+    }
+    if (err.code === 'UNKNOWN_FORMAT' && !isUrl(path)) {
+      throw new GeopartError(
+        'UNKNOWN_FORMAT',
+        `${path} is not a file (a directory?); give a .parquet file`,
+        { file: path },
+        { cause: err },
+      );
+    }
+    throw err;
   }
-  const ends = Buffer.alloc(12);
-  const fh = await open(path, 'r');
-  try {
-    await fh.read(ends, 0, Math.min(4, size), 0);
-    if (size >= 12) await fh.read(ends, 4, 8, size - 8);
-  } finally {
-    await fh.close();
-  }
-  checkEnds(path, ends, size);
 }
 
-/** Throws UNKNOWN_FORMAT / CORRUPT_INPUT unless `blob` has Parquet magic at both ends. */
-async function checkMagic(path: string, blob: Blob): Promise<void> {
+/** Throws UNKNOWN_FORMAT / CORRUPT_INPUT unless `reader`'s file has Parquet magic at both ends. */
+async function checkMagic(path: string, reader: RangeReader): Promise<void> {
   const ends = Buffer.alloc(12);
-  ends.set(new Uint8Array(await blob.slice(0, 4).arrayBuffer()), 0);
-  if (blob.size >= 12) ends.set(new Uint8Array(await blob.slice(blob.size - 8).arrayBuffer()), 4);
-  checkEnds(path, ends, blob.size);
+  ends.set(await reader.read(0, Math.min(4, reader.size)), 0);
+  if (reader.size >= 12) ends.set(await reader.read(reader.size - 8, 8), 4);
+  checkEnds(path, ends, reader.size);
 }
 
 /**

@@ -1,16 +1,16 @@
 /**
  * The worker thread of {@link ParquetReader} (parquet-reader.ts): it opens one Parquet input
+ * (a local path, `http(s)://` or `s3://` URL) through a range reader of its own (range-reader.ts)
  * with parquet-wasm and decodes its footer and row groups on request, replying with Arrow IPC
  * bytes. Damaged pages can make parquet-wasm trap (`RuntimeError: unreachable`) inside a
  * callback no caller can catch; here that ends this thread only, never the process.
  */
-import { openAsBlob } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { ParquetFile } from 'parquet-wasm/node';
 import { GEO_KEY } from '../format/keys.js';
-import { isHttpUrl, openHttpBlob } from './http-blob.js';
-import { openS3Blob } from './s3-blob.js';
-import { isS3Url } from './s3-url.js';
+import type { RangeReader } from './range.js';
+import { rangeBlob } from './range-blob.js';
+import { openRangeReader } from './range-reader.js';
 
 /** A request to the worker. */
 export type ParquetRequest =
@@ -43,17 +43,22 @@ export type ParquetReply =
   | { readonly error: string };
 
 let file: ParquetFile | null = null;
+/** The open file's bytes. */
+let reader: RangeReader | null = null;
+
+/** Frees the open file and closes its reader. */
+function release(): void {
+  file?.free();
+  file = null;
+  void reader?.close().catch(() => undefined);
+  reader = null;
+}
 
 async function handle(req: Exclude<ParquetRequest, { op: 'close' }>): Promise<ParquetReply> {
   if (req.op === 'open') {
-    file?.free();
-    file = null;
-    const blob = isS3Url(req.path)
-      ? ((await openS3Blob(req.path)) as Blob)
-      : isHttpUrl(req.path)
-        ? await openHttpBlob(req.path)
-        : await openAsBlob(req.path);
-    file = await ParquetFile.fromFile(blob);
+    release();
+    reader = await openRangeReader(req.path);
+    file = await ParquetFile.fromFile(rangeBlob(reader));
     const meta = file.metadata();
     const fileMeta = meta.fileMetadata();
     const geo = (fileMeta.keyValueMetadata().get(GEO_KEY) as string | undefined) ?? null;
@@ -78,8 +83,7 @@ async function handle(req: Exclude<ParquetRequest, { op: 'close' }>): Promise<Pa
 
 parentPort?.on('message', (req: ParquetRequest) => {
   if (req.op === 'close') {
-    file?.free();
-    file = null;
+    release();
     return;
   }
   handle(req).then(

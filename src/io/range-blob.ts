@@ -1,19 +1,23 @@
 /**
- * A remote file as a `Blob` for parquet-wasm's `ParquetFile.fromFile`, which only asks a blob
- * for `size`, `slice(start, end)` and `arrayBuffer()`: each `arrayBuffer()` of a slice is one
- * ranged request, so a remote Parquet input is read footer first and then only the column
- * chunks needed, never downloaded whole.
+ * A {@link RangeReader} in the shapes the Parquet decoders read through: a `Blob` for
+ * parquet-wasm's `ParquetFile.fromFile` (which only asks for `size`, `slice(start, end)` and
+ * `arrayBuffer()`), and hyparquet's `AsyncBuffer`. Each `arrayBuffer()` of a slice is one range
+ * read, so a file is read footer first and then only the column chunks needed, never whole.
  */
 import { GeopartError } from '../errors.js';
-
-/** Reads `end - start` bytes from `start` (bytes) of the file at `url`. */
-export type RangeFetch = (start: number, end: number) => Promise<Uint8Array>;
+import type { RangeReader } from './range.js';
 
 /** The part of the `Blob` interface parquet-wasm uses. */
 interface RangeBlob {
   readonly size: number;
   slice(start?: number, end?: number): RangeBlob;
   arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** hyparquet's `AsyncBuffer`: the file's size and its byte ranges. */
+export interface RangeBuffer {
+  readonly byteLength: number;
+  slice(start: number, end?: number): Promise<ArrayBuffer>;
 }
 
 /** `Blob.slice`'s index rule: negative counts from the end, clamped to [0, size]. */
@@ -23,34 +27,47 @@ function clampIndex(i: number | undefined, size: number, fallback: number): numb
   return n < 0 ? Math.max(size + n, 0) : Math.min(n, size);
 }
 
-function rangeBlob(url: string, start: number, end: number, read: RangeFetch): RangeBlob {
+/** The bytes as an ArrayBuffer of their own. */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+function sliceBlob(reader: RangeReader, start: number, end: number): RangeBlob {
   const size = Math.max(end - start, 0);
   return {
     size,
     slice(a, b) {
       const from = clampIndex(a, size, 0);
       const to = clampIndex(b, size, size);
-      return rangeBlob(url, start + from, start + Math.max(to, from), read);
+      return sliceBlob(reader, start + from, start + Math.max(to, from));
     },
     async arrayBuffer() {
       if (size === 0) return new ArrayBuffer(0);
-      const bytes = await read(start, end);
+      const bytes = await reader.read(start, size);
       if (bytes.byteLength !== size) {
         throw new GeopartError(
           'CORRUPT_INPUT',
-          `${url}: asked for ${size} bytes at ${start}, got ${bytes.byteLength}; was the file replaced while being read?`,
-          { file: url },
+          `${reader.url}: asked for ${size} bytes at ${start}, got ${bytes.byteLength}; was the file replaced while being read?`,
+          { file: reader.url },
         );
       }
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      return ownBuffer(bytes);
     },
   };
 }
 
 /**
- * The file at `url` of `size` bytes as a blob whose reads go through `read`. Structurally a
- * Blob for everything parquet-wasm calls; it is never passed elsewhere.
+ * `reader`'s file as a blob whose reads go through it. Structurally a Blob for everything
+ * parquet-wasm calls; it is never passed elsewhere.
  */
-export function remoteBlob(url: string, size: number, read: RangeFetch): Blob {
-  return rangeBlob(url, 0, size, read) as unknown as Blob;
+export function rangeBlob(reader: RangeReader): Blob {
+  return sliceBlob(reader, 0, reader.size) as unknown as Blob;
+}
+
+/** `reader`'s file as hyparquet's `AsyncBuffer`. */
+export function rangeBuffer(reader: RangeReader, signal?: AbortSignal): RangeBuffer {
+  return {
+    byteLength: reader.size,
+    slice: async (start, end) => ownBuffer(await reader.read(start, (end ?? reader.size) - start, signal)),
+  };
 }

@@ -29,7 +29,7 @@ export async function openRangeReader(pathOrUrl: string, signal?: AbortSignal): 
     default:
       throw new GeopartError(
         'UNSUPPORTED',
-        `${pathOrUrl}: unsupported URL scheme '${scheme}:'; give a local path or an http(s):// URL`,
+        `${pathOrUrl}: unsupported URL scheme '${scheme}:'; give a local path, an http(s):// or an s3:// URL`,
         { file: pathOrUrl },
       );
   }

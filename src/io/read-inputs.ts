@@ -15,7 +15,7 @@ import { checkFinite, dropOutOfBounds, explodeBatch } from './batch-transforms.j
 import { gdalPath } from './gdal-s3.js';
 import { openGdalSource, TARGET_CRS } from './gdal-source.js';
 import { needsReprojection } from './geoparquet-meta.js';
-import { isHttpUrl } from './http-blob.js';
+import { isHttpUrl } from './http-range-reader.js';
 import { expandInputs } from './inputs.js';
 import { openParquetSource } from './parquet-source.js';
 import { reprojected } from './reprojected-source.js';
@@ -83,8 +83,8 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
       lonlatCols: options.lonlatCols ?? null,
       columns: options.loadColumns ?? null,
       removeCols: options.removeCols ?? null,
-      ...(options.batchSize === undefined ? {} : { batchRows: options.batchSize }),
-      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      batchRows: options.batchSize,
+      onWarning: options.onWarning,
     });
     return needsReprojection(source.info.crs) ? reprojected(source, TARGET_CRS) : source;
   }
@@ -107,8 +107,8 @@ export async function openSource(path: string, options: ReadOptions): Promise<So
       layer: options.layer ?? null,
       columns: options.loadColumns ?? null,
       removeCols: options.removeCols ?? null,
-      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      batchSize: options.batchSize,
+      onWarning: options.onWarning,
     });
   } catch (err) {
     // Name the input as the user gave it (`s3://...`, `https://...`), not GDAL's /vsi path.

@@ -11,7 +11,7 @@ import { getObject, headObject } from './s3.js';
  * there is no such object, `INVALID_CONFIG` for a malformed URL, `STORAGE_ERROR` when S3 refuses.
  */
 export async function openS3RangeReader(url: string, signal?: AbortSignal): Promise<RangeReader> {
-  const head = await headObject(url, signal ? { signal } : {});
+  const head = await headObject(url, { signal });
   if (head === null) {
     throw new GeopartError('INPUT_NOT_FOUND', `${url}: no such object (or no such bucket); check the URL`, {
       file: url,
@@ -24,10 +24,9 @@ export async function openS3RangeReader(url: string, signal?: AbortSignal): Prom
     async read(offset, length, readSignal) {
       checkRange(url, size, offset, length);
       if (length === 0) return new Uint8Array(0);
-      const sig = readSignal ?? signal;
       const bytes = await getObject(url, {
         range: [offset, offset + length - 1],
-        ...(sig ? { signal: sig } : {}),
+        signal: readSignal ?? signal,
       });
       if (bytes.byteLength !== length) {
         throw new GeopartError(

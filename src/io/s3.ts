@@ -13,9 +13,9 @@
  * Failures become {@link GeopartError}s that name the URL: a missing object or bucket is
  * `INPUT_NOT_FOUND`, an aborted request `ABORTED`, anything else `STORAGE_ERROR`.
  */
-import { open } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GeopartError } from '../errors.js';
+import { openLocalRangeReader } from './local-range-reader.js';
 import { s3Error } from './s3-errors.js';
 import { formatS3Url, parseS3Url, type S3Location } from './s3-url.js';
 
@@ -240,13 +240,11 @@ export async function uploadFile(
       `uploadFile: partBytes ${partBytes} must be an integer >= ${MIN_PART_BYTES} (5 MiB)`,
     );
   }
-  const file = await open(path, 'r');
+  const file = await openLocalRangeReader(path);
   try {
-    const size = (await file.stat()).size;
+    const size = file.size;
     if (size <= partBytes) {
-      const body = new Uint8Array(size);
-      await file.read(body, 0, size, 0);
-      await putObject(url, body, options);
+      await putObject(url, await file.read(0, size), options);
       return;
     }
     const action = 'uploading';
@@ -256,11 +254,9 @@ export async function uploadFile(
     );
     try {
       const parts: { ETag: string; PartNumber: number }[] = [];
-      const buf = new Uint8Array(partBytes);
       for (let offset = 0, n = 1; offset < size; offset += partBytes, n++) {
-        const len = Math.min(partBytes, size - offset);
-        await file.read(buf, 0, len, offset);
-        const part = { ...where, UploadId, PartNumber: n, Body: buf.subarray(0, len) };
+        const body = await file.read(offset, Math.min(partBytes, size - offset));
+        const part = { ...where, UploadId, PartNumber: n, Body: body };
         const out = await send(url, action, options.signal, (c, m, o) =>
           c.send(new m.UploadPartCommand(part), o),
         );

@@ -77,9 +77,9 @@ export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promi
         await runUdfStep(step, {
           jobName: job.name,
           stepIndex: i,
-          ...(options.threads === undefined ? {} : { threads: options.threads }),
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
+          threads: options.threads,
+          signal: options.signal,
+          timeoutSeconds: options.timeoutSeconds,
           onProgress: (p) => options.onProgress?.({ stepIndex: i, steps, type: 'udf', progress: p }),
           onWarning: warn,
         }).catch((err: unknown) => {
@@ -95,8 +95,8 @@ export async function runJob(job: JobConfig, options: JobRunOptions = {}): Promi
     }
     try {
       const report = await runIngest(step, {
-        ...(options.threads === undefined ? {} : { threads: options.threads }),
-        ...(options.signal ? { signal: options.signal } : {}),
+        threads: options.threads,
+        signal: options.signal,
         onProgress: (p) =>
           options.onProgress?.({ stepIndex: i, steps, type: 'partition_geospatial', progress: p }),
         onWarning: warn,

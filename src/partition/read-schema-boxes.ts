@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { tableFromIPC, type Vector } from 'apache-arrow';
 import { readParquet, readSchema } from 'parquet-wasm';
 import { GeopartError } from '../errors.js';
-import { isUrl } from '../format/table-location.js';
 import { openRangeReader } from '../io/range-reader.js';
 import type { SchemaBoxes } from './schema-plan.js';
 
@@ -22,32 +20,31 @@ export const SCHEMA_COLUMNS: readonly string[] = [...ID_COLUMNS, ...BOX_COLUMNS]
 export async function readSchemaBoxes(path: string): Promise<SchemaBoxes> {
   let bytes: Uint8Array;
   try {
-    bytes = isUrl(path) ? await readWhole(path) : await readFile(path);
+    bytes = await readWhole(path);
   } catch (err) {
     if (err instanceof GeopartError) {
+      // A folder, or a file that shrank while being read, is not a schema file.
+      const code = err.code === 'UNKNOWN_FORMAT' ? 'CORRUPT_INPUT' : err.code;
       throw new GeopartError(
-        err.code,
+        code,
         `${OPTION}: ${err.message}`,
         { option: OPTION, file: path },
         { cause: err },
       );
     }
-    const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'INPUT_NOT_FOUND' : 'CORRUPT_INPUT';
     throw new GeopartError(
-      code,
+      'CORRUPT_INPUT',
       `${OPTION}: cannot read ${path}: ${(err as Error).message}`,
       { option: OPTION, file: path },
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   return schemaBoxesFromParquet(bytes, path);
 }
 
-/** The whole object at `url`, through the table reader's range readers. */
-async function readWhole(url: string): Promise<Uint8Array> {
-  const reader = await openRangeReader(url);
+/** The whole file or object at `path`, through the range readers. */
+async function readWhole(path: string): Promise<Uint8Array> {
+  const reader = await openRangeReader(path);
   try {
     return await reader.read(0, reader.size);
   } finally {

@@ -66,7 +66,7 @@ export function createPool(tasks: URL, threads = defaultThreads()): WorkerPool {
         { name, task },
         {
           transferList: [...transfer],
-          ...(signal ? { signal } : {}),
+          signal,
         },
       )) as R | TaskFailure;
       if (result !== null && typeof result === 'object' && 'failed' in result) throw fromWire(result.failed);

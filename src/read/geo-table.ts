@@ -9,6 +9,7 @@ import { filterRows } from '../arrow/take.js';
 import { GeopartError } from '../errors.js';
 import { countingReader } from '../io/range.js';
 import { openRangeReader } from '../io/range-reader.js';
+import { eachBounded } from '../util/bounded.js';
 import { checkBBox } from './bbox.js';
 import { ChunkIndex } from './chunk-index.js';
 import type { ChunkList } from './chunk-list.js';
@@ -174,14 +175,9 @@ export class OpenedTable implements GeoTable {
     signal: AbortSignal | undefined,
   ): Promise<Table> {
     const parts = new Array<RecordBatch[]>(hits.length);
-    let next = 0;
-    const lane = async () => {
-      while (next < hits.length) {
-        const k = next++;
-        parts[k] = await this.fetchChunk(hits[k]!, cols.read, cols.outFields, bbox, exact, signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, hits.length) }, lane));
+    await eachBounded(hits.length, CONCURRENCY, async (k) => {
+      parts[k] = await this.fetchChunk(hits[k]!, cols.read, cols.outFields, bbox, exact, signal);
+    });
     const batches = parts.flat().filter((b) => b.numRows > 0);
     if (batches.length === 0) return new Table(cols.outSchema);
     const one = batches.length === 1 ? batches[0]! : concatBatches(batches);

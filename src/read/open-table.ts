@@ -33,7 +33,7 @@ const GEOPART_LAYOUT: GeoLayout = {
 };
 
 /**
- * Opens the table at `pathOrUrl` (local path, `file://` or `http(s)://` URL):
+ * Opens the table at `pathOrUrl` (local path, `file://`, `http(s)://` or `s3://` URL):
  * - a geopart table folder: its chunks from `_sample`'s `fused:_metadata`;
  * - a table's `_sample`, or its `output_metadata` file (which records the table's location);
  * - any other GeoParquet file: each row group a chunk, boxed by the statistics of the bbox

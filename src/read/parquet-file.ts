@@ -10,6 +10,7 @@ import { type FileMetaData, parquetMetadataAsync } from 'hyparquet';
 import { ParquetFile } from 'parquet-wasm/node';
 import { GeopartError } from '../errors.js';
 import type { RangeReader } from '../io/range.js';
+import { rangeBlob, rangeBuffer } from '../io/range-blob.js';
 
 /** First footer fetch (bytes): enough for most footers, small next to any data file. */
 const FOOTER_GUESS = 16 * 1024;
@@ -66,20 +67,20 @@ async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<Parque
   // Byte ranges held in memory: the footer for good, and the column chunks of row groups
   // being read, each fetched in one request and dropped when its read is done.
   const held: { offset: number; bytes: Uint8Array }[] = [{ offset: tailOffset, bytes: tail }];
-  /** Serves ranges inside a held range from memory, the rest from the reader. */
-  const slice = async (start: number, stop: number): Promise<ArrayBuffer> => {
-    const c = held.find((h) => start >= h.offset && stop <= h.offset + h.bytes.byteLength);
-    const bytes = c
-      ? c.bytes.subarray(start - c.offset, stop - c.offset)
-      : await reader.read(start, stop - start, signal);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  /** The file, ranges inside a held range served from memory, the rest from the reader. */
+  const file: RangeReader = {
+    url,
+    size,
+    async read(offset, length, sig) {
+      const c = held.find((h) => offset >= h.offset && offset + length <= h.offset + h.bytes.byteLength);
+      if (c) return c.bytes.subarray(offset - c.offset, offset + length - c.offset);
+      return reader.read(offset, length, sig ?? signal);
+    },
+    close: () => reader.close(),
   };
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(
-      { byteLength: size, slice: (s, e) => slice(s, e ?? size) },
-      { initialFetchSize: size - tailOffset },
-    );
+    metadata = await parquetMetadataAsync(rangeBuffer(file), { initialFetchSize: size - tailOffset });
   } catch (err) {
     throw new GeopartError(
       'CORRUPT_INPUT',
@@ -91,10 +92,8 @@ async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<Parque
   }
   const keyValue = new Map((metadata.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? '']));
   let wasm: Promise<ParquetFile> | null = null;
-  // parquet-wasm reads through a Blob; it only calls `size` and `slice(a, b).arrayBuffer()`.
-  const blob = { size, slice: (a: number, b: number) => ({ arrayBuffer: () => slice(a, b) }) };
   const wasmFile = async (): Promise<ParquetFile> => {
-    wasm ??= ParquetFile.fromFile(blob as unknown as Blob);
+    wasm ??= ParquetFile.fromFile(rangeBlob(file));
     try {
       return await wasm;
     } catch (err) {

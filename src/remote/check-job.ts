@@ -113,7 +113,7 @@ async function exists(location: string, signal?: AbortSignal): Promise<boolean> 
     return (await listObjects(folder, { signal })).length > 0;
   }
   if (/^https?:\/\//i.test(location)) {
-    const res = await fetch(location, { method: 'HEAD', ...(signal ? { signal } : {}) });
+    const res = await fetch(location, { method: 'HEAD', signal });
     return res.ok;
   }
   // Other network file systems are left to GDAL on the instance.

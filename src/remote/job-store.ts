@@ -9,7 +9,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GeopartError } from '../errors.js';
-import { getObject, headObject, putObject } from '../io/s3.js';
+import type { RangeReader } from '../io/range.js';
+import { openRangeReader } from '../io/range-reader.js';
+import { getObject, putObject } from '../io/s3.js';
 import { joinS3Url } from '../io/s3-url.js';
 
 /** Where a job is: `pending` until the agent starts, then `running`, then one of the ends. */
@@ -107,7 +109,7 @@ async function readJson(url: string, signal?: AbortSignal): Promise<unknown | nu
       // Some S3-compatible servers serve an object while it is being replaced; a moment later
       // it is whole again.
       if (attempt < TORN_READ_RETRIES) {
-        await sleep(50, undefined, signal ? { signal } : {});
+        await sleep(50, undefined, { signal });
         continue;
       }
       throw new GeopartError('STORAGE_ERROR', `${url} is not valid JSON: ${err.message}`, { url });
@@ -177,10 +179,20 @@ export async function readLog(
   from = 0,
   signal?: AbortSignal,
 ): Promise<{ readonly bytes: Uint8Array; readonly size: number }> {
-  const head = await headObject(urls.log, { signal });
+  let log: RangeReader;
+  try {
+    log = await openRangeReader(urls.log, signal);
+  } catch (err) {
+    if (!(err instanceof GeopartError) || err.code !== 'INPUT_NOT_FOUND') throw err;
+    return { bytes: new Uint8Array(0), size: from };
+  }
   // Nothing new (or the log not there, e.g. before the agent's first upload): `from` stands,
   // so a follower never goes back to lines it has read.
-  if (head === null || head.size <= from) return { bytes: new Uint8Array(0), size: from };
-  const bytes = await getObject(urls.log, { signal, range: [from, head.size - 1] });
-  return { bytes, size: from + bytes.length };
+  try {
+    if (log.size <= from) return { bytes: new Uint8Array(0), size: from };
+    const bytes = await log.read(from, log.size - from, signal);
+    return { bytes, size: from + bytes.length };
+  } finally {
+    await log.close();
+  }
 }

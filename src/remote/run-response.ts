@@ -78,7 +78,7 @@ async function polled<T>(
 
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   try {
-    await sleep(ms, undefined, signal ? { signal } : {});
+    await sleep(ms, undefined, { signal });
   } catch (err) {
     throw new GeopartError(
       'ABORTED',

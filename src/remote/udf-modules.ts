@@ -16,7 +16,7 @@ import { isS3Url } from '../io/s3-url.js';
 
 async function download(url: string, signal?: AbortSignal): Promise<Uint8Array> {
   if (isS3Url(url)) return getObject(url, { signal });
-  const res = await fetch(url, signal ? { signal } : {});
+  const res = await fetch(url, { signal });
   if (!res.ok) {
     throw new GeopartError('INPUT_NOT_FOUND', `UDF module ${url}: HTTP ${res.status}; check the URL`, {
       url,

@@ -21,7 +21,7 @@ export interface ChunkInput {
 /** The chunks of the table at `location`, one input each, ordered by file and chunk. */
 export async function chunkInputs(location: string, signal?: AbortSignal): Promise<ChunkInput[]> {
   const { openTable } = await import('../read/open-table.js');
-  const table = await openTable(location, signal ? { signal } : {});
+  const table = await openTable(location, { signal });
   try {
     return table.chunks().map((c) => ({
       file_id: c.fileId,

@@ -16,6 +16,7 @@ import { checkRunOptions } from '../config/run-options.js';
 import type { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
 import { createPool, defaultThreads, type WorkerPool } from '../pool/pool.js';
+import { eachBounded } from '../util/bounded.js';
 import { resolveInputs } from './inputs.js';
 import { udfLabel } from './load-udf.js';
 import type { FailedInput, UdfStepReport } from './report.js';
@@ -65,15 +66,6 @@ function inputFailure(err: unknown, index: number, input: JsonValue, where: stri
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
-}
-
-/** Runs `run(i)` for every index, `limit` at a time, stopping new starts once `stop` is aborted. */
-async function lanes(count: number, limit: number, stop: AbortSignal, run: (i: number) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < count && !stop.aborted) await run(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }
 
 /** Runs one task under the step's stop signal and the per-input timeout. */
@@ -156,49 +148,54 @@ export async function runUdfStep(
     });
 
   try {
-    await lanes(inputs.length, threads, stop.signal, async (i) => {
-      const input = inputs[i]!;
-      const task: UdfInputTask = {
-        module: udf.module,
-        name: udf.name,
-        parameters: udf.parameters,
-        context: { jobName: options.jobName ?? null, stepIndex, inputIndex: i, input },
-        output: staging === null ? null : resultLocation(staging.output, i),
-        path: staging === null ? null : join(staging.dir, `${i}.parquet`),
-        keyValueMetadata: {
-          'geopart:udf': JSON.stringify({ job: options.jobName ?? null, step: stepIndex, input_index: i }),
-        },
-      };
-      try {
-        const r = await runTask(pool, task, stop.signal, seconds, label);
-        done++;
-        if (r.schema === null) skipped++;
-        else schemas.set(i, r.schema);
-        if (r.written) {
-          files++;
-          rowsWritten += r.rows;
-          bytesWritten += r.bytes;
+    await eachBounded(
+      inputs.length,
+      threads,
+      async (i) => {
+        const input = inputs[i]!;
+        const task: UdfInputTask = {
+          module: udf.module,
+          name: udf.name,
+          parameters: udf.parameters,
+          context: { jobName: options.jobName ?? null, stepIndex, inputIndex: i, input },
+          output: staging === null ? null : resultLocation(staging.output, i),
+          path: staging === null ? null : join(staging.dir, `${i}.parquet`),
+          keyValueMetadata: {
+            'geopart:udf': JSON.stringify({ job: options.jobName ?? null, step: stepIndex, input_index: i }),
+          },
+        };
+        try {
+          const r = await runTask(pool, task, stop.signal, seconds, label);
+          done++;
+          if (r.schema === null) skipped++;
+          else schemas.set(i, r.schema);
+          if (r.written) {
+            files++;
+            rowsWritten += r.rows;
+            bytesWritten += r.bytes;
+          }
+        } catch (err) {
+          // Tasks cut short because the step is stopping are not failures of their own.
+          if (stop.signal.aborted && isAbort(err)) return;
+          if (err instanceof GeopartError && err.code === 'INVALID_UDF') {
+            // The module or its export is wrong for every input alike: not a failure of one input.
+            firstError ??= new GeopartError(err.code, `${where}: ${err.message}`, err.context);
+            stop.abort();
+            return;
+          }
+          const { entry, error } = inputFailure(err, i, input, where);
+          if (step.ignoreChunkError) {
+            failed.push(entry);
+            options.onWarning?.(error.message);
+          } else {
+            firstError ??= error;
+            stop.abort();
+          }
         }
-      } catch (err) {
-        // Tasks cut short because the step is stopping are not failures of their own.
-        if (stop.signal.aborted && isAbort(err)) return;
-        if (err instanceof GeopartError && err.code === 'INVALID_UDF') {
-          // The module or its export is wrong for every input alike: not a failure of one input.
-          firstError ??= new GeopartError(err.code, `${where}: ${err.message}`, err.context);
-          stop.abort();
-          return;
-        }
-        const { entry, error } = inputFailure(err, i, input, where);
-        if (step.ignoreChunkError) {
-          failed.push(entry);
-          options.onWarning?.(error.message);
-        } else {
-          firstError ??= error;
-          stop.abort();
-        }
-      }
-      progress();
-    });
+        progress();
+      },
+      stop.signal,
+    );
     if (firstError) throw firstError;
     if (options.signal?.aborted) {
       const reason: unknown = options.signal.reason;

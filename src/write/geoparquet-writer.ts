@@ -5,8 +5,9 @@
  * column is zstd-compressed. The same input always gives the same bytes.
  *
  * The Parquet encoding is done here rather than by a general writer: PLAIN values copied
- * straight from Arrow buffers, levels from validity bitmaps, data pages compressed with
- * WebAssembly libzstd (see bench/write.ts for the measurements behind this choice).
+ * straight from Arrow buffers, levels from validity bitmaps, data pages compressed with the
+ * system libzstd through the native addon (zstd.ts; see bench/write.ts for the measurements
+ * behind this choice).
  */
 import { open, unlink } from 'node:fs/promises';
 import type { Data } from 'apache-arrow';

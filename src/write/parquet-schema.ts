@@ -168,8 +168,8 @@ function planField(field: Field, ctx: Context, elements: SchemaElement[], leaves
     name: field.name,
     type: prim.physical,
     repetition,
-    ...(prim.convertedType === undefined ? {} : { convertedType: prim.convertedType }),
-    ...(prim.logical === undefined ? {} : { logical: prim.logical }),
+    convertedType: prim.convertedType,
+    logical: prim.logical,
   });
   leaves.push({
     column: ctx.column,
@@ -233,7 +233,7 @@ function primitive(type: DataType): Primitive | null {
       physical: 'INT64',
       convert: type.unit === TimeUnit.SECOND ? 'timestampS' : 'none',
       order: 'signed',
-      ...(convertedType === undefined ? {} : { convertedType }),
+      convertedType,
       logical: { kind: 'TIMESTAMP', utc, unit },
     };
   }

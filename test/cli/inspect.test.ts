@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 const key = (r: number, g: number, b: number) => (r << 16) | (g << 8) | b;
 
-/** The frame the picture should have: the extent fitted to WIDTH inside the margin (SPEC: equirectangular). */
+/** The frame the picture should have: the extent fitted to WIDTH inside the margin (equirectangular, src/inspect/viewport.ts). */
 function frame(height: number) {
   const [x0, y0, x1, y1] = extent;
   const scale = (WIDTH - 2 * MARGIN) / (x1 - x0);

@@ -36,7 +36,7 @@ async function loadError<E extends Error>(path: string, type: new (...args: neve
   return err as E;
 }
 
-/** The job file of SPEC section 5, verbatim. */
+/** A job file of a partition step and a UDF step (README.md, "Jobs and UDF steps"). */
 const SPEC_EXAMPLE = `{"name": "counties", "metadata": {"owner": "gis"}, "steps": [
   {"type": "partition_geospatial", "input": "in/counties.gpkg", "output": "out/counties",
    "partitioning_method": "area", "partitioning_maximum_per_chunk": 5, "subdivide_start": 1,
@@ -44,7 +44,7 @@ const SPEC_EXAMPLE = `{"name": "counties", "metadata": {"owner": "gis"}, "steps"
   {"type": "udf", "udf": {"module": "udfs/stats.mjs", "name": "default", "parameters": {"k": 3}},
    "input": [1, 2, 3], "output": "out/stats", "ignore_chunk_error": true}]}`;
 
-describe('the SPEC section 5 example', () => {
+describe('a job file of a partition step and a UDF step', () => {
   test('loads, with defaults filled and relative paths resolved against the file’s folder', async () => {
     const path = await jobFile('project/counties.json', SPEC_EXAMPLE);
     const base = join(dir, 'project');

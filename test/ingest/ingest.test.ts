@@ -294,7 +294,7 @@ describe('ingest: invariants on random inputs', () => {
 });
 
 describe('geopart ingest (CLI)', () => {
-  it('takes the flags of SPEC section 7 and prints the report', () => {
+  it('takes the flags of README.md "Command line" and prints the report', () => {
     const dir = out('cli');
     const r = geopart([
       'ingest',
