@@ -35,7 +35,7 @@ import {
   type IngestSettings,
   ingestSettings,
 } from './settings.js';
-import { INGEST_TASKS, type WriteTaskResult } from './tasks.js';
+import { INGEST_TASKS } from './tasks.js';
 
 /** Rows of `_sample`, spread over the table. */
 export const SAMPLE_ROWS = 1000;
@@ -190,7 +190,7 @@ export async function runIngest(
       const c1 = firstChunk[f + 1]!;
       const { batchOf, rowOf } = locateRows(plan.order, chunks.start[c0]!, chunks.end[c1 - 1]!, batchStart);
       const chunkSizes = Array.from(chunks.numRows.subarray(c0, c1));
-      const r = await pool.run<WriteTaskResult>(
+      const r = await pool.run(
         'write',
         {
           spillDir,

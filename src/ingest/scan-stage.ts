@@ -10,7 +10,7 @@ import type { WorkerPool } from '../pool/pool.js';
 import { batchToBytes, spillPath } from '../scan/spill.js';
 import { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestRunOptions, IngestSettings } from './settings.js';
-import type { ScanTaskResult } from './tasks.js';
+import type { IngestTasks } from './tasks.js';
 
 /** Geometry bytes per scan task: big polygons are spread over the pool, not scanned by one worker. */
 const SCAN_TASK_BYTES = 4 << 20;
@@ -50,7 +50,7 @@ export interface ScanOutcome {
 /** Runs the scan stage (see the module comment). */
 export async function scanStage(
   settings: IngestSettings,
-  pool: WorkerPool,
+  pool: WorkerPool<IngestTasks>,
   spillDir: string,
   options: IngestRunOptions,
 ): Promise<ScanOutcome> {
@@ -72,7 +72,7 @@ export async function scanStage(
       const id = batchId++;
       const bytes = batchToBytes(batch);
       const task = pool
-        .run<ScanTaskResult>(
+        .run(
           'scan',
           { bytes, batchId: id, spillPath: spillPath(spillDir, id), options: scanOptions },
           [bytes.buffer as ArrayBuffer],

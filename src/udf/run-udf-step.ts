@@ -22,7 +22,7 @@ import type { FailedInput, UdfStepReport } from './report.js';
 import type { UdfInputResult, UdfInputTask } from './run-input.js';
 import { schemaDifferences } from './schema-differences.js';
 import type { ColumnInfo } from './table-value.js';
-import { UDF_TASKS } from './tasks.js';
+import { UDF_TASKS, type UdfTasks } from './tasks.js';
 import { timeoutError } from './timeout.js';
 import { resultLocation } from './write-result.js';
 
@@ -78,7 +78,7 @@ async function lanes(count: number, limit: number, stop: AbortSignal, run: (i: n
 
 /** Runs one task under the step's stop signal and the per-input timeout. */
 async function runTask(
-  pool: WorkerPool,
+  pool: WorkerPool<UdfTasks>,
   task: UdfInputTask,
   stop: AbortSignal,
   seconds: number | null,
@@ -97,7 +97,7 @@ async function runTask(
           ctl.abort();
         }, seconds * 1000);
   try {
-    return await pool.run<UdfInputResult>('udf', task, [], ctl.signal);
+    return await pool.run('udf', task, [], ctl.signal);
   } catch (err) {
     if (timedOut && isAbort(err)) throw timeoutError(label, seconds!);
     throw err;
