@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { GeopartError } from '../errors.js';
 import { type DatasetInfo, describeDataset, type LayerInfo } from '../inspect/describe.js';
-import { parseKeyValues, parseLayer } from './args.js';
+import { parseKeyValues, parseLayer } from './flags.js';
 import { statusLine } from './progress.js';
 import { INFO_USAGE } from './usage.js';
 

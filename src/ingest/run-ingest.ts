@@ -178,7 +178,7 @@ export async function runIngest(
       const c1 = firstChunk[f + 1]!;
       const { batchOf, rowOf } = locateRows(plan.order, chunks.start[c0]!, chunks.end[c1 - 1]!, batchStart);
       const chunkSizes = Array.from(chunks.numRows.subarray(c0, c1));
-      const r = await pool.run<WriteTaskResult>(
+      const r = await pool.run(
         'write',
         {
           spillDir,

@@ -11,7 +11,7 @@ import { batchToBytes, spillPath } from '../scan/spill.js';
 import { eachOf } from '../util/bounded.js';
 import { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestRunOptions, IngestSettings } from './settings.js';
-import type { ScanTaskResult } from './tasks.js';
+import type { IngestTasks } from './tasks.js';
 
 /** Geometry bytes per scan task: big polygons are spread over the pool, not scanned by one worker. */
 const SCAN_TASK_BYTES = 4 << 20;
@@ -51,7 +51,7 @@ export interface ScanOutcome {
 /** Runs the scan stage (see the module comment). */
 export async function scanStage(
   settings: IngestSettings,
-  pool: WorkerPool,
+  pool: WorkerPool<IngestTasks>,
   spillDir: string,
   options: IngestRunOptions,
 ): Promise<ScanOutcome> {
@@ -71,7 +71,7 @@ export async function scanStage(
   // Bounded read-ahead: memory holds a few batches, not the input.
   await eachOf(scanBatches(), 2 * pool.threads, async (batch, batchId) => {
     const bytes = batchToBytes(batch);
-    const r = await pool.run<ScanTaskResult>(
+    const r = await pool.run(
       'scan',
       { bytes, batchId, spillPath: spillPath(spillDir, batchId), options: scanOptions },
       [bytes.buffer as ArrayBuffer],

@@ -1,13 +1,13 @@
 /**
- * The tasks an ingest runs on its worker pool (`createPool(INGEST_TASKS)`), one named export
- * each. Every task catches its own errors and returns them as `{ failed: WireError }`, since
+ * The tasks an ingest runs on its worker pool (`createPool(INGEST_TASKS)`), by name in the
+ * task map {@link tasks}. Every task catches its own errors and returns them as `{ failed: WireError }`, since
  * structured clone would drop the error class and its code.
  */
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { takeRows } from '../arrow/take.js';
 import { toWire } from '../errors.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
-import type { TaskFailure } from '../pool/pool.js';
+import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { buffersOf, movable } from '../pool/transfer.js';
 import { gatherRows } from '../scan/gather.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
@@ -15,8 +15,8 @@ import { batchFromBytes, batchToBytes, readSpill, spillPath, writeSpill } from '
 import { chunkStats } from '../write/chunk-stats.js';
 import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
 
-/** This module, as {@link createPool} takes it. */
-export const INGEST_TASKS = new URL(import.meta.url);
+/** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
+export const INGEST_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
 
 /** Input of {@link scan}: one batch as Arrow IPC bytes (moved, not copied). */
 export interface ScanTask {
@@ -111,3 +111,9 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
     return { failed: toWire(err) };
   }
 }
+
+/** The task map the workers run (pool/pool.ts): each task under the name the pool runs it by. */
+export const tasks = { scan, write } as const;
+
+/** The type of {@link tasks}, which types an ingest pool's `run`. */
+export type IngestTasks = typeof tasks;

@@ -1,12 +1,15 @@
 /**
  * The worker pool (Piscina). It knows no tasks: whoever starts a pool names the module whose
- * exports the workers run (ingest/tasks.ts, udf/tasks.ts).
+ * task map the workers run (ingest/tasks.ts, udf/tasks.ts), and that map's type types
+ * {@link WorkerPool.run}, so a task's name, argument and result cannot drift apart
+ * (task-map.ts).
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { fromWire, type WireError } from '../errors.js';
+import { fromWire } from '../errors.js';
+import type { TaskArg, TaskFailure, TaskMap, TaskModule, TaskResult } from './task-map.js';
 
 /** src/ and dist/, when this module runs from src/ under a TypeScript runner (tests). */
 const SRC = new URL('../', import.meta.url).href;
@@ -26,27 +29,30 @@ export function defaultThreads(): number {
   return Math.max(1, availableParallelism());
 }
 
-/** A started pool; close it with {@link WorkerPool.close}. */
-export interface WorkerPool {
+/** A started pool running the tasks of `T`; close it with {@link WorkerPool.close}. */
+export interface WorkerPool<T extends TaskMap> {
   readonly threads: number;
-  /** Runs the named export of the task module; `transfer` buffers are moved, not copied. */
-  run<R>(name: string, task: unknown, transfer?: readonly ArrayBuffer[], signal?: AbortSignal): Promise<R>;
+  /** Runs task `name` on `arg`; `transfer` buffers are moved, not copied. */
+  run<K extends keyof T & string>(
+    name: K,
+    arg: TaskArg<T, K>,
+    transfer?: readonly ArrayBuffer[],
+    signal?: AbortSignal,
+  ): Promise<TaskResult<T, K>>;
   close(): Promise<void>;
 }
 
-/** A task's failure as the worker reports it: a {@link WireError} instead of a thrown error. */
-export interface TaskFailure {
-  readonly failed: WireError;
-}
-
-/** Starts a pool of `threads` workers that run the exports of the module at `tasks`. */
-export function createPool(tasks: URL, threads = defaultThreads()): WorkerPool {
+/** Starts a pool of `threads` workers that run the tasks of `tasks`. */
+export function createPool<T extends TaskMap>(
+  tasks: TaskModule<T>,
+  threads = defaultThreads(),
+): WorkerPool<T> {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   }
   const pool = new Piscina({
     filename: fileURLToPath(built(WORKER_ENTRY)),
-    workerData: { tasks: built(tasks) },
+    workerData: { tasks: built(tasks.url) },
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 1000,
@@ -61,16 +67,21 @@ export function createPool(tasks: URL, threads = defaultThreads()): WorkerPool {
   });
   return {
     threads,
-    async run<R>(name: string, task: unknown, transfer: readonly ArrayBuffer[] = [], signal?: AbortSignal) {
+    async run<K extends keyof T & string>(
+      name: K,
+      arg: TaskArg<T, K>,
+      transfer: readonly ArrayBuffer[] = [],
+      signal?: AbortSignal,
+    ) {
       const result = (await pool.run(
-        { name, task },
+        { name, task: arg },
         {
           transferList: [...transfer],
           signal,
         },
-      )) as R | TaskFailure;
+      )) as TaskResult<T, K> | TaskFailure;
       if (result !== null && typeof result === 'object' && 'failed' in result) throw fromWire(result.failed);
-      return result as R;
+      return result as TaskResult<T, K>;
     },
     async close() {
       await pool.destroy();

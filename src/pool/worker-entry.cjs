@@ -1,14 +1,15 @@
 // Piscina's entry in each worker thread. It is CommonJS on purpose: Piscina first tries
 // require() on its filename, and require() of an ES module (Node >= 20.19) can abort the
 // process under module loader hooks. The pool's task module (`workerData.tasks`, a URL) is
-// loaded by import(), and each task, posted as `{ name, task }`, runs its export `name`.
+// loaded by import(), and each task, posted as `{ name, task }`, runs as `tasks[name]` of the
+// module's export `tasks` (its task map, see pool.ts).
 'use strict';
 
 const { workerData } = require('node:worker_threads');
 
 let tasks;
 const load = () => {
-  tasks ??= import(workerData.tasks);
+  tasks ??= import(workerData.tasks).then((module) => module.tasks);
   return tasks;
 };
 

@@ -23,7 +23,7 @@ import type { FailedInput, UdfStepReport } from './report.js';
 import type { UdfInputResult, UdfInputTask } from './run-input.js';
 import { schemaDifferences } from './schema-differences.js';
 import type { ColumnInfo } from './table-value.js';
-import { UDF_TASKS } from './tasks.js';
+import { UDF_TASKS, type UdfTasks } from './tasks.js';
 import { timeoutError } from './timeout.js';
 import { resultLocation } from './write-result.js';
 
@@ -70,7 +70,7 @@ function isAbort(err: unknown): boolean {
 
 /** Runs one task under the step's stop signal and the per-input timeout. */
 async function runTask(
-  pool: WorkerPool,
+  pool: WorkerPool<UdfTasks>,
   task: UdfInputTask,
   stop: AbortSignal,
   seconds: number | null,
@@ -89,7 +89,7 @@ async function runTask(
           ctl.abort();
         }, seconds * 1000);
   try {
-    return await pool.run<UdfInputResult>('udf', task, [], ctl.signal);
+    return await pool.run('udf', task, [], ctl.signal);
   } catch (err) {
     if (timedOut && isAbort(err)) throw timeoutError(label, seconds!);
     throw err;

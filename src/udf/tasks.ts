@@ -1,14 +1,14 @@
 /**
- * The task a UDF step runs on its worker pool (`createPool(UDF_TASKS)`). It catches its own
- * errors and returns them as `{ failed: WireError }`, since structured clone would drop the
- * error class and its code.
+ * The task a UDF step runs on its worker pool (`createPool(UDF_TASKS)`), in the task map
+ * {@link tasks}. It catches its own errors and returns them as `{ failed: WireError }`, since
+ * structured clone would drop the error class and its code.
  */
 import { toWire } from '../errors.js';
-import type { TaskFailure } from '../pool/pool.js';
+import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { runUdfInput, type UdfInputResult, type UdfInputTask } from './run-input.js';
 
-/** This module, as {@link createPool} takes it. */
-export const UDF_TASKS = new URL(import.meta.url);
+/** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
+export const UDF_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
 
 /** Runs a UDF on one input and writes its result (see run-input.ts). */
 export async function udf(task: UdfInputTask): Promise<UdfInputResult | TaskFailure> {
@@ -18,3 +18,9 @@ export async function udf(task: UdfInputTask): Promise<UdfInputResult | TaskFail
     return { failed: toWire(err) };
   }
 }
+
+/** The task map the workers run (pool/pool.ts). */
+export const tasks = { udf } as const;
+
+/** The type of {@link tasks}, which types a UDF pool's `run`. */
+export type UdfTasks = typeof tasks;
