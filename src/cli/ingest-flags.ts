@@ -4,6 +4,7 @@
  */
 import type { GDALOpenInit } from '../config/gdal-open.js';
 import type { IngestOptions } from '../config/ingest.js';
+import { PLAN_DEFAULTS } from '../config/plan-defaults.js';
 import { GeopartError } from '../errors.js';
 import { type Flag, listFlag, numberFlag, parseKeyValues, parseLayer, turnsOff } from './flags.js';
 
@@ -84,7 +85,7 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     field: 'targetNumChunks',
     parse: numberFlag,
     group: PARTITIONING,
-    help: 'chunks aimed at when --max-per-file is unset (default 500)',
+    help: `chunks aimed at when --max-per-file is unset (default ${PLAN_DEFAULTS.targetNumChunks})`,
   },
   {
     flag: 'split-method',
@@ -92,7 +93,7 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     arg: 'mean|median',
     field: 'partitioningSplitMethod',
     group: PARTITIONING,
-    help: 'where a node is cut (default mean)',
+    help: `where a node is cut (default ${PLAN_DEFAULTS.splitMethod})`,
   },
   {
     flag: 'max-width-ratio',
@@ -102,7 +103,7 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     parse: numberFlag,
     group: PARTITIONING,
     label: '--max-width-ratio R, --max-height-ratio R',
-    help: 'cut across the long side past this ratio (default 2)',
+    help: `cut across the long side past this ratio (default ${PLAN_DEFAULTS.maxWidthRatio})`,
   },
   // Listed on the line of --max-width-ratio.
   {

@@ -5,9 +5,9 @@ import {
   type GeospatialStepJson,
   geospatialStepSchema,
   type PARTITIONING_METHODS,
-  type SPLIT_METHODS,
 } from './partition-schema.js';
 import { PartitionJobStepConfig, type PartitionStepInit } from './partition-step.js';
+import type { SPLIT_METHODS } from './plan-defaults.js';
 import { defineFields } from './readonly.js';
 
 /** The measure partition caps count: rows, polygon area (deg^2), line length (deg), vertices. */

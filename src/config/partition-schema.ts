@@ -12,6 +12,7 @@ import {
 } from './fields.js';
 import { expects } from './issues.js';
 import { showValue } from './json.js';
+import { MIN_AXIS_RATIO, PLAN_DEFAULTS, SPLIT_METHODS } from './plan-defaults.js';
 
 /**
  * The job-file form (snake_case names) of the ingestion step and its GDAL settings. The
@@ -20,9 +21,6 @@ import { showValue } from './json.js';
 
 /** Measures a partition cap can count: rows, polygon area (deg^2), line length (deg), vertices. */
 export const PARTITIONING_METHODS = ['rows', 'area', 'length', 'coords'] as const;
-
-/** Where a node is cut: the measure-weighted mean of centroids, or the point halving the measure. */
-export const SPLIT_METHODS = ['mean', 'median'] as const;
 
 /** GDAL option lists are `NAME=VALUE` strings, so a name cannot hold `=`. */
 const OPTION_NAME = /^[^=\0]+$/;
@@ -101,9 +99,12 @@ export const gdalOpenSchema = strictObject(
   'an object with open_options and layer',
 );
 
-/** A cut-axis ratio. Below 1 a square node would be "too wide" and "too tall" at once. */
-function ratio() {
-  return z.number(expects('a finite number >= 1')).min(1).default(2);
+/** A cut-axis ratio, at least {@link MIN_AXIS_RATIO}. */
+function ratio(fallback: number) {
+  return z
+    .number(expects(`a finite number >= ${MIN_AXIS_RATIO}`))
+    .min(MIN_AXIS_RATIO)
+    .default(fallback);
 }
 
 const geospatialObject = strictObject(
@@ -113,11 +114,17 @@ const geospatialObject = strictObject(
     partitioning_method: z
       .enum(PARTITIONING_METHODS, expects('one of "rows", "area", "length", "coords"'))
       .default('rows'),
-    target_num_chunks: z.number(expects('a positive integer')).int().positive().default(500),
-    partitioning_split_method: z.enum(SPLIT_METHODS, expects('"mean" or "median"')).default('mean'),
-    partitioning_max_width_ratio: ratio(),
-    partitioning_max_height_ratio: ratio(),
-    split_identical_centroids: flag(true),
+    target_num_chunks: z
+      .number(expects('a positive integer'))
+      .int()
+      .positive()
+      .default(PLAN_DEFAULTS.targetNumChunks),
+    partitioning_split_method: z
+      .enum(SPLIT_METHODS, expects('"mean" or "median"'))
+      .default(PLAN_DEFAULTS.splitMethod),
+    partitioning_max_width_ratio: ratio(PLAN_DEFAULTS.maxWidthRatio),
+    partitioning_max_height_ratio: ratio(PLAN_DEFAULTS.maxHeightRatio),
+    split_identical_centroids: flag(PLAN_DEFAULTS.splitIdenticalCentroids),
     subdivide_start: positiveOrNull('a positive area in deg^2, or null'),
     subdivide_stop: positiveOrNull('a positive area in deg^2, or null'),
     explode_geometries: flag(false),

@@ -1,6 +1,7 @@
+import { MIN_AXIS_RATIO, PLAN_DEFAULTS, SPLIT_METHODS } from '../config/plan-defaults.js';
 import { GeopartError } from '../errors.js';
 
-/** How the planner cuts; job-file names in brackets. Every field has a default in {@link DEFAULT_PLAN_OPTIONS}. */
+/** How the planner cuts; job-file names in brackets. Every field has a default in {@link PLAN_DEFAULTS}. */
 export interface PlanOptions {
   /** Cap of the measure in one file [`partitioning_maximum_per_file`]; null: total/10. */
   readonly maxPerFile: number | null;
@@ -21,17 +22,6 @@ export interface PlanOptions {
   readonly splitIdenticalCentroids: boolean;
 }
 
-/** The defaults of `fused.ingest`. */
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = Object.freeze({
-  maxPerFile: null,
-  maxPerChunk: null,
-  targetNumChunks: 500,
-  splitMethod: 'mean',
-  maxWidthRatio: 2,
-  maxHeightRatio: 2,
-  splitIdenticalCentroids: true,
-});
-
 /** The caps a plan uses, in the unit of the measure. */
 export interface ResolvedCaps {
   readonly maxPerFile: number;
@@ -43,46 +33,39 @@ function invalid(option: string, message: string): GeopartError {
 }
 
 /**
- * Fills unset fields from {@link DEFAULT_PLAN_OPTIONS} and checks each one; throws
- * `GeopartError('INVALID_CONFIG')` naming the job-file field. Config validation normally catches
- * these first; this guards direct callers of the planner.
+ * Fills unset fields from {@link PLAN_DEFAULTS}. The job-file schema has already checked every
+ * value against the same limits, so a value out of range here is a bug in the caller: it is
+ * asserted, not explained, and names the job-file field.
  */
 export function resolvePlanOptions(options: Partial<PlanOptions> = {}): PlanOptions {
-  const o: PlanOptions = {
-    maxPerFile: options.maxPerFile ?? null,
-    maxPerChunk: options.maxPerChunk ?? null,
-    targetNumChunks: options.targetNumChunks ?? DEFAULT_PLAN_OPTIONS.targetNumChunks,
-    splitMethod: options.splitMethod ?? DEFAULT_PLAN_OPTIONS.splitMethod,
-    maxWidthRatio: options.maxWidthRatio ?? DEFAULT_PLAN_OPTIONS.maxWidthRatio,
-    maxHeightRatio: options.maxHeightRatio ?? DEFAULT_PLAN_OPTIONS.maxHeightRatio,
-    splitIdenticalCentroids: options.splitIdenticalCentroids ?? DEFAULT_PLAN_OPTIONS.splitIdenticalCentroids,
-  };
-  const positive = (v: number) => typeof v === 'number' && v > 0; // false for NaN
-  if (o.maxPerFile !== null && !positive(o.maxPerFile)) {
-    throw invalid('partitioning_maximum_per_file', `must be a number > 0, got ${o.maxPerFile}`);
-  }
-  if (o.maxPerChunk !== null && !positive(o.maxPerChunk)) {
-    throw invalid('partitioning_maximum_per_chunk', `must be a number > 0, got ${o.maxPerChunk}`);
-  }
-  if (o.maxPerFile !== null && o.maxPerChunk !== null && o.maxPerChunk > o.maxPerFile) {
-    throw invalid(
-      'partitioning_maximum_per_chunk',
-      `${o.maxPerChunk} exceeds partitioning_maximum_per_file ${o.maxPerFile}; a chunk must fit in a file, so lower the per-chunk cap or raise the per-file cap`,
+  const o: PlanOptions = { ...PLAN_DEFAULTS, ...definedOnly(options) };
+  const cap = (v: number | null) => v === null || v > 0; // false for NaN
+  const ratio = (v: number) => v >= MIN_AXIS_RATIO && Number.isFinite(v);
+  assertOption(cap(o.maxPerFile), 'partitioning_maximum_per_file', o.maxPerFile);
+  assertOption(cap(o.maxPerChunk), 'partitioning_maximum_per_chunk', o.maxPerChunk);
+  assertOption(
+    Number.isInteger(o.targetNumChunks) && o.targetNumChunks >= 1,
+    'target_num_chunks',
+    o.targetNumChunks,
+  );
+  assertOption(SPLIT_METHODS.includes(o.splitMethod), 'partitioning_split_method', o.splitMethod);
+  assertOption(ratio(o.maxWidthRatio), 'partitioning_max_width_ratio', o.maxWidthRatio);
+  assertOption(ratio(o.maxHeightRatio), 'partitioning_max_height_ratio', o.maxHeightRatio);
+  return o;
+}
+
+function definedOnly(options: Partial<PlanOptions>): Partial<PlanOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
+
+function assertOption(ok: boolean, option: string, value: unknown): void {
+  if (!ok) {
+    throw new GeopartError(
+      'INTERNAL',
+      `the planner was given ${option} = ${String(value)}, which config validation refuses`,
+      { option },
     );
   }
-  if (!Number.isInteger(o.targetNumChunks) || o.targetNumChunks < 1) {
-    throw invalid('target_num_chunks', `must be an integer >= 1, got ${o.targetNumChunks}`);
-  }
-  if (o.splitMethod !== 'mean' && o.splitMethod !== 'median') {
-    throw invalid('partitioning_split_method', `must be 'mean' or 'median', got ${String(o.splitMethod)}`);
-  }
-  if (!positive(o.maxWidthRatio) || !Number.isFinite(o.maxWidthRatio)) {
-    throw invalid('partitioning_max_width_ratio', `must be a finite number > 0, got ${o.maxWidthRatio}`);
-  }
-  if (!positive(o.maxHeightRatio) || !Number.isFinite(o.maxHeightRatio)) {
-    throw invalid('partitioning_max_height_ratio', `must be a finite number > 0, got ${o.maxHeightRatio}`);
-  }
-  return o;
 }
 
 /**

@@ -79,8 +79,8 @@ const options = fc.record({
   chunkFrac: fc.option(fc.double({ min: 0.001, max: 1, noNaN: true })),
   targetNumChunks: fc.integer({ min: 1, max: 60 }),
   splitMethod: fc.constantFrom('mean' as const, 'median' as const),
-  maxWidthRatio: fc.double({ min: 0.1, max: 10, noNaN: true }),
-  maxHeightRatio: fc.double({ min: 0.1, max: 10, noNaN: true }),
+  maxWidthRatio: fc.double({ min: 1, max: 10, noNaN: true }),
+  maxHeightRatio: fc.double({ min: 1, max: 10, noNaN: true }),
   splitIdenticalCentroids: fc.boolean(),
 });
 

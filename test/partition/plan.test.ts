@@ -56,7 +56,7 @@ describe('plan: caps', () => {
     }
   });
 
-  it('refuses bad option values, naming the seed field', () => {
+  it('refuses bad option values, naming the job-file field', () => {
     const keys = keysOf(rows);
     expect(() => plan(keys, { maxPerChunk: 0 })).toThrow(/partitioning_maximum_per_chunk/);
     expect(() => plan(keys, { maxPerFile: Number.NaN })).toThrow(/partitioning_maximum_per_file/);
