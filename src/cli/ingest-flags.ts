@@ -4,6 +4,7 @@
  */
 import type { GDALOpenInit } from '../config/gdal-open.js';
 import type { IngestOptions } from '../config/ingest.js';
+import { DEFAULT_MEMORY_LIMIT } from '../config/memory-size.js';
 import { PLAN_DEFAULTS } from '../config/plan-defaults.js';
 import { GeopartError } from '../errors.js';
 import { type Flag, listFlag, numberFlag, parseKeyValues, parseLayer, turnsOff } from './flags.js';
@@ -222,6 +223,14 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     arg: 'N',
     group: RUNNING,
     help: 'worker threads (default: one per core)',
+  },
+  {
+    flag: 'memory-limit',
+    type: 'string',
+    arg: 'SIZE',
+    field: 'memoryLimit',
+    group: RUNNING,
+    help: `memory for working data, e.g. 2GB or 512MiB; beyond it work goes to disk (default ${DEFAULT_MEMORY_LIMIT})`,
   },
   { flag: 'help', short: 'h', type: 'boolean' },
 ];

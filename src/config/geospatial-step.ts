@@ -35,6 +35,11 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
   readonly subdivideStop?: number | null;
   /** One row per part of a multi-part geometry; default false. */
   readonly explodeGeometries?: boolean;
+  /**
+   * Memory the ingest may use for its working data, as DuckDB's `memory_limit`: bytes or a
+   * size such as "2GB" or "512MiB"; default "1GB". Above it, the work goes to disk.
+   */
+  readonly memoryLimit?: string | number;
   /** `[lon, lat]` column names to build points from; default null. */
   readonly lonlatCols?: readonly [string, string] | null;
   /** Drop rows outside lon [-180, 180] / lat [-90, 90]; default true. */
@@ -78,6 +83,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   declare readonly subdivideStop: number | null;
   /** A multi-part geometry becomes one row per part. */
   declare readonly explodeGeometries: boolean;
+  declare readonly memoryLimit: string | number;
   /** `[lon, lat]` column names that build point geometries (Parquet and CSV), or null. */
   declare readonly lonlatCols: readonly [string, string] | null;
   /** Drop (and count) rows whose geometry lies outside lon [-180, 180] / lat [-90, 90]. */
@@ -124,6 +130,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       subdivideStart: json.subdivide_start,
       subdivideStop: json.subdivide_stop,
       explodeGeometries: json.explode_geometries,
+      memoryLimit: json.memory_limit,
       lonlatCols: json.lonlat_cols,
       dropOutOfBounds: json.drop_out_of_bounds,
       loadColumns: json.load_columns,
@@ -148,6 +155,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       subdivide_start: this.subdivideStart,
       subdivide_stop: this.subdivideStop,
       explode_geometries: this.explodeGeometries,
+      memory_limit: this.memoryLimit,
       lonlat_cols: this.lonlatCols === null ? null : [this.lonlatCols[0], this.lonlatCols[1]],
       drop_out_of_bounds: this.dropOutOfBounds,
       load_columns: this.loadColumns === null ? null : [...this.loadColumns],

@@ -12,6 +12,7 @@ import {
 } from './fields.js';
 import { expects } from './issues.js';
 import { showValue } from './json.js';
+import { DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT, parseMemorySize } from './memory-size.js';
 import { MIN_AXIS_RATIO, PLAN_DEFAULTS, SPLIT_METHODS } from './plan-defaults.js';
 
 /**
@@ -99,6 +100,17 @@ export const gdalOpenSchema = strictObject(
   'an object with open_options and layer',
 );
 
+/** A memory size: bytes, or a string with a unit ("2GB", "512MiB"), at least 1 MiB. */
+function memoryLimit() {
+  const allowed = `a memory size such as "2GB" or "512MiB" (or a number of bytes), at least ${MIN_MEMORY_LIMIT} bytes`;
+  return z
+    .union([z.string(expects(allowed)), z.number(expects(allowed))], expects(allowed))
+    .refine((v) => (parseMemorySize(v) ?? 0) >= MIN_MEMORY_LIMIT, {
+      error: (iss) => `got ${showValue(iss.input)}; expected ${allowed}`,
+    })
+    .default(DEFAULT_MEMORY_LIMIT);
+}
+
 /** A cut-axis ratio, at least {@link MIN_AXIS_RATIO}. */
 function ratio(fallback: number) {
   return z
@@ -128,6 +140,7 @@ const geospatialObject = strictObject(
     subdivide_start: positiveOrNull('a positive area in deg^2, or null'),
     subdivide_stop: positiveOrNull('a positive area in deg^2, or null'),
     explode_geometries: flag(false),
+    memory_limit: memoryLimit(),
     lonlat_cols: z
       .tuple(
         [

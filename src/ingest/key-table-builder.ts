@@ -17,6 +17,8 @@ export class KeyTableBuilder {
   private readonly waiting = new Map<number, ScanTaskResult>();
   /** First row of each batch, in batch order; one more entry than batches appended. */
   readonly batchStart: number[] = [0];
+  /** Bytes spilled for each batch, in batch order. */
+  readonly spillBytes: number[] = [];
 
   /** `capacityHint`: expected rows (e.g. the inputs' feature count); the table grows past it. */
   constructor(capacityHint = 0) {
@@ -63,6 +65,7 @@ export class KeyTableBuilder {
     }
     this.rows += r.rows;
     this.batchStart.push(this.rows);
+    this.spillBytes.push(r.spillBytes);
   }
 
   /** The table (views over the builder's arrays, no copy). Every batch must have been added. */

@@ -25,7 +25,6 @@ import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import { batchFromBytes } from '../scan/spill.js';
-import { eachBounded } from '../util/bounded.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
 import type { IngestCounts, IngestReport } from './report.js';
@@ -36,33 +35,13 @@ import {
   type IngestSettings,
   ingestSettings,
 } from './settings.js';
-import { INGEST_TASKS, type WriteTaskResult } from './tasks.js';
+import { INGEST_TASKS } from './tasks.js';
+import { shuffleAndWrite, taskBytes } from './write-stage.js';
 
 /** Rows of `_sample`, spread over the table. */
 export const SAMPLE_ROWS = 1000;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
-
-/** The (batch, row) of every row of `order[start..end)`, from the batches' first rows. */
-function locateRows(order: Int32Array, start: number, end: number, batchStart: Float64Array) {
-  const n = end - start;
-  const batchOf = new Int32Array(n);
-  const rowOf = new Int32Array(n);
-  const batches = batchStart.length - 1;
-  for (let j = 0; j < n; j++) {
-    const row = order[start + j]!;
-    let lo = 0;
-    let hi = batches - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (batchStart[mid]! <= row) lo = mid;
-      else hi = mid - 1;
-    }
-    batchOf[j] = lo;
-    rowOf[j] = row - batchStart[lo]!;
-  }
-  return { batchOf, rowOf };
-}
 
 async function planStage(settings: IngestSettings, keys: KeyTable): Promise<Plan> {
   if (settings.schemaInput !== null) {
@@ -166,35 +145,27 @@ export async function runIngest(
 
     const t2 = performance.now();
     const chunks = plan.chunks;
+    const written = await shuffleAndWrite(pool, {
+      plan,
+      spillDir,
+      batchStart,
+      spillBytes: scanned.spillBytes,
+      dir: staging.dir,
+      fileName: dataFileName,
+      keyValueMetadata: kv,
+      sampleRows: Math.ceil(SAMPLE_ROWS / Math.max(1, plan.numFiles)),
+      threads,
+      signal: options.signal,
+      taskBytes: taskBytes(settings.memoryLimit, threads),
+      onShuffled: () => progress({ stage: 'shuffle', filesWritten: 0, files: 0 }),
+      onFileWritten: (filesWritten, files) => progress({ stage: 'write', filesWritten, files }),
+    });
+    const filesWritten = written.length;
     const firstChunk = new Int32Array(plan.numFiles + 1);
     for (let c = 0, f = 0; f <= plan.numFiles; f++) {
       while (c < chunks.length && chunks.fileId[c]! < f) c++;
       firstChunk[f] = c;
     }
-    let filesWritten = 0;
-    const written = new Array<WriteTaskResult>(plan.numFiles);
-    await eachBounded(plan.numFiles, threads, async (f) => {
-      const c0 = firstChunk[f]!;
-      const c1 = firstChunk[f + 1]!;
-      const { batchOf, rowOf } = locateRows(plan.order, chunks.start[c0]!, chunks.end[c1 - 1]!, batchStart);
-      const chunkSizes = Array.from(chunks.numRows.subarray(c0, c1));
-      const r = await pool.run(
-        'write',
-        {
-          spillDir,
-          batchOf,
-          rowOf,
-          chunkSizes,
-          path: join(staging.dir, dataFileName(f)),
-          keyValueMetadata: kv,
-          sampleRows: Math.ceil(SAMPLE_ROWS / plan.numFiles),
-        },
-        [batchOf.buffer, rowOf.buffer],
-        options.signal,
-      );
-      progress({ stage: 'write', filesWritten: ++filesWritten, files: plan.numFiles });
-      written[f] = r;
-    });
     const stats = new Float64Array(chunks.length * 3);
     for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * 3);
     const metadata = chunkMetadataBatch(chunks, stats);

@@ -38,6 +38,8 @@ export interface ScanOutcome {
   keys: KeyTable | null;
   /** First row of each scanned batch in the key table (one more entry than batches). */
   readonly batchStart: Float64Array;
+  /** Bytes spilled for each scanned batch. */
+  readonly spillBytes: Float64Array;
   readonly rowsDroppedNoGeometry: number;
   readonly rowsSubdivided: number;
   readonly rowsAddedBySubdivision: number;
@@ -87,6 +89,7 @@ export async function scanStage(
   return {
     keys: builder.finish(),
     batchStart: Float64Array.from(builder.batchStart),
+    spillBytes: Float64Array.from(builder.spillBytes),
     rowsDroppedNoGeometry,
     rowsSubdivided,
     rowsAddedBySubdivision,

@@ -3,6 +3,7 @@
  * and unpacks it into plain options for each stage; the stages never see the config object.
  */
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
+import { parseMemorySize } from '../config/memory-size.js';
 import { GeopartError } from '../errors.js';
 import type { ReadOptions } from '../io/read-inputs.js';
 import type { PlanOptions } from '../partition/options.js';
@@ -23,7 +24,7 @@ export interface IngestRunOptions {
 
 /** Where an ingest is. */
 export interface IngestProgress {
-  readonly stage: 'scan' | 'plan' | 'write' | 'commit';
+  readonly stage: 'scan' | 'plan' | 'shuffle' | 'write' | 'commit';
   readonly rowsScanned: number;
   readonly filesWritten: number;
   /** Files to write (0 until planned). */
@@ -45,6 +46,8 @@ export interface IngestSettings {
   readonly plan: PlanOptions;
   /** A Parquet file of chunk boxes that rows are assigned to instead, or null. */
   readonly schemaInput: string | null;
+  /** Bytes of working data the ingest may hold in memory (`memory_limit`). */
+  readonly memoryLimit: number;
 }
 
 /** The settings of `step`; throws `INVALID_CONFIG` when its output is not set. */
@@ -84,5 +87,6 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
       splitIdenticalCentroids: step.splitIdenticalCentroids,
     },
     schemaInput: step.partitioningSchemaInput,
+    memoryLimit: parseMemorySize(step.memoryLimit)!,
   };
 }

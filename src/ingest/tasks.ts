@@ -3,15 +3,19 @@
  * task map {@link tasks}. Every task catches its own errors and returns them as `{ failed: WireError }`, since
  * structured clone would drop the error class and its code.
  */
+import { unlinkSync } from 'node:fs';
+import type { RecordBatch } from 'apache-arrow';
 import { wkbColumnFromData } from '../arrow/binary.js';
+import { concatBatches } from '../arrow/concat.js';
 import { takeRows } from '../arrow/take.js';
+import { takeRowsMulti } from '../arrow/take-multi.js';
 import { toWire } from '../errors.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { buffersOf, movable } from '../pool/transfer.js';
-import { gatherRows } from '../scan/gather.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
-import { batchFromBytes, batchToBytes, readSpill, spillPath, writeSpill } from '../scan/spill.js';
+import { type Piece, readPiece, type ShuffleIndex, writeShuffle } from '../scan/shuffle.js';
+import { batchFromBytes, batchToBytes, readSpill, writeSpill } from '../scan/spill.js';
 import { chunkStats } from '../write/chunk-stats.js';
 import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
 
@@ -31,6 +35,8 @@ export interface ScanTask {
 export interface ScanTaskResult {
   readonly batchId: number;
   readonly rows: number;
+  /** Bytes written to the spill. */
+  readonly spillBytes: number;
   readonly cx: Float64Array;
   readonly cy: Float64Array;
   readonly measure: Float64Array;
@@ -46,11 +52,13 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
     const input = batchFromBytes(task.bytes);
     const scanned = scanBatch(input, task.options);
     // An unchanged batch is spilled as the bytes it came in, without serialising it again.
-    writeSpill(task.spillPath, scanned.batch === input ? task.bytes : batchToBytes(scanned.batch));
+    const spilled = scanned.batch === input ? task.bytes : batchToBytes(scanned.batch);
+    writeSpill(task.spillPath, spilled);
     const { cx, cy, measure, bounds } = scanned.keys;
     const result: ScanTaskResult = {
       batchId: task.batchId,
       rows: scanned.batch.numRows,
+      spillBytes: spilled.length,
       cx,
       cy,
       measure,
@@ -65,14 +73,41 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
   }
 }
 
-/** Input of {@link write}: the rows of one output file, by spilled batch and row, in final order. */
-export interface WriteTask {
-  readonly spillDir: string;
-  readonly batchOf: Int32Array;
-  readonly rowOf: Int32Array;
+/** Input of {@link shuffle}: consecutive spilled batches and each of their rows' write unit. */
+export interface ShuffleTask {
+  readonly spills: readonly string[];
+  /** The write unit of each row of the batches, in order. */
+  readonly dest: Int32Array;
+  readonly path: string;
+}
+
+/** Reads a group of spilled batches once, writes their rows grouped by unit, removes the spills. */
+export function shuffle(task: ShuffleTask): ShuffleIndex | TaskFailure {
+  try {
+    const batches = task.spills.map(readSpill);
+    const index = writeShuffle(task.path, batches, task.dest);
+    for (const path of task.spills) unlinkSync(path);
+    return movable(index, buffersOf([index.dest, index.offset, index.bytes, index.rows]));
+  } catch (err) {
+    return { failed: toWire(err) };
+  }
+}
+
+/** One write unit of a file: its rows (row indices, in final order), its chunks, its pieces. */
+export interface WriteUnit {
+  readonly rows: Int32Array;
   /** Rows per chunk, in order; each becomes one row group. */
   readonly chunkSizes: readonly number[];
+  /** The unit's rows in the shuffle files: together, the rows in ascending row index. */
+  readonly pieces: readonly Piece[];
+}
+
+/** Input of {@link write}: one output file, as its write units in order. */
+export interface WriteTask {
   readonly path: string;
+  readonly units: readonly WriteUnit[];
+  /** Rows of the file (the units' rows summed). */
+  readonly rows: number;
   readonly keyValueMetadata: Readonly<Record<string, string>>;
   /** How many rows to return as a sample. */
   readonly sampleRows: number;
@@ -87,33 +122,92 @@ export interface WriteTaskResult {
   readonly sample: Uint8Array;
 }
 
-/** Gathers one output file's rows from the spill and writes it as GeoParquet, one row group per chunk. */
+/**
+ * The rows of a unit in final order. The pieces hold them in ascending row index, so row
+ * `rows[j]` is at the rank of `rows[j]` among the sorted rows.
+ */
+function gatherUnit(unit: WriteUnit): RecordBatch {
+  const parts = unit.pieces.map(readPiece);
+  const m = unit.rows.length;
+  const sorted = Int32Array.from(unit.rows).sort();
+  const partOfRank = new Int32Array(m);
+  const rankBase = new Int32Array(parts.length);
+  for (let p = 0, at = 0; p < parts.length; p++) {
+    rankBase[p] = at;
+    partOfRank.fill(p, at, at + parts[p]!.numRows);
+    at += parts[p]!.numRows;
+    if (p === parts.length - 1 && at !== m) {
+      throw new Error(`write unit: the shuffle holds ${at} of its ${m} rows`);
+    }
+  }
+  const batchOf = new Int32Array(m);
+  const rowOf = new Int32Array(m);
+  for (let j = 0; j < m; j++) {
+    const rank = rankOf(sorted, unit.rows[j]!);
+    const p = partOfRank[rank]!;
+    batchOf[j] = p;
+    rowOf[j] = rank - rankBase[p]!;
+  }
+  return takeRowsMulti(parts, batchOf, rowOf);
+}
+
+function rankOf(sorted: Int32Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Writes one output file as GeoParquet, one row group per chunk, gathering its rows from the
+ * shuffle unit by unit: the writer draws the next unit only when it needs its rows.
+ */
 export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFailure> {
   try {
-    const batch = gatherRows(task.batchOf, task.rowOf, (id) => readSpill(spillPath(task.spillDir, id)));
+    const n = task.rows;
+    const k = Math.min(n, Math.max(0, task.sampleRows));
+    const stats: Float64Array[] = [];
+    const samples: RecordBatch[] = [];
+    let next = 0; // the next sample's index i: row floor(i * n / k)
+    let before = 0;
+    const take = (batch: RecordBatch, unit: WriteUnit): RecordBatch => {
+      const wkb = wkbColumnFromData(batch.getChild(GEOMETRY_COLUMN)!.data[0]!);
+      stats.push(chunkStats(wkb, unit.chunkSizes));
+      const picked: number[] = [];
+      for (; next < k && Math.floor((next * n) / k) < before + batch.numRows; next++) {
+        picked.push(Math.floor((next * n) / k) - before);
+      }
+      if (picked.length > 0) samples.push(takeRows(batch, Int32Array.from(picked)));
+      before += batch.numRows;
+      return batch;
+    };
+    const first = task.units.length > 0 ? take(gatherUnit(task.units[0]!), task.units[0]!) : null;
+    async function* batches(): AsyncGenerator<RecordBatch> {
+      if (first === null) return;
+      yield first;
+      for (const unit of task.units.slice(1)) yield take(gatherUnit(unit), unit);
+    }
     const result = await writeGeoParquetFile(task.path, {
-      batches: [batch],
-      rowGroupSizes: task.chunkSizes,
+      batches: batches(),
+      schema: first?.schema,
+      rowGroupSizes: task.units.flatMap((u) => u.chunkSizes),
       keyValueMetadata: task.keyValueMetadata,
     });
-    const wkb = wkbColumnFromData(batch.getChild(GEOMETRY_COLUMN)!.data[0]!);
-    const stats = chunkStats(wkb, task.chunkSizes);
-    let sample: Uint8Array = new Uint8Array(0);
-    const n = batch.numRows;
-    if (task.sampleRows > 0 && n > 0) {
-      const k = Math.min(n, task.sampleRows);
-      const rows = new Int32Array(k);
-      for (let i = 0; i < k; i++) rows[i] = Math.floor((i * n) / k);
-      sample = batchToBytes(takeRows(batch, rows));
-    }
-    return movable({ bytes: result.bytes, stats, sample }, buffersOf([stats, sample]));
+    const allStats = new Float64Array(stats.reduce((a, s) => a + s.length, 0));
+    for (let i = 0, at = 0; i < stats.length; at += stats[i]!.length, i++) allStats.set(stats[i]!, at);
+    const sample = samples.length > 0 ? batchToBytes(concatBatches(samples)) : new Uint8Array(0);
+    return movable({ bytes: result.bytes, stats: allStats, sample }, buffersOf([allStats, sample]));
   } catch (err) {
     return { failed: toWire(err) };
   }
 }
 
 /** The task map the workers run (pool/pool.ts): each task under the name the pool runs it by. */
-export const tasks = { scan, write } as const;
+export const tasks = { scan, shuffle, write } as const;
 
 /** The type of {@link tasks}, which types an ingest pool's `run`. */
 export type IngestTasks = typeof tasks;

@@ -120,7 +120,12 @@ type Plan = ReturnType<typeof prepare>;
 function prepare(input: GeoParquetInput) {
   const schema = checkInput(input);
   const fields = schema.fields;
-  return { input, geometry: fields.length - 1, schema: planSchema([...fields, BBOX_FIELD]) };
+  return {
+    input,
+    arrowSchema: schema,
+    geometry: fields.length - 1,
+    schema: planSchema([...fields, BBOX_FIELD]),
+  };
 }
 
 /** Pending bytes are handed to the output once they reach this size (bytes). */
@@ -167,7 +172,7 @@ async function encode(
   flush: (chunks: Uint8Array[]) => unknown,
   signal: AbortSignal | undefined,
 ): Promise<WriteResult> {
-  const { input, geometry, schema } = plan;
+  const { input, arrowSchema, geometry, schema } = plan;
   const sink = new Output(flush);
   const scratch = new ChunkScratch();
   const seen = new Set<number>();
@@ -177,7 +182,7 @@ async function encode(
   let rowsBefore = 0;
   sink.push(PARQUET_MAGIC);
 
-  for (const segments of rowGroupSegments(input.batches, input.rowGroupSizes)) {
+  for await (const segments of rowGroupSegments(input.batches, input.rowGroupSizes, arrowSchema)) {
     signal?.throwIfAborted();
     // Top-level column data per segment: the input's columns, then the covering bbox.
     const columns: Data[][] = Array.from({ length: geometry + 2 }, () => []);

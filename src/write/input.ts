@@ -10,10 +10,12 @@ import { GEO_KEY } from '../format/keys.js';
 export interface GeoParquetInput {
   /**
    * The rows, in the order they are written. All batches share one schema whose last column is
-   * `geometry`: Binary (or LargeBinary) ISO WKB, EPSG:4326 longitude/latitude in degrees.
+   * `geometry`: Binary (or LargeBinary) ISO WKB, EPSG:4326 longitude/latitude in degrees. An
+   * async iterable is drawn from as the row groups need rows, so memory holds the batches of
+   * one row group, not the file; it needs `schema`, and its batches are checked as they come.
    */
-  readonly batches: readonly RecordBatch[];
-  /** The schema; needed only when `batches` is empty (default: the first batch's). */
+  readonly batches: readonly RecordBatch[] | AsyncIterable<RecordBatch>;
+  /** The schema; needed when `batches` is empty or an async iterable (default: the first batch's). */
   readonly schema?: Schema;
   /** Rows of each row group, in order: each a positive integer, summing to the row count. */
   readonly rowGroupSizes: readonly number[];
@@ -34,8 +36,10 @@ export interface Segment {
  */
 export function checkInput(input: GeoParquetInput): Schema {
   const { batches, rowGroupSizes } = input;
-  const schema = input.schema ?? batches[0]?.schema;
-  if (schema === undefined) throw new TypeError('input.schema is required when input.batches is empty');
+  const schema = input.schema ?? (Array.isArray(batches) ? batches[0]?.schema : undefined);
+  if (schema === undefined) {
+    throw new TypeError('input.schema is required when input.batches is empty or an async iterable');
+  }
   const fields = schema.fields;
   const geometry = fields[fields.length - 1];
   if (
@@ -57,13 +61,9 @@ export function checkInput(input: GeoParquetInput): Schema {
     names.add(f.name);
   }
   let rows = 0;
-  batches.forEach((b, i) => {
-    const same =
-      b.schema.fields.length === fields.length &&
-      b.schema.fields.every(
-        (f, j) => f.name === fields[j]!.name && util.compareTypes(f.type, fields[j]!.type),
-      );
-    if (!same) throw new TypeError(`input.batches[${i}] has a different schema from the first batch`);
+  const list: readonly RecordBatch[] = Array.isArray(batches) ? batches : [];
+  list.forEach((b, i) => {
+    checkBatchSchema(schema, b, i);
     rows += b.numRows;
   });
   let total = 0;
@@ -75,7 +75,7 @@ export function checkInput(input: GeoParquetInput): Schema {
     }
     total += size;
   });
-  if (total !== rows) {
+  if (Array.isArray(batches) && total !== rows) {
     throw new RangeError(`input.rowGroupSizes sum to ${total} rows but the batches hold ${rows}`);
   }
   for (const [key, value] of Object.entries(input.keyValueMetadata ?? {})) {
@@ -86,28 +86,61 @@ export function checkInput(input: GeoParquetInput): Schema {
   return schema;
 }
 
-/** Yields, for each row group size in turn, the batch segments that make it up. */
-export function* rowGroupSegments(
-  batches: readonly RecordBatch[],
+function checkBatchSchema(schema: Schema, b: RecordBatch, i: number): void {
+  const fields = schema.fields;
+  const same =
+    b.schema.fields.length === fields.length &&
+    b.schema.fields.every((f, j) => f.name === fields[j]!.name && util.compareTypes(f.type, fields[j]!.type));
+  if (!same) throw new TypeError(`input.batches[${i}] has a different schema from the first batch`);
+}
+
+/**
+ * Yields, for each row group size in turn, the batch segments that make it up. Batches of an
+ * async iterable are drawn one at a time as the row groups need them, and checked against
+ * `schema` as they come.
+ */
+export async function* rowGroupSegments(
+  batches: readonly RecordBatch[] | AsyncIterable<RecordBatch>,
   sizes: readonly number[],
-): Generator<Segment[]> {
-  let b = 0;
+  schema: Schema,
+): AsyncGenerator<Segment[]> {
+  const streamed = !Array.isArray(batches);
+  const it: Iterator<RecordBatch> | AsyncIterator<RecordBatch> = Array.isArray(batches)
+    ? (batches as readonly RecordBatch[])[Symbol.iterator]()
+    : (batches as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
+  let index = 0;
+  const next = async (): Promise<RecordBatch | null> => {
+    const r = await it.next();
+    if (r.done) return null;
+    if (streamed) checkBatchSchema(schema, r.value, index);
+    index++;
+    return r.value;
+  };
+  let batch = await next();
   let row = 0;
+  let given = 0;
   for (const size of sizes) {
     const segments: Segment[] = [];
     let need = size;
     while (need > 0) {
-      const batch = batches[b]!;
+      if (batch === null) {
+        throw new RangeError(`input.rowGroupSizes sum to more rows than the batches hold (${given})`);
+      }
       const take = Math.min(need, batch.numRows - row);
       if (take > 0) segments.push({ batch, start: row, length: take });
       need -= take;
       row += take;
+      given += take;
       if (row === batch.numRows) {
-        b++;
+        batch = await next();
         row = 0;
       }
     }
     yield segments;
+  }
+  while (batch !== null && batch.numRows === 0) batch = await next();
+  if (batch !== null) {
+    throw new RangeError(`input.rowGroupSizes sum to ${given} rows but the batches hold more`);
   }
 }
 

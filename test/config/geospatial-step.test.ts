@@ -149,6 +149,19 @@ const fields: readonly FieldCase[] = [
     invalid: [{ value: 'true', says: [got('true'), 'expected true or false'] }],
   },
   {
+    field: 'memory_limit',
+    prop: 'memoryLimit',
+    default: '1GB',
+    valid: ['2GB', '512 MiB', '1.5gb', 2 ** 30, '1048576'],
+    invalid: [
+      { value: 'lots', says: [got('lots'), 'expected a memory size such as "2GB"'] },
+      { value: '2 parsecs', says: [got('2 parsecs'), 'expected a memory size'] },
+      { value: 1000, says: [got(1000), 'at least 1048576 bytes'] },
+      { value: '1KB', says: [got('1KB'), 'at least 1048576 bytes'] },
+      { value: true, says: [got(true), 'a memory size'] },
+    ],
+  },
+  {
     field: 'lonlat_cols',
     prop: 'lonlatCols',
     default: null,

@@ -8,6 +8,7 @@ function result(batchId: number, rows: number): ScanTaskResult {
   return {
     batchId,
     rows,
+    spillBytes: 100 * batchId + rows,
     cx: f(1),
     cy: f(2),
     measure: f(3),
@@ -36,6 +37,7 @@ describe('KeyTableBuilder', () => {
           let row = 0;
           for (const [id, n] of sizes.entries()) {
             expect(b.batchStart[id]).toBe(row);
+            expect(b.spillBytes[id]).toBe(100 * id + n);
             for (let i = 0; i < n; i++, row++) {
               expect(keys.cx[row]).toBe(id * 1000 + i + 0.1);
               expect(keys.measure[row]).toBe(id * 1000 + i + 0.3);

@@ -21,7 +21,7 @@ const geoms = (n: number) => wkbData(Array.from({ length: n }, (_, i) => pointWk
 const ids = (n: number) =>
   makeData({ type: new A.Int32(), length: n, data: Int32Array.from({ length: n }, (_, i) => i) });
 
-function simple(n = 5): GeoParquetInput {
+function simple(n = 5): GeoParquetInput & { batches: A.RecordBatch[] } {
   return {
     batches: [
       batchOf([

@@ -1,0 +1,158 @@
+/**
+ * The shuffle between the plan and the write (docs/ARCHITECTURE.md, "One ingest"): each group
+ * of spilled batches is read once, and its rows are written grouped by destination (a write
+ * unit: a run of whole chunks of one output file), as a sort-based MapReduce shuffle does. A
+ * writer then reads only its own rows, so the bytes read grow with the data, not with data x
+ * files.
+ *
+ * A shuffle file is one Arrow IPC stream without its end marker: the schema message once,
+ * then one record batch message per destination, in destination order. Its index (returned,
+ * not stored) gives each destination's byte range, so a piece is read with one positioned
+ * read and decoded as the schema plus that one message. A schema with dictionary columns
+ * (whose dictionaries travel as separate messages) is written as one self-contained stream per
+ * destination instead.
+ */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { DataType, type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { takeRowsMulti } from '../arrow/take-multi.js';
+
+/** Arrow IPC's end-of-stream marker: continuation token and a zero length. */
+const EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
+
+/** Where each destination's rows are in one shuffle file. */
+export interface ShuffleIndex {
+  readonly path: string;
+  /** Bytes of the schema message at the start of the file; 0 when every piece is self-contained. */
+  readonly prefixBytes: number;
+  /** Destinations present, ascending, and the byte range and row count of each. */
+  readonly dest: Int32Array;
+  readonly offset: Float64Array;
+  readonly bytes: Float64Array;
+  readonly rows: Int32Array;
+}
+
+/** One destination's rows in one shuffle file. */
+export interface Piece {
+  readonly path: string;
+  readonly prefixBytes: number;
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+function hasDictionary(schema: Schema): boolean {
+  const walk = (t: DataType): boolean =>
+    DataType.isDictionary(t) || (t.children ?? []).some((c) => walk(c.type));
+  return schema.fields.some((f) => walk(f.type));
+}
+
+/** The schema message of `schema`, as an IPC stream starts. */
+function schemaPrefix(schema: Schema): Uint8Array {
+  const stream = tableToIPC(new Table(schema), 'stream');
+  return stream.subarray(0, stream.length - EOS.length);
+}
+
+/**
+ * Writes the rows of `batches` (one schema; `dest[i]` is the destination of their i-th row,
+ * counting across the batches) to `path`, grouped by destination. Inside a destination the
+ * rows keep their order. Returns the index of the file.
+ */
+export function writeShuffle(path: string, batches: readonly RecordBatch[], dest: Int32Array): ShuffleIndex {
+  const n = dest.length;
+  const total = batches.reduce((s, b) => s + b.numRows, 0);
+  if (total !== n) throw new RangeError(`writeShuffle: ${n} destinations for ${total} rows`);
+  // A stable counting sort of the rows by destination, over the destinations present.
+  const present = [...new Set(dest)].sort((a, b) => a - b);
+  const slot = new Map<number, number>(present.map((d, i) => [d, i]));
+  const start = new Int32Array(present.length + 1);
+  for (let i = 0; i < n; i++) start[slot.get(dest[i]!)! + 1]!++;
+  for (let s = 0; s < present.length; s++) start[s + 1]! += start[s]!;
+  const fill = start.slice(0, present.length);
+  const batchOf = new Int32Array(n);
+  const rowOf = new Int32Array(n);
+  for (let b = 0, i = 0; b < batches.length; b++) {
+    for (let r = 0; r < batches[b]!.numRows; r++, i++) {
+      const at = fill[slot.get(dest[i]!)!]!++;
+      batchOf[at] = b;
+      rowOf[at] = r;
+    }
+  }
+
+  const schema = batches[0]?.schema;
+  const selfContained = schema === undefined || hasDictionary(schema);
+  const prefix = selfContained ? new Uint8Array(0) : schemaPrefix(schema);
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, prefix);
+    let pos = prefix.length;
+    const offset = new Float64Array(present.length);
+    const bytes = new Float64Array(present.length);
+    const rows = new Int32Array(present.length);
+    for (let s = 0; s < present.length; s++) {
+      const lo = start[s]!;
+      const hi = start[s + 1]!;
+      const piece = takeRowsMulti(batches, batchOf.subarray(lo, hi), rowOf.subarray(lo, hi));
+      const stream = tableToIPC(new Table([piece]), 'stream');
+      const body = selfContained ? stream : stream.subarray(prefix.length, stream.length - EOS.length);
+      writeSync(fd, body);
+      offset[s] = pos;
+      bytes[s] = body.length;
+      rows[s] = hi - lo;
+      pos += body.length;
+    }
+    return { path, prefixBytes: prefix.length, dest: Int32Array.from(present), offset, bytes, rows };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The pieces of destination `d` across shuffle files, in file order. */
+export function piecesOf(indexes: readonly ShuffleIndex[], d: number): Piece[] {
+  const out: Piece[] = [];
+  for (const ix of indexes) {
+    let lo = 0;
+    let hi = ix.dest.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = ix.dest[mid]!;
+      if (v === d) {
+        out.push({
+          path: ix.path,
+          prefixBytes: ix.prefixBytes,
+          offset: ix.offset[mid]!,
+          bytes: ix.bytes[mid]!,
+        });
+        break;
+      }
+      if (v < d) lo = mid + 1;
+      else hi = mid - 1;
+    }
+  }
+  return out;
+}
+
+function readRange(fd: number, position: number, into: Uint8Array): void {
+  let done = 0;
+  while (done < into.length) {
+    const got = readSync(fd, into, done, into.length - done, position + done);
+    if (got === 0) throw new Error(`shuffle file ended ${into.length - done} bytes early`);
+    done += got;
+  }
+}
+
+/** Reads one piece: the schema message (unless self-contained), its message, the end marker. */
+export function readPiece(piece: Piece): RecordBatch {
+  const fd = openSync(piece.path, 'r');
+  try {
+    const head = piece.prefixBytes;
+    const buf = new Uint8Array(head + piece.bytes + (head > 0 ? EOS.length : 0));
+    if (head > 0) readRange(fd, 0, buf.subarray(0, head));
+    readRange(fd, piece.offset, buf.subarray(head, head + piece.bytes));
+    if (head > 0) buf.set(EOS, head + piece.bytes);
+    const batches = tableFromIPC(buf).batches;
+    if (batches.length !== 1)
+      throw new Error(`shuffle piece at ${piece.offset} holds ${batches.length} batches`);
+    return batches[0]!;
+  } finally {
+    closeSync(fd);
+  }
+}

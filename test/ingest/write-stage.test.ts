@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingest } from '../../src/config/ingest.js';
+import type { IngestProgress } from '../../src/ingest/settings.js';
+import { planGroups, planUnits, taskBytes } from '../../src/ingest/write-stage.js';
+import type { Plan } from '../../src/partition/plan.js';
+import { dataPath } from '../helpers/data.js';
+import { expectSameFiles } from '../helpers/outputs.js';
+import { checkTable } from './table-check.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'geopart-write-stage-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const out = (name: string) => join(tmp, `${name}-${n++}`);
+
+/** One digest of a table folder: every file's name and bytes, in name order. */
+function digest(dir: string): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest('hex');
+}
+
+/**
+ * Tables written by the engine before the shuffle stage existed (every file gathered whole
+ * from the spill), by digest. The shuffle and the streamed write must not change a byte.
+ */
+const BEFORE = [
+  {
+    input: 'flatgeobuf/tiger_roads.geojson',
+    options: { partitioningMethod: 'coords' as const, targetNumChunks: 40 },
+    files: 16,
+    digest: '8eb46a332f3e1bf4cda8c14f31387bd250a6070aada12570c3f5ed073e3c934d',
+  },
+  {
+    input: 'geoarrow/quadrangles_100k.fgb',
+    options: { partitioningMaximumPerFile: 40, partitioningMaximumPerChunk: 7 },
+    files: 64,
+    digest: '5cc2519b208121933ced702a29cba75c4dbbfbfe2950d3bef553a2deae6a2eb5',
+  },
+  {
+    input: 'flatgeobuf/countries.fgb',
+    options: { partitioningMethod: 'area' as const, subdivideStart: 5 },
+    files: 16,
+    digest: '7169671c54cfff8c0085c784ab3e85326edd37cc169f09ece3f22e388ca91caa',
+  },
+];
+
+function fakePlan(fileOfChunk: number[], rowsOfChunk: number[]): Plan {
+  const start: number[] = [];
+  let at = 0;
+  for (const r of rowsOfChunk) {
+    start.push(at);
+    at += r;
+  }
+  return {
+    maxPerFile: 1,
+    maxPerChunk: 1,
+    order: new Int32Array(at),
+    numFiles: Math.max(0, ...fileOfChunk.map((f) => f + 1)),
+    chunks: {
+      length: rowsOfChunk.length,
+      fileId: Int32Array.from(fileOfChunk),
+      numRows: Int32Array.from(rowsOfChunk),
+      start: Int32Array.from(start),
+      end: Int32Array.from(start.map((s, i) => s + rowsOfChunk[i]!)),
+    },
+  } as unknown as Plan;
+}
+
+describe('write units and shuffle groups', () => {
+  it('cut each file into runs of whole chunks, a chunk over the limit alone', () => {
+    const plan = fakePlan([0, 0, 0, 1, 2, 2], [4, 5, 12, 3, 1, 1]);
+    const units = planUnits(plan, 10).map((u) => [u.file, u.c0, u.c1, u.k0, u.k1]);
+    expect(units).toEqual([
+      [0, 0, 2, 0, 9],
+      [0, 2, 3, 9, 21],
+      [1, 3, 4, 21, 24],
+      [2, 4, 6, 24, 26],
+    ]);
+    expect(planUnits(plan, 1).length).toBe(6);
+  });
+
+  it('group consecutive batches up to a byte size, a batch over it alone', () => {
+    expect(planGroups(Float64Array.from([3, 3, 3, 9, 1, 1]), 6)).toEqual([
+      [0, 2],
+      [2, 3],
+      [3, 4],
+      [4, 6],
+    ]);
+    expect(planGroups(new Float64Array(0), 6)).toEqual([]);
+  });
+
+  it('take a share of the memory limit per running task', () => {
+    expect(taskBytes(2 ** 30, 2)).toBe(2 ** 26);
+    expect(taskBytes(2 ** 20, 1)).toBe(2 ** 17);
+  });
+});
+
+describe('the shuffle and the streamed write', () => {
+  it.each(BEFORE)('write $input as before, with the default memory limit and a 1 MiB one', async (c) => {
+    const a = out('default');
+    const b = out('small');
+    await ingest(dataPath(c.input), a, c.options).runLocal({ threads: 2 });
+    await ingest(dataPath(c.input), b, { ...c.options, memoryLimit: '1MiB' }).runLocal({ threads: 1 });
+    expect(readdirSync(a).length).toBe(c.files);
+    expect(digest(a)).toBe(c.digest);
+    expect(digest(b)).toBe(c.digest);
+  });
+
+  it('with many groups and units, gives the same table as one group, and DuckDB reads every row', async () => {
+    // Two input files spill at least two batches.
+    const input = ['a', 'b'].map((name) => {
+      const path = join(tmp, `${name}.geojson`);
+      copyFileSync(dataPath('flatgeobuf/tiger_roads.geojson'), path);
+      return path;
+    });
+    const options = { partitioningMethod: 'coords' as const, targetNumChunks: 60 };
+    const whole = out('whole');
+    const cut = out('cut');
+    const stages: IngestProgress[] = [];
+    await ingest(input, whole, options).runLocal({ threads: 2 });
+    const report = await ingest(input, cut, { ...options, memoryLimit: 2 ** 20 }).runLocal({
+      threads: 2,
+      onProgress: (p) => stages.push(p),
+    });
+    // 64 KiB a task puts the batches in separate groups.
+    expect(stages.filter((p) => p.stage === 'shuffle').length).toBeGreaterThanOrEqual(2);
+    expectSameFiles(whole, cut);
+    await checkTable(cut, report.rowsWritten);
+  });
+});
