@@ -4,8 +4,20 @@
  * table printing. Benchmarks never fail CI; they print figures beside a baseline from the
  * same run.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  type Dirent,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Folder (git-ignored) for generated and downloaded benchmark inputs. */
@@ -74,14 +86,119 @@ export function measureChild(label: string, script: string, args: readonly strin
 /** Prints measurements as a Markdown table, with each row's time relative to the first. */
 export function printTable(title: string, rows: readonly Measurement[]): void {
   const base = rows[0];
+  printMarkdown(
+    title,
+    ['reader', 'rows', 'time (s)', 'rows/s', 'peak RSS (MB)', 'time vs first'],
+    rows.map((m) => [
+      m.label,
+      m.rows.toLocaleString('en-US'),
+      m.seconds.toFixed(3),
+      Math.round(m.rows / m.seconds).toLocaleString('en-US'),
+      m.peakRssMb.toFixed(0),
+      `${base ? (m.seconds / base.seconds).toFixed(2) : '-'}x`,
+    ]),
+  );
+}
+
+/** Prints a Markdown table under a `###` title: the first column left-aligned, the others right. */
+export function printMarkdown(
+  title: string,
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+): void {
   console.log(`\n### ${title}\n`);
-  console.log('| reader | rows | time (s) | rows/s | peak RSS (MB) | time vs first |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const m of rows) {
-    const ratio = base ? (m.seconds / base.seconds).toFixed(2) : '-';
-    console.log(
-      `| ${m.label} | ${m.rows.toLocaleString('en-US')} | ${m.seconds.toFixed(3)} | ${Math.round(m.rows / m.seconds).toLocaleString('en-US')} | ${m.peakRssMb.toFixed(0)} | ${ratio}x |`,
-    );
+  console.log(`| ${headers.join(' | ')} |`);
+  console.log(`|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+}
+
+/** Bytes as MB (10^6), one decimal. */
+export function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+/** Total size in bytes of the files under `path` (0 when it is gone; files vanishing meanwhile are skipped). */
+export function treeSize(path: string): number {
+  let total = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = join(path, e.name);
+    if (e.isDirectory()) total += treeSize(p);
+    else {
+      try {
+        total += statSync(p).size;
+      } catch {
+        // removed between readdir and stat
+      }
+    }
+  }
+  return total;
+}
+
+/** What {@link measureNode} measured of one Node process. */
+export interface ProcessMeasurement {
+  /** Wall time in seconds, measured from outside (process start to exit). */
+  readonly seconds: number;
+  /** Peak resident set size (VmHWM) of the process, all its threads, in MB (2^20 bytes). */
+  readonly peakRssMb: number;
+  /** Bytes the process read through read(2) and the like (`rchar` of /proc/PID/io), all its threads. */
+  readonly bytesRead: number;
+  /** Largest value `poll` returned during the run (0 without `poll`). */
+  readonly polledPeak: number;
+  readonly stdout: string;
+}
+
+/** Loaded with `node --import` into the measured process: reports its own VmHWM and rchar at exit. */
+const PROC_STATS = fileURLToPath(new URL('./proc-stats.mjs', import.meta.url));
+
+/**
+ * Runs `node <args>` once with bench/proc-stats.mjs preloaded, which writes the process's own
+ * VmHWM and `rchar` (threads included) as it exits; wall time is measured from outside. While
+ * it runs, `poll` (e.g. a folder's size) is called every `pollMs` and its peak is kept.
+ */
+export async function measureNode(
+  label: string,
+  args: readonly string[],
+  options: { poll?: () => number; pollMs?: number } = {},
+): Promise<ProcessMeasurement> {
+  const dir = mkdtempSync(join(tmpdir(), 'geopart-bench-'));
+  const statsFile = join(dir, 'stats.json');
+  let polledPeak = 0;
+  const poll = options.poll;
+  const sample = () => {
+    if (poll) polledPeak = Math.max(polledPeak, poll());
+  };
+  try {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', PROC_STATS, ...args], {
+      env: { ...process.env, GEOPART_BENCH_STATS: statsFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = poll ? setInterval(sample, options.pollMs ?? 200) : undefined;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c));
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(timer);
+    if (code !== 0) throw new Error(`${label} failed (exit ${code}):\n${stderr}`);
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { vmHwmKb: number; rchar: number };
+    return { seconds, peakRssMb: stats.vmHwmKb / 1024, bytesRead: stats.rchar, polledPeak, stdout };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
