@@ -4,12 +4,11 @@ import { ingest } from '../config/ingest.js';
 import { GeopartError } from '../errors.js';
 import { formatReport } from '../ingest/report.js';
 import { runIngest } from '../ingest/run-ingest.js';
-import type { IngestProgress } from '../ingest/settings.js';
 import { threadsFlag } from './args.js';
 import { flagFields, parserOptions } from './flags.js';
 import { INGEST_FLAGS } from './ingest-flags.js';
 import { whileInterruptible } from './interrupt.js';
-import { progressLine, statusLine } from './progress.js';
+import { showProgress, statusLine } from './progress.js';
 import { INGEST_USAGE } from './usage.js';
 
 /** `geopart ingest`: returns the exit code. */
@@ -41,7 +40,7 @@ export async function runIngestCommand(argv: readonly string[], out: (s: string)
     runIngest(step, {
       threads,
       signal,
-      onProgress: (p: IngestProgress) => status.show(progressLine(p), p.stage === 'scan'),
+      onProgress: showProgress(status),
       onWarning: (w) => status.warn(w),
     }),
   );

@@ -108,15 +108,15 @@ export async function runIngest(
   const threads = options.threads ?? defaultThreads();
   const staging = await beginCommit(settings.output, settings.overwrite);
   const pool = createPool(INGEST_TASKS, threads);
-  const progress = (p: Omit<IngestProgress, 'rowsScanned'> & { rowsScanned?: number }) =>
-    options.onProgress?.({ rowsScanned: 0, ...p });
+  const progress = (p: Pick<IngestProgress, 'stage'> & Partial<IngestProgress>) =>
+    options.onProgress?.({ rowsScanned: 0, filesWritten: 0, files: 0, done: 0, total: 0, bytes: 0, ...p });
   try {
     const spillDir = join(staging.dir, '_spill');
     await mkdir(spillDir);
     const scanned = await scanStage(settings, pool, spillDir, options);
     const tScan = seconds(t0);
 
-    progress({ stage: 'plan', filesWritten: 0, files: 0 });
+    progress({ stage: 'plan', rowsScanned: scanned.rowsRead });
     const t1 = performance.now();
     const { batchStart } = scanned;
     const scanCounts = {
@@ -157,8 +157,9 @@ export async function runIngest(
       threads,
       signal: options.signal,
       taskBytes: taskBytes(settings.memoryLimit, threads),
-      onShuffled: () => progress({ stage: 'shuffle', filesWritten: 0, files: 0 }),
-      onFileWritten: (filesWritten, files) => progress({ stage: 'write', filesWritten, files }),
+      onShuffled: (done, total, bytes) => progress({ stage: 'shuffle', done, total, bytes }),
+      onFileWritten: (filesWritten, files, bytes) =>
+        progress({ stage: 'write', filesWritten, files, done: filesWritten, total: files, bytes }),
     });
     const filesWritten = written.length;
     const firstChunk = new Int32Array(plan.numFiles + 1);

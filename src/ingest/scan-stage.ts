@@ -67,6 +67,7 @@ export async function scanStage(
   let rowsSubdivided = 0;
   let rowsAddedBySubdivision = 0;
   let rowsScanned = 0;
+  let spilled = 0;
   async function* scanBatches(): AsyncGenerator<RecordBatch> {
     for await (const { batch } of inputs.batches(options.signal)) yield* slicesForScan(batch);
   }
@@ -84,7 +85,16 @@ export async function scanStage(
     rowsSubdivided += r.subdividedRows;
     rowsAddedBySubdivision += r.rowsAddedBySubdivision;
     rowsScanned += batch.numRows;
-    options.onProgress?.({ stage: 'scan', rowsScanned, filesWritten: 0, files: 0 });
+    spilled += r.spillBytes;
+    options.onProgress?.({
+      stage: 'scan',
+      rowsScanned,
+      filesWritten: 0,
+      files: 0,
+      done: rowsScanned,
+      total: inputs.featureCount ?? 0,
+      bytes: spilled,
+    });
   });
   return {
     keys: builder.finish(),

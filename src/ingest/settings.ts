@@ -29,6 +29,14 @@ export interface IngestProgress {
   readonly filesWritten: number;
   /** Files to write (0 until planned). */
   readonly files: number;
+  /**
+   * Work done and to do in this stage: rows (scan), groups of spilled batches (shuffle), files
+   * (write); `total` is 0 when not known (an input that does not give its row count).
+   */
+  readonly done: number;
+  readonly total: number;
+  /** Bytes done in this stage: spilled (scan), shuffled (shuffle), written (write). */
+  readonly bytes: number;
 }
 
 /** A partition step's fields, as the stages of an ingest take them. */

@@ -98,8 +98,10 @@ export interface WriteStageInput {
   readonly signal?: AbortSignal;
   /** Spilled bytes of a write unit and of a shuffle group (see {@link taskBytes}). */
   readonly taskBytes: number;
-  readonly onShuffled?: (groupsDone: number, groups: number) => void;
-  readonly onFileWritten?: (filesWritten: number, files: number) => void;
+  /** After each shuffle group: groups done, groups, spilled bytes shuffled so far. */
+  readonly onShuffled?: (groupsDone: number, groups: number, bytes: number) => void;
+  /** After each file: files written, files, bytes written so far. */
+  readonly onFileWritten?: (filesWritten: number, files: number, bytes: number) => void;
 }
 
 /** Runs the shuffle, then the write; returns each file's result, in file order. */
@@ -122,6 +124,7 @@ export async function shuffleAndWrite(
   const groups = planGroups(spillBytes, input.taskBytes);
   const indexes = new Array<ShuffleIndex>(groups.length);
   let shuffled = 0;
+  let shuffledBytes = 0;
   await eachBounded(groups.length, input.threads, async (g) => {
     const [b0, b1] = groups[g]!;
     const dest = unitOfRow!.slice(batchStart[b0]!, batchStart[b1]!);
@@ -132,7 +135,8 @@ export async function shuffleAndWrite(
       [dest.buffer],
       input.signal,
     );
-    input.onShuffled?.(++shuffled, groups.length);
+    for (let b = b0; b < b1; b++) shuffledBytes += spillBytes[b]!;
+    input.onShuffled?.(++shuffled, groups.length, shuffledBytes);
   });
   unitOfRow = null;
 
@@ -140,6 +144,7 @@ export async function shuffleAndWrite(
   for (const [u, unit] of units.entries()) unitsOfFile[unit.file]!.push(u);
   const written = new Array<WriteTaskResult>(plan.numFiles);
   let filesWritten = 0;
+  let bytesWritten = 0;
   await eachBounded(plan.numFiles, input.threads, async (f) => {
     const fileUnits: WriteUnit[] = [];
     const transfer: ArrayBuffer[] = [];
@@ -167,7 +172,8 @@ export async function shuffleAndWrite(
       transfer,
       input.signal,
     );
-    input.onFileWritten?.(++filesWritten, plan.numFiles);
+    bytesWritten += written[f].bytes;
+    input.onFileWritten?.(++filesWritten, plan.numFiles, bytesWritten);
   });
   return written;
 }
