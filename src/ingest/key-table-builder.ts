@@ -1,9 +1,11 @@
 /**
  * Collects the keys of scanned batches into one key table as they arrive, in batch order,
  * so the per-batch key arrays can be dropped at once: memory holds the table plus the few
- * batches in flight, not the table twice.
+ * batches in flight, not the table twice. Past `maxRows` rows it keeps a sample instead: the
+ * `maxRows` rows whose row index hashes lowest, the same rows whatever order the batches
+ * arrive in or however many threads scan them.
  */
-import type { KeyTable } from '../partition/key-table.js';
+import { allocKeyTable, type KeyTable } from '../partition/key-table.js';
 import type { ScanTaskResult } from './tasks.js';
 
 const COLUMNS = ['cx', 'cy', 'measure', 'minx', 'miny', 'maxx', 'maxy'] as const;
@@ -19,11 +21,33 @@ export class KeyTableBuilder {
   readonly batchStart: number[] = [0];
   /** Bytes spilled for each batch, in batch order. */
   readonly spillBytes: number[] = [];
+  /** Sum of the measure over every row, in row order. */
+  total = 0;
+  /** In sample mode: the row index of each slot, and a max-heap of slots by (hash, row). */
+  private rowOfSlot: Int32Array | null = null;
+  private heap: Int32Array | null = null;
 
-  /** `capacityHint`: expected rows (e.g. the inputs' feature count); the table grows past it. */
-  constructor(capacityHint = 0) {
-    this.capacity = Math.max(1024, capacityHint);
+  /**
+   * `capacityHint`: expected rows (e.g. the inputs' feature count); the table grows past it.
+   * `maxRows`: rows kept at most; past it the table is a sample.
+   */
+  constructor(
+    capacityHint = 0,
+    private readonly maxRows = Number.POSITIVE_INFINITY,
+  ) {
+    if (!(maxRows >= 1)) throw new RangeError(`KeyTableBuilder: maxRows must be >= 1, got ${maxRows}`);
+    this.capacity = Math.min(Math.max(1024, capacityHint), maxRows);
     this.cols = this.alloc(this.capacity);
+  }
+
+  /** Rows added so far (all of them, sampled or not). */
+  get length(): number {
+    return this.rows;
+  }
+
+  /** True while every row is kept. */
+  get complete(): boolean {
+    return this.rowOfSlot === null;
   }
 
   private alloc(n: number): Record<(typeof COLUMNS)[number], Float64Array> {
@@ -44,9 +68,17 @@ export class KeyTableBuilder {
   }
 
   private append(r: ScanTaskResult): void {
+    for (let i = 0; i < r.rows; i++) this.total += r.measure[i]!;
+    if (this.rowOfSlot !== null || this.rows + r.rows > this.maxRows) {
+      this.sampleRows(r);
+      this.rows += r.rows;
+      this.batchStart.push(this.rows);
+      this.spillBytes.push(r.spillBytes);
+      return;
+    }
     const at = this.rows;
     if (at + r.rows > this.capacity) {
-      const grown = Math.max(at + r.rows, Math.ceil(this.capacity * 1.5));
+      const grown = Math.min(this.maxRows, Math.max(at + r.rows, Math.ceil(this.capacity * 1.5)));
       const next = this.alloc(grown);
       for (const c of COLUMNS) next[c].set(this.cols[c].subarray(0, at));
       this.cols = next;
@@ -68,9 +100,75 @@ export class KeyTableBuilder {
     this.spillBytes.push(r.spillBytes);
   }
 
+  /** Keeps the rows of `r` that hash below the sample's highest, in that one's slot. */
+  private sampleRows(r: ScanTaskResult): void {
+    if (this.rowOfSlot === null) this.startSample();
+    const rowOfSlot = this.rowOfSlot!;
+    const heap = this.heap!;
+    const { cx, cy, measure, minx, miny, maxx, maxy } = this.cols;
+    const b = r.bounds;
+    for (let i = 0; i < r.rows; i++) {
+      const row = this.rows + i;
+      const top = heap[0]!;
+      if (!before(row, rowOfSlot[top]!)) continue;
+      rowOfSlot[top] = row;
+      cx[top] = r.cx[i]!;
+      cy[top] = r.cy[i]!;
+      measure[top] = r.measure[i]!;
+      minx[top] = b[4 * i]!;
+      miny[top] = b[4 * i + 1]!;
+      maxx[top] = b[4 * i + 2]!;
+      maxy[top] = b[4 * i + 3]!;
+      siftDown(heap, rowOfSlot, 0);
+    }
+  }
+
+  /** Turns the table (at most `maxRows` rows so far) into a sample of `maxRows` slots. */
+  private startSample(): void {
+    const n = this.rows;
+    if (this.capacity !== this.maxRows) {
+      const next = this.alloc(this.maxRows);
+      for (const c of COLUMNS) next[c].set(this.cols[c].subarray(0, n));
+      this.cols = next;
+      this.capacity = this.maxRows;
+    }
+    // Empty slots hold row -1, which sorts after every row: the next rows fill them first.
+    const rowOfSlot = new Int32Array(this.capacity).fill(-1);
+    for (let i = 0; i < n; i++) rowOfSlot[i] = i;
+    const heap = new Int32Array(this.capacity);
+    for (let i = 0; i < heap.length; i++) heap[i] = i;
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, rowOfSlot, i);
+    this.rowOfSlot = rowOfSlot;
+    this.heap = heap;
+  }
+
+  /**
+   * The sample (complete is false): the kept rows in row order, with their row indices. Every
+   * batch must have been added.
+   */
+  finishSample(): { keys: KeyTable; rows: Int32Array } {
+    if (this.waiting.size > 0) throw new Error(`key table: batches from ${this.next} on are missing`);
+    const rowOfSlot = this.rowOfSlot;
+    if (rowOfSlot === null) {
+      const keys = this.finish();
+      return { keys, rows: Int32Array.from({ length: keys.length }, (_, i) => i) };
+    }
+    const slots = Array.from(rowOfSlot.keys())
+      .filter((s) => rowOfSlot[s]! >= 0)
+      .sort((a, b) => rowOfSlot[a]! - rowOfSlot[b]!);
+    const keys = allocKeyTable(slots.length);
+    for (const c of COLUMNS) {
+      const from = this.cols[c];
+      const to = keys[c];
+      for (const [i, s] of slots.entries()) to[i] = from[s]!;
+    }
+    return { keys, rows: Int32Array.from(slots, (s) => rowOfSlot[s]!) };
+  }
+
   /** The table (views over the builder's arrays, no copy). Every batch must have been added. */
   finish(): KeyTable {
     if (this.waiting.size > 0) throw new Error(`key table: batches from ${this.next} on are missing`);
+    if (this.rowOfSlot !== null) throw new Error('key table: the table is a sample; use finishSample');
     const n = this.rows;
     const v = (c: (typeof COLUMNS)[number]) => this.cols[c].subarray(0, n);
     return {
@@ -83,5 +181,42 @@ export class KeyTableBuilder {
       maxx: v('maxx'),
       maxy: v('maxy'),
     };
+  }
+}
+
+/** A 32-bit mix of a row index (murmur3's finaliser): the order in which rows enter a sample. */
+function hashRow(row: number): number {
+  let h = row | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** True when row `a` comes before row `b` in sample order (by hash, then index); -1 is last. */
+function before(a: number, b: number): boolean {
+  if (b < 0) return a >= 0;
+  if (a < 0) return false;
+  const ha = hashRow(a);
+  const hb = hashRow(b);
+  return ha < hb || (ha === hb && a < b);
+}
+
+/** Restores the max-heap (by sample order of each slot's row) below position `i`. */
+function siftDown(heap: Int32Array, rowOfSlot: Int32Array, i: number): void {
+  const n = heap.length;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) return;
+    const r = l + 1;
+    let big = l;
+    if (r < n && before(rowOfSlot[heap[l]!]!, rowOfSlot[heap[r]!]!)) big = r;
+    if (!before(rowOfSlot[heap[i]!]!, rowOfSlot[heap[big]!]!)) return;
+    const t = heap[i]!;
+    heap[i] = heap[big]!;
+    heap[big] = t;
+    i = big;
   }
 }

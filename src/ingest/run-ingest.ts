@@ -19,22 +19,14 @@ import { tableLocationFor } from '../format/table-location.js';
 import { FORMAT_VERSION } from '../format/version.js';
 import { putObject } from '../io/s3.js';
 import { isS3Url } from '../io/s3-url.js';
-import type { KeyTable } from '../partition/key-table.js';
-import { type Plan, plan as planPartitions } from '../partition/plan.js';
-import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
-import { planFromBoxes } from '../partition/schema-plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
+import { planStage } from './plan-stage.js';
 import type { IngestCounts, IngestReport } from './report.js';
-import { type ScanOutcome, scanStage } from './scan-stage.js';
-import {
-  type IngestProgress,
-  type IngestRunOptions,
-  type IngestSettings,
-  ingestSettings,
-} from './settings.js';
+import { scanStage } from './scan-stage.js';
+import { type IngestProgress, type IngestRunOptions, ingestSettings } from './settings.js';
 import { INGEST_TASKS } from './tasks.js';
 import { shuffleAndWrite, taskBytes } from './write-stage.js';
 
@@ -42,32 +34,6 @@ import { shuffleAndWrite, taskBytes } from './write-stage.js';
 export const SAMPLE_ROWS = 1000;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
-
-async function planStage(settings: IngestSettings, keys: KeyTable): Promise<Plan> {
-  if (settings.schemaInput !== null) {
-    return planFromBoxes(keys, await readSchemaBoxes(settings.schemaInput));
-  }
-  return planPartitions(keys, settings.plan);
-}
-
-/**
- * Plans the scanned keys, then lets go of them: the write stage needs only the plan, and the
- * key table is the largest thing in memory.
- */
-async function planAndRelease(
-  settings: IngestSettings,
-  scanned: ScanOutcome,
-): Promise<{ plan: Plan; rowsWritten: number }> {
-  const keys = scanned.keys!;
-  scanned.keys = null;
-  if (keys.length > 0x7fffffff) {
-    throw new GeopartError(
-      'INVALID_CONFIG',
-      `${keys.length} rows exceed one ingest's limit of 2^31-1; split the input`,
-    );
-  }
-  return { plan: await planStage(settings, keys), rowsWritten: keys.length };
-}
 
 /** Writes `_sample`: sample rows, the chunk table (`fused:_metadata`) and the report. */
 async function writeSample(
@@ -124,7 +90,10 @@ export async function runIngest(
       rowsSubdivided: scanned.rowsSubdivided,
       rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
     };
-    const { plan, rowsWritten } = await planAndRelease(settings, scanned);
+    const keys = scanned.keys!;
+    scanned.keys = null;
+    const rowsWritten = keys.length;
+    const plan = await planStage(settings, keys, spillDir, batchStart);
     const tPlan = seconds(t1);
 
     const counts: IngestCounts = {

@@ -5,7 +5,6 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
-import type { KeyTable } from '../partition/key-table.js';
 import type { WorkerPool } from '../pool/pool.js';
 import { batchToBytes, spillPath } from '../scan/spill.js';
 import { eachOf } from '../util/bounded.js';
@@ -35,7 +34,7 @@ function slicesForScan(batch: RecordBatch): RecordBatch[] {
 /** What the scan stage hands to the plan. */
 export interface ScanOutcome {
   /** The key table; the plan stage takes it and sets this to null so it can be freed. */
-  keys: KeyTable | null;
+  keys: KeyTableBuilder | null;
   /** First row of each scanned batch in the key table (one more entry than batches). */
   readonly batchStart: Float64Array;
   /** Bytes spilled for each scanned batch. */
@@ -62,7 +61,7 @@ export async function scanStage(
     onWarning: options.onWarning,
   });
   const scanOptions = settings.scan;
-  const builder = new KeyTableBuilder(inputs.featureCount ?? 0);
+  const builder = new KeyTableBuilder(inputs.featureCount ?? 0, settings.planBudgetRows);
   let rowsDroppedNoGeometry = 0;
   let rowsSubdivided = 0;
   let rowsAddedBySubdivision = 0;
@@ -97,7 +96,7 @@ export async function scanStage(
     });
   });
   return {
-    keys: builder.finish(),
+    keys: builder,
     batchStart: Float64Array.from(builder.batchStart),
     spillBytes: Float64Array.from(builder.spillBytes),
     rowsDroppedNoGeometry,

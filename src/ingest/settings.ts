@@ -56,6 +56,8 @@ export interface IngestSettings {
   readonly schemaInput: string | null;
   /** Bytes of working data the ingest may hold in memory (`memory_limit`). */
   readonly memoryLimit: number;
+  /** Keys the planner holds at most; past it, it plans from a sample (`ingest/plan-stage.ts`). */
+  readonly planBudgetRows: number;
 }
 
 /** The settings of `step`; throws `INVALID_CONFIG` when its output is not set. */
@@ -65,6 +67,7 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
       option: 'output',
     });
   }
+  const memoryLimit = parseMemorySize(step.memoryLimit)!;
   return {
     output: step.output,
     overwrite: step.overwrite,
@@ -95,6 +98,19 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
       splitIdenticalCentroids: step.splitIdenticalCentroids,
     },
     schemaInput: step.partitioningSchemaInput,
-    memoryLimit: parseMemorySize(step.memoryLimit)!,
+    memoryLimit,
+    planBudgetRows: planBudgetRows(memoryLimit),
   };
+}
+
+/**
+ * Bytes of memory the planner takes per key it holds: the key (56), its row index and place in
+ * the sample (8), the plan's order and the splitter's working copies (28), the chunk of each row
+ * (4), with room to spare.
+ */
+const PLAN_BYTES_PER_ROW = 128;
+
+/** Keys the planner may hold at once: a quarter of the memory limit. */
+export function planBudgetRows(memoryLimit: number): number {
+  return Math.max(64, Math.floor(memoryLimit / 4 / PLAN_BYTES_PER_ROW));
 }

@@ -15,7 +15,14 @@ import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { buffersOf, movable } from '../pool/transfer.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
 import { type Piece, readPiece, type ShuffleIndex, writeShuffle } from '../scan/shuffle.js';
-import { batchFromBytes, batchToBytes, readSpill, writeSpill } from '../scan/spill.js';
+import {
+  batchFromBytes,
+  batchToBytes,
+  keySpillPath,
+  readSpill,
+  writeKeySpill,
+  writeSpill,
+} from '../scan/spill.js';
 import { chunkStats } from '../write/chunk-stats.js';
 import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
 
@@ -55,6 +62,7 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
     const spilled = scanned.batch === input ? task.bytes : batchToBytes(scanned.batch);
     writeSpill(task.spillPath, spilled);
     const { cx, cy, measure, bounds } = scanned.keys;
+    writeKeySpill(keySpillPath(task.spillPath), scanned.keys);
     const result: ScanTaskResult = {
       batchId: task.batchId,
       rows: scanned.batch.numRows,

@@ -3,7 +3,7 @@ import { buildChunkTable, type ChunkTable } from './chunk-table.js';
 import { HilbertSorter } from './hilbert.js';
 import { IntList } from './int-list.js';
 import type { KeyTable } from './key-table.js';
-import { type PlanOptions, resolveCaps, resolvePlanOptions } from './options.js';
+import { type PlanOptions, type ResolvedCaps, resolveCaps, resolvePlanOptions } from './options.js';
 import { Splitter } from './split.js';
 
 /** Where every row goes: files, their chunks, and the row order inside each chunk. */
@@ -39,6 +39,20 @@ export function plan(keys: KeyTable, options: Partial<PlanOptions> = {}): Plan {
   const opts = resolvePlanOptions(options);
   const total = checkKeys(keys);
   const caps = resolveCaps(total, opts);
+  return planWithCaps(keys, opts, caps, 'files');
+}
+
+/**
+ * Plans `keys` with caps already resolved (for the whole table, which these keys may be a part
+ * of). `files`: cut into files, then each file into chunks; `chunks`: the keys are (part of) one
+ * file, cut into chunks only, all in file 0.
+ */
+export function planWithCaps(
+  keys: KeyTable,
+  opts: PlanOptions,
+  caps: ResolvedCaps,
+  level: 'files' | 'chunks',
+): Plan {
   const n = keys.length;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -46,7 +60,8 @@ export function plan(keys: KeyTable, options: Partial<PlanOptions> = {}): Plan {
   const splitter = new Splitter(keys, order, opts);
   const fileBounds = new IntList();
   fileBounds.push(0);
-  splitter.split(0, n, caps.maxPerFile, (_lo, hi) => fileBounds.push(hi));
+  if (level === 'files') splitter.split(0, n, caps.maxPerFile, (_lo, hi) => fileBounds.push(hi));
+  else if (n > 0) fileBounds.push(n);
   const numFiles = fileBounds.length - 1;
 
   const bounds = new IntList();

@@ -4,7 +4,72 @@ import type { PlanOptions } from './options.js';
 import { WeightedMedian } from './weighted-median.js';
 
 /** Called once per leaf, left to right: the leaf's rows are `order[lo..hi)`. */
-export type LeafFn = (lo: number, hi: number) => void;
+export type LeafFn = (lo: number, hi: number, node: number) => void;
+
+/**
+ * How a node was cut, so that rows the splitter never saw can be sent the same way: a row goes
+ * left when its coordinate on `axis` is below `value` (or equal, when `inclusive`); with
+ * `second` set (the last-resort sorted cut), when `(coordinate, other coordinate)` is below
+ * `(value, second)` in lexicographic order.
+ */
+export interface Cut {
+  readonly axis: number;
+  readonly value: number;
+  readonly inclusive: boolean;
+  readonly second: number | null;
+}
+
+/** True when the centroid `(x, y)` goes to the left side of `cut`. */
+export function goesLeft(cut: Cut, x: number, y: number): boolean {
+  const c1 = cut.axis === X ? x : y;
+  if (cut.second !== null) {
+    const c2 = cut.axis === X ? y : x;
+    return c1 < cut.value || (c1 === cut.value && c2 < cut.second);
+  }
+  return cut.inclusive ? c1 <= cut.value : c1 < cut.value;
+}
+
+/**
+ * The cuts of a split, as a binary tree of node ids: node 0 (or the node a split starts from)
+ * is the root; `cut(n, ...)` makes `n` internal with two new children.
+ */
+export class CutTree {
+  readonly cuts: (Cut | null)[] = [null];
+  readonly left: number[] = [-1];
+  readonly right: number[] = [-1];
+
+  /** Records the cut of node `n`; returns the ids of its two children. */
+  cut(n: number, cut: Cut): [number, number] {
+    const l = this.cuts.length;
+    this.cuts.push(null, null);
+    this.left.push(-1, -1);
+    this.right.push(-1, -1);
+    this.cuts[n] = cut;
+    this.left[n] = l;
+    this.right[n] = l + 1;
+    return [l, l + 1];
+  }
+
+  /** The leaf that the centroid `(x, y)` ends in, from node `from`. */
+  leafOf(x: number, y: number, from = 0): number {
+    let n = from;
+    for (let c = this.cuts[n]; c != null; c = this.cuts[n])
+      n = goesLeft(c, x, y) ? this.left[n]! : this.right[n]!;
+    return n;
+  }
+}
+
+/**
+ * What a split records and where it stops early, for splitting a sample: cuts go to `tree`
+ * (the range starts at node `root`), `stop` makes a node a leaf before it is measured, and a
+ * group of identical centroids is a leaf (rows the sample did not hold could not be sent to one
+ * side of a cut by count).
+ */
+export interface SampleSplit {
+  readonly tree: CutTree;
+  readonly root: number;
+  readonly stop: (lo: number, hi: number) => boolean;
+}
 
 const X = 0;
 const Y = 1;
@@ -48,6 +113,8 @@ export class Splitter {
   private varX = 0;
   private varY = 0;
   private readonly median = new WeightedMedian();
+  /** The last cut made (set by every cut method). */
+  private lastCut: Cut = { axis: X, value: 0, inclusive: false, second: null };
 
   /** Centroid x, y and measure of `order[k]` at position k: partitioning moves them with the row
    * index, so every pass reads memory in sequence instead of jumping through `order`. */
@@ -96,35 +163,44 @@ export class Splitter {
     ws[j] = w;
   }
 
-  /** Splits `order[lo..hi)` until every leaf fits `cap`; calls `leaf` for each leaf in order. */
-  split(lo: number, hi: number, cap: number, leaf: LeafFn): void {
+  /**
+   * Splits `order[lo..hi)` until every leaf fits `cap`; calls `leaf` for each leaf in order.
+   * With `sample`, records the cuts and stops where it says (see {@link SampleSplit}); the
+   * leaves then carry their node ids, else -1.
+   */
+  split(lo: number, hi: number, cap: number, leaf: LeafFn, sample?: SampleSplit): void {
     const stack = this.stack;
     stack.length = 0;
     stack.push(lo);
     stack.push(hi);
+    stack.push(sample ? sample.root : -1);
     while (stack.length > 0) {
+      const node = stack.pop();
       const b = stack.pop();
       const a = stack.pop();
-      if (b - a < 2) {
-        if (b > a) leaf(a, b);
+      if (b - a < 2 || sample?.stop(a, b)) {
+        if (b > a) leaf(a, b, node);
         continue;
       }
       this.measureNode(a, b);
       if (!(this.sum > cap)) {
-        leaf(a, b);
+        leaf(a, b, node);
         continue;
       }
       if (this.x0 === this.x1 && this.y0 === this.y1) {
-        if (this.options.splitIdenticalCentroids) this.splitByCount(a, b, cap, leaf);
-        else leaf(a, b);
+        if (this.options.splitIdenticalCentroids && !sample) this.splitByCount(a, b, cap, leaf);
+        else leaf(a, b, node);
         continue;
       }
       const k = this.cut(a, b);
+      const [l, r] = sample ? sample.tree.cut(node, this.lastCut) : [-1, -1];
       // Right half below left half on the stack: leaves come out left to right.
       stack.push(k);
       stack.push(b);
+      stack.push(r);
       stack.push(a);
       stack.push(k);
+      stack.push(l);
     }
   }
 
@@ -200,7 +276,9 @@ export class Splitter {
   private cutOn(axis: number, a: number, b: number): number {
     const coord = axis === X ? this.xs : this.ys;
     if (this.options.splitMethod === 'median') return this.medianCut(axis, a, b);
-    const k = this.partitionBelow(coord, a, b, axis === X ? this.meanX : this.meanY);
+    const value = axis === X ? this.meanX : this.meanY;
+    this.lastCut = { axis, value, inclusive: false, second: null };
+    const k = this.partitionBelow(coord, a, b, value);
     return k > a && k < b ? k : -1;
   }
 
@@ -248,8 +326,12 @@ export class Splitter {
     const okAbove = med.value < hi;
     let k = -1;
     if (okBelow && (!okAbove || half - med.below <= med.below + med.equal - half)) {
+      this.lastCut = { axis, value: med.value, inclusive: false, second: null };
       k = this.partitionBelow(coord, a, b, med.value);
-    } else if (okAbove) k = this.partitionAtMost(coord, a, b, med.value);
+    } else if (okAbove) {
+      this.lastCut = { axis, value: med.value, inclusive: true, second: null };
+      k = this.partitionAtMost(coord, a, b, med.value);
+    }
     return k > a && k < b ? k : -1;
   }
 
@@ -279,6 +361,7 @@ export class Splitter {
         best = k;
       }
     }
+    if (best > 0) this.lastCut = { axis, value: c1[o[best]!]!, inclusive: false, second: c2[o[best]!]! };
     return best;
   }
 
@@ -296,12 +379,12 @@ export class Splitter {
     for (let k = a; k < b; k++) {
       const m = w[o[k]!]!;
       if (k > start && sum + m > cap) {
-        leaf(start, k);
+        leaf(start, k, -1);
         start = k;
         sum = 0;
       }
       sum += m;
     }
-    leaf(start, b);
+    leaf(start, b, -1);
   }
 }

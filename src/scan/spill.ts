@@ -1,7 +1,8 @@
 /**
  * Spilled rows: each scanned batch is written to a temporary file as Arrow IPC stream bytes
- * (the same bytes that carry batches between threads), so only the key table stays in
- * memory. Write tasks read back the batches they need.
+ * (the same bytes that carry batches between threads), and its keys beside it, so memory holds
+ * at most a sample of the keys. The plan reads the keys back when they did not fit; the
+ * shuffle reads the batches.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,44 @@ import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow'
 /** Path of spilled batch `batchId` under `dir`. */
 export function spillPath(dir: string, batchId: number): string {
   return join(dir, `${batchId}.arrow`);
+}
+
+/** Path of the keys spilled beside the batch at `batchPath`. */
+export function keySpillPath(batchPath: string): string {
+  return batchPath.replace(/\.arrow$/, '.keys');
+}
+
+/** A batch's keys: centroid, measure and `[minx, miny, maxx, maxy]` of each row. */
+export interface BatchKeys {
+  readonly cx: Float64Array;
+  readonly cy: Float64Array;
+  readonly measure: Float64Array;
+  /** Four values a row. */
+  readonly bounds: Float64Array;
+}
+
+/** Writes a batch's keys: the four arrays one after the other, as float64. */
+export function writeKeySpill(path: string, keys: BatchKeys): void {
+  const n = keys.cx.length;
+  const out = new Float64Array(7 * n);
+  out.set(keys.cx, 0);
+  out.set(keys.cy, n);
+  out.set(keys.measure, 2 * n);
+  out.set(keys.bounds, 3 * n);
+  writeFileSync(path, out);
+}
+
+/** Reads keys written by {@link writeKeySpill}. */
+export function readKeySpill(path: string): BatchKeys {
+  const bytes = readFileSync(path);
+  const all = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const n = all.length / 7;
+  return {
+    cx: all.subarray(0, n),
+    cy: all.subarray(n, 2 * n),
+    measure: all.subarray(2 * n, 3 * n),
+    bounds: all.subarray(3 * n),
+  };
 }
 
 /** Writes one batch, given as {@link batchToBytes} bytes, to the spill. */

@@ -51,6 +51,45 @@ describe('KeyTableBuilder', () => {
     );
   });
 
+  it('past maxRows keeps a sample: the same rows in any arrival order, every row while they fit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 900 }),
+        fc.nat(),
+        (sizes, maxRows, seed) => {
+          const sampleOf = (order: number[]) => {
+            const b = new KeyTableBuilder(0, maxRows);
+            for (const id of order) b.add(result(id, sizes[id]!));
+            return b;
+          };
+          const ids = sizes.map((_, i) => i);
+          const a = sampleOf(ids);
+          const b = sampleOf([...ids].sort((x, y) => ((x * 7919 + seed) % 13) - ((y * 7919 + seed) % 13)));
+          const total = sizes.reduce((s, n) => s + n, 0);
+          expect(a.length).toBe(total);
+          expect(a.complete).toBe(total <= maxRows);
+          const sa = a.finishSample();
+          const sb = b.finishSample();
+          expect(sa.rows.length).toBe(Math.min(total, maxRows));
+          expect(Array.from(sb.rows)).toEqual(Array.from(sa.rows));
+          expect(Array.from(sb.keys.cx)).toEqual(Array.from(sa.keys.cx));
+          // Rows in order, each with its own keys (row r of batch id is id * 1000 + i).
+          for (let j = 0; j < sa.rows.length; j++) {
+            const r = sa.rows[j]!;
+            if (j > 0) expect(r).toBeGreaterThan(sa.rows[j - 1]!);
+            const id = a.batchStart.findLastIndex((start) => start <= r && start < total);
+            expect(sa.keys.cx[j]).toBe(id * 1000 + (r - a.batchStart[id]!) + 0.1);
+            expect(sa.keys.maxy[j]).toBe(id * 1000 + (r - a.batchStart[id]!) + 0.7);
+          }
+          let sum = 0;
+          for (const [id, n] of sizes.entries()) for (let i = 0; i < n; i++) sum += id * 1000 + i + 0.3;
+          expect(a.total).toBeCloseTo(sum, 6);
+        },
+      ),
+    );
+  });
+
   it('refuses to finish while a batch is missing', () => {
     const b = new KeyTableBuilder();
     b.add(result(1, 3));

@@ -100,11 +100,11 @@ describe('write units and shuffle groups', () => {
 });
 
 describe('the shuffle and the streamed write', () => {
-  it.each(BEFORE)('write $input as before, with the default memory limit and a 1 MiB one', async (c) => {
+  it.each(BEFORE)('write $input as before, with the default memory limit and an 8 MiB one', async (c) => {
     const a = out('default');
     const b = out('small');
     await ingest(dataPath(c.input), a, c.options).runLocal({ threads: 2 });
-    await ingest(dataPath(c.input), b, { ...c.options, memoryLimit: '1MiB' }).runLocal({ threads: 1 });
+    await ingest(dataPath(c.input), b, { ...c.options, memoryLimit: '8MiB' }).runLocal({ threads: 1 });
     expect(readdirSync(a).length).toBe(c.files);
     expect(digest(a)).toBe(c.digest);
     expect(digest(b)).toBe(c.digest);
@@ -117,16 +117,17 @@ describe('the shuffle and the streamed write', () => {
       copyFileSync(dataPath('flatgeobuf/tiger_roads.geojson'), path);
       return path;
     });
-    const options = { partitioningMethod: 'coords' as const, targetNumChunks: 60 };
+    // Three files of about 5,500 rows, each more than one write unit.
+    const options = { partitioningMaximumPerFile: 6000 };
     const whole = out('whole');
     const cut = out('cut');
     const stages: IngestProgress[] = [];
     await ingest(input, whole, options).runLocal({ threads: 2 });
-    const report = await ingest(input, cut, { ...options, memoryLimit: 2 ** 20 }).runLocal({
+    // 9 MiB: the planner holds all 16,666 keys, a task takes 576 KiB (a file spills about 1 MB).
+    const report = await ingest(input, cut, { ...options, memoryLimit: 9 * 2 ** 20 }).runLocal({
       threads: 2,
       onProgress: (p) => stages.push(p),
     });
-    // 64 KiB a task puts the batches in separate groups.
     expect(stages.filter((p) => p.stage === 'shuffle').length).toBeGreaterThanOrEqual(2);
     expectSameFiles(whole, cut);
     await checkTable(cut, report.rowsWritten);
