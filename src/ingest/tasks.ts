@@ -7,6 +7,7 @@ import { unlinkSync } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { concatBatches } from '../arrow/concat.js';
+import { rowBytes } from '../arrow/row-bytes.js';
 import { takeRows } from '../arrow/take.js';
 import { takeRowsMulti } from '../arrow/take-multi.js';
 import { toWire } from '../errors.js';
@@ -119,6 +120,8 @@ export interface WriteTask {
   readonly keyValueMetadata: Readonly<Record<string, string>>;
   /** How many rows to return as a sample. */
   readonly sampleRows: number;
+  /** Most bytes of row data (see arrow/row-bytes.ts) the sample may hold. */
+  readonly sampleBytes: number;
 }
 
 /** Output of {@link write}. */
@@ -182,12 +185,18 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
     const samples: RecordBatch[] = [];
     let next = 0; // the next sample's index i: row floor(i * n / k)
     let before = 0;
+    let sampleBytes = 0;
     const take = (batch: RecordBatch, unit: WriteUnit): RecordBatch => {
       const wkb = wkbColumnFromData(batch.getChild(GEOMETRY_COLUMN)!.data[0]!);
       stats.push(chunkStats(wkb, unit.chunkSizes));
       const picked: number[] = [];
       for (; next < k && Math.floor((next * n) / k) < before + batch.numRows; next++) {
-        picked.push(Math.floor((next * n) / k) - before);
+        const row = Math.floor((next * n) / k) - before;
+        // A row that would take the sample past its byte budget is left out.
+        const size = rowBytes(batch, row);
+        if (sampleBytes + size > task.sampleBytes) continue;
+        sampleBytes += size;
+        picked.push(row);
       }
       if (picked.length > 0) samples.push(takeRows(batch, Int32Array.from(picked)));
       before += batch.numRows;

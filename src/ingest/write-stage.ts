@@ -94,6 +94,8 @@ export interface WriteStageInput {
   readonly keyValueMetadata: Readonly<Record<string, string>>;
   /** Sample rows to take from each file. */
   readonly sampleRows: number;
+  /** Most bytes of row data each file's sample may hold. */
+  readonly sampleBytes: number;
   readonly threads: number;
   readonly signal?: AbortSignal;
   /** Spilled bytes of a write unit and of a shuffle group (see {@link taskBytes}). */
@@ -168,6 +170,7 @@ export async function shuffleAndWrite(
         rows: fileRows,
         keyValueMetadata: input.keyValueMetadata,
         sampleRows: input.sampleRows,
+        sampleBytes: input.sampleBytes,
       },
       transfer,
       input.signal,
