@@ -17,7 +17,7 @@
  * its answer); the pooled figure, sum(read) / sum(matched), is printed beside it. The figure
  * compared is geopart's amplification over the baseline's (target: <= 0.8 at every size).
  *
- *   npx tsx bench/quality.ts [--only points|countries] [--memory-limit SIZE]
+ *   npx tsx bench/quality.ts [--only points|countries] [--memory-limit SIZE] [--geopart-args "--split-method compact"]
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -67,14 +67,18 @@ function boxes(n: number): Boxes {
   };
 }
 
-/** Every row's box (rows without one are left out) and every row group's box, read by DuckDB. */
+/**
+ * Every row's box (rows without one are left out), in one order whatever the table (so every
+ * table gets the same windows), and every row group's box, read by DuckDB.
+ */
 async function readTable(dir: string): Promise<{ rows: Boxes; chunks: Boxes }> {
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   try {
     const glob = `${dir}/*.parquet`;
     const r = await con.runAndReadAll(
-      `SELECT bbox.xmin, bbox.ymin, bbox.xmax, bbox.ymax FROM read_parquet('${glob}') WHERE bbox IS NOT NULL`,
+      `SELECT bbox.xmin, bbox.ymin, bbox.xmax, bbox.ymax FROM read_parquet('${glob}') WHERE bbox IS NOT NULL
+       ORDER BY ALL`,
     );
     const data = r.getRows() as number[][];
     const rows = boxes(data.length);
@@ -229,15 +233,23 @@ function ingest(input: Input, path: string, memoryLimit: string | undefined): st
   const out = `${CACHE}out-quality`;
   rmSync(out, { recursive: true, force: true });
   const limit = memoryLimit ? ['--memory-limit', memoryLimit] : [];
-  execFileSync(process.execPath, [BIN, 'ingest', path, '-o', out, '--overwrite', ...input.flags, ...limit], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...input.env },
-  });
+  execFileSync(
+    process.execPath,
+    [BIN, 'ingest', path, '-o', out, '--overwrite', ...input.flags, ...limit, ...extra],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...input.env },
+    },
+  );
   return out;
 }
 
 const argv = process.argv.slice(2);
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+const extra = argv.includes('--geopart-args')
+  ? argv[argv.indexOf('--geopart-args') + 1]!.split(/\s+/).filter((a) => a.length > 0)
+  : [];
+const plans = argv.includes('--exact-only') ? 1 : 2;
 const small = argv.includes('--memory-limit') ? argv[argv.indexOf('--memory-limit') + 1]! : '2MB';
 const summary: string[][] = [];
 for (const input of INPUTS) {
@@ -246,7 +258,7 @@ for (const input of INPUTS) {
   for (const [plan, limit] of [
     ['exact', undefined],
     [`external (--memory-limit ${small})`, small],
-  ] as const) {
+  ].slice(0, plans) as [string, string | undefined][]) {
     const out = ingest(input, path, limit);
     const { rows, chunks } = await readTable(out);
     rmSync(out, { recursive: true, force: true });

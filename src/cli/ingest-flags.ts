@@ -5,7 +5,7 @@
 import type { GDALOpenInit } from '../config/gdal-open.js';
 import type { IngestOptions } from '../config/ingest.js';
 import { DEFAULT_MEMORY_LIMIT } from '../config/memory-size.js';
-import { PLAN_DEFAULTS } from '../config/plan-defaults.js';
+import { PLAN_DEFAULTS, SPLIT_METHODS } from '../config/plan-defaults.js';
 import { GeopartError } from '../errors.js';
 import { type Flag, listFlag, numberFlag, parseKeyValues, parseLayer, turnsOff } from './flags.js';
 
@@ -91,7 +91,7 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
   {
     flag: 'split-method',
     type: 'string',
-    arg: 'mean|median',
+    arg: SPLIT_METHODS.join('|'),
     field: 'partitioningSplitMethod',
     group: PARTITIONING,
     help: `where a node is cut (default ${PLAN_DEFAULTS.splitMethod})`,

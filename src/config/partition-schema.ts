@@ -132,7 +132,7 @@ const geospatialObject = strictObject(
       .positive()
       .default(PLAN_DEFAULTS.targetNumChunks),
     partitioning_split_method: z
-      .enum(SPLIT_METHODS, expects('"mean" or "median"'))
+      .enum(SPLIT_METHODS, expects('"mean", "median" or "compact"'))
       .default(PLAN_DEFAULTS.splitMethod),
     partitioning_max_width_ratio: ratio(PLAN_DEFAULTS.maxWidthRatio),
     partitioning_max_height_ratio: ratio(PLAN_DEFAULTS.maxHeightRatio),

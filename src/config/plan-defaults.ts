@@ -4,8 +4,11 @@
  * the same defaults and only asserts the limits.
  */
 
-/** Where a node is cut: the measure-weighted mean of centroids, or the point halving the measure. */
-export const SPLIT_METHODS = ['mean', 'median'] as const;
+/**
+ * Where a node is cut: the measure-weighted mean of centroids, the point halving the measure,
+ * or where the two sides' boxes of row bounds read the fewest rows (partition/split.ts).
+ */
+export const SPLIT_METHODS = ['mean', 'median', 'compact'] as const;
 
 /** The least cut-axis ratio. Below 1 a square node would be "too wide" and "too tall" at once. */
 export const MIN_AXIS_RATIO = 1;

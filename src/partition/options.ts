@@ -13,7 +13,7 @@ export interface PlanOptions {
   /** Chunks aimed at when neither cap is given [`target_num_chunks`]. */
   readonly targetNumChunks: number;
   /** Where a node is cut [`partitioning_split_method`]: measure-weighted mean or weighted median. */
-  readonly splitMethod: 'mean' | 'median';
+  readonly splitMethod: (typeof SPLIT_METHODS)[number];
   /** A node wider than this x its height is cut across x [`partitioning_max_width_ratio`]. */
   readonly maxWidthRatio: number;
   /** A node taller than this x its width is cut across y [`partitioning_max_height_ratio`]. */

@@ -74,6 +74,18 @@ export interface SampleSplit {
 const X = 0;
 const Y = 1;
 
+/** Bins per axis where the `compact` method weighs its candidate cuts. */
+const BINS = 32;
+/** Rows of a large node the `compact` method bins, about (see {@link Splitter}). */
+const COMPACT_ROWS = 8192;
+/**
+ * The `compact` cost of a box of `w` x `h` degrees holding `n` rows: the rows a window of side
+ * `q` reads when placed at random, up to a constant, `n (w + q)(h + q)`; see {@link Splitter}.
+ */
+function boxCost(n: number, w: number, h: number, q: number): number {
+  return n * (w + q) * (h + q);
+}
+
 /**
  * Recursive binary splitting of a range of row indices, in place (README.md, "The output table").
  *
@@ -92,6 +104,15 @@ const Y = 1;
  * - Median cut: the distinct coordinate value where the cumulative measure crosses half the
  *   node's measure; the boundary just below or just above that value, whichever leaves the left
  *   side's measure closer to half (below on ties). Rows with equal coordinates never separate.
+ * - Compact cut (`compact`): the rows are put in {@link BINS} bins by centroid along each
+ *   axis, and of the cuts between bins the one is taken where the rows of each side times the
+ *   area of that side's box of row bounds (each side grown by q, a quarter of the node's mean
+ *   centroid extent, so long thin boxes also cost) sum lowest: the expected rows a random
+ *   window reads, as bounding volume hierarchies weigh their cuts. Only cuts leaving each side
+ *   at least a fifth of the measure are weighed, and for a node of at most twice the cap, only
+ *   cuts leaving both sides within the cap (so no extra chunk is made); with none, the mean
+ *   cut is made instead. A node past twice the cap bins about {@link COMPACT_ROWS} of its rows,
+ *   every (rows / COMPACT_ROWS)-th in its current order, to weigh the cuts.
  * - When a cut leaves a side empty, the other axis is tried with the same method, then rows are
  *   ordered by (axis coordinate, other coordinate, row index) and cut between two distinct
  *   centroids where the left measure is closest to half. Rows sharing a centroid therefore only
@@ -115,6 +136,15 @@ export class Splitter {
   private readonly median = new WeightedMedian();
   /** The last cut made (set by every cut method). */
   private lastCut: Cut = { axis: X, value: 0, inclusive: false, second: null };
+  /** The cap of the split running. */
+  private cap = 0;
+  // The compact method's bins: rows, measure and row-bounds box per bin, and suffix sums.
+  private readonly binN = new Float64Array(2 * BINS);
+  private readonly binW = new Float64Array(2 * BINS);
+  private readonly binBox = new Float64Array(8 * BINS);
+  private readonly sufN = new Float64Array(BINS + 1);
+  private readonly sufW = new Float64Array(BINS + 1);
+  private readonly sufBox = new Float64Array(4 * (BINS + 1));
 
   /** Centroid x, y and measure of `order[k]` at position k: partitioning moves them with the row
    * index, so every pass reads memory in sequence instead of jumping through `order`. */
@@ -170,6 +200,7 @@ export class Splitter {
    */
   split(lo: number, hi: number, cap: number, leaf: LeafFn, sample?: SampleSplit): void {
     const stack = this.stack;
+    this.cap = cap;
     stack.length = 0;
     stack.push(lo);
     stack.push(hi);
@@ -251,6 +282,10 @@ export class Splitter {
 
   /** Cuts a node whose centroids are not all identical; returns k with a < k < b. */
   private cut(a: number, b: number): number {
+    if (this.options.splitMethod === 'compact') {
+      const k = this.compactCut(a, b);
+      if (k >= 0) return k;
+    }
     const axis = this.chooseAxis();
     let k = this.cutOn(axis, a, b);
     if (k < 0 && this.extent(1 - axis) > 0) k = this.cutOn(1 - axis, a, b);
@@ -270,6 +305,101 @@ export class Splitter {
     if (this.varX > this.varY) return X;
     if (this.varY > this.varX) return Y;
     return w >= h ? X : Y;
+  }
+
+  /**
+   * The compact cut (see the class comment): the cut between bins with the lowest cost over both
+   * axes (x first, then the lower bin, on ties); -1 when no cut is allowed or a side would be empty.
+   */
+  private compactCut(a: number, b: number): number {
+    const { binN, binW, binBox, ws, xs, ys, order } = this;
+    const { minx, miny, maxx, maxy } = this.keys;
+    const { x0, x1, y0, y1 } = this;
+    // Both axes' bins in one pass over the rows (bins 0..BINS-1 for x, BINS.. for y).
+    const sx = x1 > x0 ? BINS / (x1 - x0) : 0;
+    const sy = y1 > y0 ? BINS / (y1 - y0) : 0;
+    binN.fill(0);
+    binW.fill(0);
+    for (let j = 0; j < 2 * BINS; j++) emptyBox(binBox, j);
+    // A node of more than twice the cap weighs its cuts on every step-th row (a fixed stride):
+    // enough to compare costs, and the cut itself sends every row.
+    const step = this.sum <= 2 * this.cap ? 1 : Math.max(1, Math.floor((b - a) / COMPACT_ROWS));
+    for (let k = a; k < b; k += step) {
+      const r = order[k]!;
+      const w = ws[k]!;
+      const bx0 = minx[r]!;
+      const by0 = miny[r]!;
+      const bx1 = maxx[r]!;
+      const by1 = maxy[r]!;
+      const jx = Math.min(BINS - 1, Math.floor((xs[k]! - x0) * sx));
+      const jy = BINS + Math.min(BINS - 1, Math.floor((ys[k]! - y0) * sy));
+      binN[jx]! += 1;
+      binW[jx]! += w;
+      growBox(binBox, jx, bx0, by0, bx1, by1);
+      binN[jy]! += 1;
+      binW[jy]! += w;
+      growBox(binBox, jy, bx0, by0, bx1, by1);
+    }
+    const q = (x1 - x0 + (y1 - y0)) / 8;
+    let best = { cost: Number.POSITIVE_INFINITY, axis: -1, value: 0 };
+    if (sx > 0) best = this.bestBinCut(X, x0, sx, q, best);
+    if (sy > 0) best = this.bestBinCut(Y, y0, sy, q, best);
+    if (best.axis < 0) return -1;
+    this.lastCut = { axis: best.axis, value: best.value, inclusive: false, second: null };
+    const k = this.partitionBelow(best.axis === X ? xs : ys, a, b, best.value);
+    return k > a && k < b ? k : -1;
+  }
+
+  /** The allowed cut between the bins of `axis` with the lowest cost, if lower than `best`'s. */
+  private bestBinCut(
+    axis: number,
+    lo: number,
+    scale: number,
+    q: number,
+    best: { cost: number; axis: number; value: number },
+  ): { cost: number; axis: number; value: number } {
+    const { binN, binW, binBox, sufN, sufW, sufBox } = this;
+    const cap = this.cap;
+    const small = this.sum <= 2 * cap;
+    const o = axis * BINS;
+    sufN[BINS] = 0;
+    sufW[BINS] = 0;
+    emptyBox(sufBox, BINS);
+    for (let j = BINS - 1; j >= 0; j--) {
+      sufN[j] = sufN[j + 1]! + binN[o + j]!;
+      sufW[j] = sufW[j + 1]! + binW[o + j]!;
+      copyBox(sufBox, j, sufBox, j + 1);
+      const i = 4 * (o + j);
+      growBox(sufBox, j, binBox[i]!, binBox[i + 1]!, binBox[i + 2]!, binBox[i + 3]!);
+    }
+    // Of the rows binned (every row, or every step-th): each side keeps a fifth of their measure.
+    const least = 0.2 * sufW[0]!;
+    let nL = 0;
+    let wL = 0;
+    let lx0 = Number.POSITIVE_INFINITY;
+    let ly0 = Number.POSITIVE_INFINITY;
+    let lx1 = Number.NEGATIVE_INFINITY;
+    let ly1 = Number.NEGATIVE_INFINITY;
+    for (let j = 1; j < BINS; j++) {
+      const p = o + j - 1;
+      nL += binN[p]!;
+      wL += binW[p]!;
+      if (binN[p]! > 0) {
+        lx0 = Math.min(lx0, binBox[4 * p]!);
+        ly0 = Math.min(ly0, binBox[4 * p + 1]!);
+        lx1 = Math.max(lx1, binBox[4 * p + 2]!);
+        ly1 = Math.max(ly1, binBox[4 * p + 3]!);
+      }
+      const nR = sufN[j]!;
+      const wR = sufW[j]!;
+      if (nL === 0 || nR === 0) continue;
+      if (small ? wL > cap || wR > cap : wL < least || wR < least) continue;
+      const cost =
+        boxCost(nL, lx1 - lx0, ly1 - ly0, q) +
+        boxCost(nR, sufBox[4 * j + 2]! - sufBox[4 * j]!, sufBox[4 * j + 3]! - sufBox[4 * j + 1]!, q);
+      if (cost < best.cost) best = { cost, axis, value: lo + j / scale };
+    }
+    return best;
   }
 
   /** Cut on one axis with the configured method; -1 when a side would be empty. */
@@ -387,4 +517,28 @@ export class Splitter {
     }
     leaf(start, b, -1);
   }
+}
+
+/** Box `j` of `boxes` (four values each: x0, y0, x1, y1) made empty. */
+function emptyBox(boxes: Float64Array, j: number): void {
+  boxes[4 * j] = Number.POSITIVE_INFINITY;
+  boxes[4 * j + 1] = Number.POSITIVE_INFINITY;
+  boxes[4 * j + 2] = Number.NEGATIVE_INFINITY;
+  boxes[4 * j + 3] = Number.NEGATIVE_INFINITY;
+}
+
+/** Box `j` of `boxes` grown to hold the box (x0, y0, x1, y1). */
+function growBox(boxes: Float64Array, j: number, x0: number, y0: number, x1: number, y1: number): void {
+  if (x0 < boxes[4 * j]!) boxes[4 * j] = x0;
+  if (y0 < boxes[4 * j + 1]!) boxes[4 * j + 1] = y0;
+  if (x1 > boxes[4 * j + 2]!) boxes[4 * j + 2] = x1;
+  if (y1 > boxes[4 * j + 3]!) boxes[4 * j + 3] = y1;
+}
+
+/** Box `j` of `to` set to box `i` of `from`. */
+function copyBox(to: Float64Array, j: number, from: Float64Array, i: number): void {
+  to[4 * j] = from[4 * i]!;
+  to[4 * j + 1] = from[4 * i + 1]!;
+  to[4 * j + 2] = from[4 * i + 2]!;
+  to[4 * j + 3] = from[4 * i + 3]!;
 }

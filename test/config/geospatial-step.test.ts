@@ -98,8 +98,8 @@ const fields: readonly FieldCase[] = [
     field: 'partitioning_split_method',
     prop: 'partitioningSplitMethod',
     default: 'mean',
-    valid: ['mean', 'median'],
-    invalid: [{ value: 'mode', says: [got('mode'), 'expected "mean" or "median"'] }],
+    valid: ['mean', 'median', 'compact'],
+    invalid: [{ value: 'mode', says: [got('mode'), 'expected "mean", "median" or "compact"'] }],
   },
   ...((['partitioning_max_width_ratio', 'partitioning_max_height_ratio'] as const).map((field) => ({
     field,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
+import { SPLIT_METHODS } from '../../src/config/plan-defaults.js';
 import { GeopartError } from '../../src/errors.js';
 import { geopart, ROOT } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
@@ -266,7 +267,7 @@ describe('ingest: invariants on random inputs', () => {
         ),
         fc.integer({ min: 1, max: 60 }),
         fc.integer({ min: 1, max: 5 }),
-        fc.constantFrom('mean' as const, 'median' as const),
+        fc.constantFrom(...SPLIT_METHODS),
         async (points, chunkCap, filesPer, splitMethod) => {
           const csv = join(tmp, `prop-${n++}.csv`);
           // Duplicated points make identical-centroid groups.

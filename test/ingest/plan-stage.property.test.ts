@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SPLIT_METHODS } from '../../src/config/plan-defaults.js';
 import { KeyTableBuilder } from '../../src/ingest/key-table-builder.js';
 import { planStage } from '../../src/ingest/plan-stage.js';
 import type { IngestSettings } from '../../src/ingest/settings.js';
@@ -71,7 +72,7 @@ const draws = fc.record({
   fileFrac: fc.option(fc.double({ min: 0.01, max: 1.5, noNaN: true })),
   chunkFrac: fc.option(fc.double({ min: 0.005, max: 1, noNaN: true })),
   targetNumChunks: fc.integer({ min: 1, max: 60 }),
-  splitMethod: fc.constantFrom('mean' as const, 'median' as const),
+  splitMethod: fc.constantFrom(...SPLIT_METHODS),
   maxWidthRatio: fc.double({ min: 1, max: 10, noNaN: true }),
   maxHeightRatio: fc.double({ min: 1, max: 10, noNaN: true }),
   splitIdenticalCentroids: fc.boolean(),

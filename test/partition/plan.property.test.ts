@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SPLIT_METHODS } from '../../src/config/plan-defaults.js';
 import { checkPlan } from '../../src/partition/check-plan.js';
 import type { PlanOptions } from '../../src/partition/options.js';
 import { plan } from '../../src/partition/plan.js';
@@ -78,7 +79,7 @@ const options = fc.record({
   fileFrac: fc.option(fc.double({ min: 0.001, max: 1.5, noNaN: true })),
   chunkFrac: fc.option(fc.double({ min: 0.001, max: 1, noNaN: true })),
   targetNumChunks: fc.integer({ min: 1, max: 60 }),
-  splitMethod: fc.constantFrom('mean' as const, 'median' as const),
+  splitMethod: fc.constantFrom(...SPLIT_METHODS),
   maxWidthRatio: fc.double({ min: 1, max: 10, noNaN: true }),
   maxHeightRatio: fc.double({ min: 1, max: 10, noNaN: true }),
   splitIdenticalCentroids: fc.boolean(),

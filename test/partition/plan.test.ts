@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SPLIT_METHODS } from '../../src/config/plan-defaults.js';
 import { GeopartError } from '../../src/errors.js';
 import { checkPlan } from '../../src/partition/check-plan.js';
 import { allocKeyTable } from '../../src/partition/key-table.js';
@@ -233,7 +234,7 @@ describe('plan: rows without measure, and no rows', () => {
   it('terminates with many zero-measure rows among measured ones', () => {
     const rnd = seeded(5);
     const rows = uniformRows(5000, 5).map((r, i) => ({ ...r, m: i % 50 === 0 ? rnd() * 3 : 0 }));
-    for (const splitMethod of ['mean', 'median'] as const) {
+    for (const splitMethod of SPLIT_METHODS) {
       const p = planChecked(rows, { maxPerFile: 10, maxPerChunk: 1, splitMethod });
       expect(p.chunks.length).toBeGreaterThan(1);
     }
@@ -281,7 +282,7 @@ describe('plan: output order', () => {
 
   it('is deterministic: the same input gives identical arrays', () => {
     const rows = uniformRows(3000, 6);
-    for (const splitMethod of ['mean', 'median'] as const) {
+    for (const splitMethod of SPLIT_METHODS) {
       const a = planArrays(plan(keysOf(rows), { splitMethod }));
       const b = planArrays(plan(keysOf(rows), { splitMethod }));
       expect(a).toEqual(b);

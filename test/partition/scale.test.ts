@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SPLIT_METHODS } from '../../src/config/plan-defaults.js';
 import { checkPlan } from '../../src/partition/check-plan.js';
 import { allocKeyTable } from '../../src/partition/key-table.js';
 import { plan } from '../../src/partition/plan.js';
@@ -18,7 +19,7 @@ describe('plan at scale', () => {
       keys.measure[i] = 1;
     }
     const lines: string[] = [];
-    for (const splitMethod of ['mean', 'median'] as const) {
+    for (const splitMethod of SPLIT_METHODS) {
       const t0 = performance.now();
       const p = plan(keys, { splitMethod });
       const t1 = performance.now();
@@ -26,7 +27,7 @@ describe('plan at scale', () => {
       const t2 = performance.now();
       expect(violations).toEqual([]);
       lines.push(
-        `${splitMethod.padEnd(6)} plan ${(t1 - t0).toFixed(0).padStart(5)} ms  check ${(t2 - t1).toFixed(0).padStart(5)} ms  ${p.numFiles} files, ${p.chunks.length} chunks`,
+        `${splitMethod.padEnd(7)} plan ${(t1 - t0).toFixed(0).padStart(5)} ms  check ${(t2 - t1).toFixed(0).padStart(5)} ms  ${p.numFiles} files, ${p.chunks.length} chunks`,
       );
     }
     console.log(`plan of ${n.toLocaleString('en')} random points:\n  ${lines.join('\n  ')}`);
