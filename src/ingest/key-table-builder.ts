@@ -6,6 +6,7 @@
  * arrive in or however many threads scan them.
  */
 import { allocKeyTable, type KeyTable } from '../partition/key-table.js';
+import type { BatchKeys } from '../scan/spill.js';
 import type { ScanTaskResult } from './tasks.js';
 
 const COLUMNS = ['cx', 'cy', 'measure', 'minx', 'miny', 'maxx', 'maxy'] as const;
@@ -27,13 +28,23 @@ export class KeyTableBuilder {
   private rowOfSlot: Int32Array | null = null;
   private heap: Int32Array | null = null;
 
+  /** Per batch appended: whether its keys are on disk (the scan spilled them, or {@link spill} did). */
+  private readonly keysOnDisk: boolean[] = [];
+
   /**
    * `capacityHint`: expected rows (e.g. the inputs' feature count); the table grows past it.
    * `maxRows`: rows kept at most; past it the table is a sample.
+   * `spill`: writes a batch's keys to disk. Once the table turns into a sample, every batch's
+   * keys must be on disk for the plan to read back: the builder then spills, from its own
+   * columns, the keys of the batches before that whose scan did not, and from then on the keys of
+   * each such batch as it is added.
    */
   constructor(
     capacityHint = 0,
     private readonly maxRows = Number.POSITIVE_INFINITY,
+    private readonly spill: (batchId: number, keys: BatchKeys) => void = () => {
+      throw new Error('key table: a batch without spilled keys, and no way to spill them');
+    },
   ) {
     if (!(maxRows >= 1)) throw new RangeError(`KeyTableBuilder: maxRows must be >= 1, got ${maxRows}`);
     this.capacity = Math.min(Math.max(1024, capacityHint), maxRows);
@@ -74,6 +85,9 @@ export class KeyTableBuilder {
     for (let i = 0; i < r.rows; i++) sum += m[i]!;
     this.total = sum;
     if (this.rowOfSlot !== null || this.rows + r.rows > this.maxRows) {
+      if (this.rowOfSlot === null) this.spillKept();
+      if (!r.keysSpilled) this.spill(r.batchId, r);
+      this.keysOnDisk.push(true);
       this.sampleRows(r);
       this.rows += r.rows;
       this.batchStart.push(this.rows);
@@ -102,6 +116,31 @@ export class KeyTableBuilder {
     this.rows += r.rows;
     this.batchStart.push(this.rows);
     this.spillBytes.push(r.spillBytes);
+    this.keysOnDisk.push(r.keysSpilled);
+  }
+
+  /** Spills the keys of every batch appended so far whose keys are not on disk, from the columns. */
+  private spillKept(): void {
+    const { cx, cy, measure, minx, miny, maxx, maxy } = this.cols;
+    for (const [b, onDisk] of this.keysOnDisk.entries()) {
+      if (onDisk) continue;
+      const lo = this.batchStart[b]!;
+      const hi = this.batchStart[b + 1]!;
+      const bounds = new Float64Array(4 * (hi - lo));
+      for (let i = lo, o = 0; i < hi; i++, o += 4) {
+        bounds[o] = minx[i]!;
+        bounds[o + 1] = miny[i]!;
+        bounds[o + 2] = maxx[i]!;
+        bounds[o + 3] = maxy[i]!;
+      }
+      this.spill(b, {
+        cx: cx.subarray(lo, hi),
+        cy: cy.subarray(lo, hi),
+        measure: measure.subarray(lo, hi),
+        bounds,
+      });
+      this.keysOnDisk[b] = true;
+    }
   }
 
   /** Keeps the rows of `r` that hash below the sample's highest, in that one's slot. */

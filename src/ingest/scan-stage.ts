@@ -6,7 +6,7 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { WorkerPool } from '../pool/pool.js';
-import { batchToBytes, spillPath } from '../scan/spill.js';
+import { batchToBytes, keySpillPath, spillPath, writeKeySpill } from '../scan/spill.js';
 import { eachOf } from '../util/bounded.js';
 import { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestRunOptions, IngestSettings } from './settings.js';
@@ -61,7 +61,11 @@ export async function scanStage(
     onWarning: options.onWarning,
   });
   const scanOptions = settings.scan;
-  const builder = new KeyTableBuilder(inputs.featureCount ?? 0, settings.planBudgetRows);
+  const builder = new KeyTableBuilder(inputs.featureCount ?? 0, settings.planBudgetRows, (batchId, keys) =>
+    writeKeySpill(keySpillPath(spillPath(spillDir, batchId)), keys),
+  );
+  // Input rows sent to be scanned so far: past the budget the scans spill their keys too.
+  let rowsSent = 0;
   let rowsDroppedNoGeometry = 0;
   let rowsSubdivided = 0;
   let rowsAddedBySubdivision = 0;
@@ -73,9 +77,13 @@ export async function scanStage(
   // Bounded read-ahead: memory holds a few batches, not the input.
   await eachOf(scanBatches(), 2 * pool.threads, async (batch, batchId) => {
     const bytes = batchToBytes(batch);
+    rowsSent += batch.numRows;
+    // The keys are spilled once they may not all fit (subdivision can add rows: the builder
+    // spills what the scans did not, should the table still outgrow the budget).
+    const spillKeys = !builder.complete || rowsSent > settings.planBudgetRows;
     const r = await pool.run(
       'scan',
-      { bytes, batchId, spillPath: spillPath(spillDir, batchId), options: scanOptions },
+      { bytes, batchId, spillPath: spillPath(spillDir, batchId), spillKeys, options: scanOptions },
       [bytes.buffer as ArrayBuffer],
       options.signal,
     );

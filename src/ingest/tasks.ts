@@ -36,6 +36,8 @@ export interface ScanTask {
   readonly batchId: number;
   /** Where to spill the scanned rows. */
   readonly spillPath: string;
+  /** Whether to spill the keys beside them (needed only when the keys outgrow the memory budget). */
+  readonly spillKeys: boolean;
   readonly options: ScanOptions;
 }
 
@@ -45,6 +47,8 @@ export interface ScanTaskResult {
   readonly rows: number;
   /** Bytes written to the spill. */
   readonly spillBytes: number;
+  /** Whether the keys were spilled beside the rows. */
+  readonly keysSpilled: boolean;
   readonly cx: Float64Array;
   readonly cy: Float64Array;
   readonly measure: Float64Array;
@@ -63,11 +67,12 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
     const spilled = scanned.batch === input ? task.bytes : batchToBytes(scanned.batch);
     writeSpill(task.spillPath, spilled);
     const { cx, cy, measure, bounds } = scanned.keys;
-    writeKeySpill(keySpillPath(task.spillPath), scanned.keys);
+    if (task.spillKeys) writeKeySpill(keySpillPath(task.spillPath), scanned.keys);
     const result: ScanTaskResult = {
       batchId: task.batchId,
       rows: scanned.batch.numRows,
       spillBytes: spilled.length,
+      keysSpilled: task.spillKeys,
       cx,
       cy,
       measure,

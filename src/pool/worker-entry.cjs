@@ -7,6 +7,9 @@
 
 const { workerData } = require('node:worker_threads');
 
+// As bin/geopart.js does: Node 22.1+ keeps compiled modules on disk between runs.
+require('node:module').enableCompileCache?.();
+
 let tasks;
 const load = () => {
   tasks ??= import(workerData.tasks).then((module) => module.tasks);

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { KeyTableBuilder } from '../../src/ingest/key-table-builder.js';
 import type { ScanTaskResult } from '../../src/ingest/tasks.js';
 
-function result(batchId: number, rows: number): ScanTaskResult {
+function result(batchId: number, rows: number, keysSpilled = true): ScanTaskResult {
   const f = (k: number) => Float64Array.from({ length: rows }, (_, i) => batchId * 1000 + i + k / 10);
   return {
     batchId,
     rows,
     spillBytes: 100 * batchId + rows,
+    keysSpilled,
     cx: f(1),
     cy: f(2),
     measure: f(3),
@@ -85,6 +86,40 @@ describe('KeyTableBuilder', () => {
           let sum = 0;
           for (const [id, n] of sizes.entries()) for (let i = 0; i < n; i++) sum += id * 1000 + i + 0.3;
           expect(a.total).toBeCloseTo(sum, 6);
+        },
+      ),
+    );
+  });
+
+  it('spills the keys the scans did not, once they outgrow maxRows: each batch once, with its own keys', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 900 }),
+        fc.nat(),
+        (batches, maxRows, seed) => {
+          const spilled = new Map<number, number[]>();
+          const b = new KeyTableBuilder(0, maxRows, (id, keys) => {
+            expect(spilled.has(id)).toBe(false);
+            expect(keys.bounds.length).toBe(4 * keys.cx.length);
+            spilled.set(id, [...keys.cx, ...keys.cy, ...keys.measure, ...keys.bounds]);
+          });
+          const ids = batches.map((_, i) => i);
+          ids.sort((x, y) => ((x * 7919 + seed) % 13) - ((y * 7919 + seed) % 13));
+          for (const id of ids) b.add(result(id, batches[id]![0], batches[id]![1]));
+          const total = batches.reduce((s, [n]) => s + n, 0);
+          if (total <= maxRows) {
+            // Every key fits: nothing is spilled.
+            expect(spilled.size).toBe(0);
+            return;
+          }
+          // Past the budget, exactly the batches whose scans did not spill their keys are spilled.
+          const want = batches.flatMap(([, onDisk], id) => (onDisk ? [] : [id]));
+          expect([...spilled.keys()].sort((x, y) => x - y)).toEqual(want);
+          for (const id of want) {
+            const r = result(id, batches[id]![0]);
+            expect(spilled.get(id)).toEqual([...r.cx, ...r.cy, ...r.measure, ...r.bounds]);
+          }
         },
       ),
     );
