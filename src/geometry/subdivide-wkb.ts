@@ -1,11 +1,12 @@
 /**
  * Subdivision over a WKB column: rows whose polygon area exceeds `subdivide_start` become
- * one Polygon row per piece; every other row passes through byte for byte.
+ * one Polygon row per piece (a collection's other parts one more row); every other row passes
+ * through byte for byte.
  */
-import type { FlatPolygon } from './flat.js';
+import type { FlatMultiPolygon, FlatPolygon } from './flat.js';
 import { multiPolygonArea } from './measure.js';
 import { subdivideMultiPolygon } from './subdivide.js';
-import { isRowPresent, type WkbColumn } from './wkb.js';
+import { isRowPresent, type WkbColumn, WkbCursor } from './wkb.js';
 import { WkbBuilder } from './wkb-builder.js';
 import { WkbFlatDecoder } from './wkb-flat.js';
 import { ZField } from './z-field.js';
@@ -38,11 +39,91 @@ function writePolygon(b: WkbBuilder, p: FlatPolygon, z: ZField | null): void {
   b.endRow();
 }
 
+/** A GeometryCollection row split into its polygonal parts and the byte ranges of the others. */
+interface CollectionParts {
+  /** Its Polygon and MultiPolygon parts as one multipolygon (owned arrays). */
+  readonly polygons: FlatMultiPolygon;
+  /** `[start, end)` of each other part (points, lines, nested collections), in order. */
+  readonly rest: readonly (readonly [number, number])[];
+  readonly hasZ: boolean;
+  readonly hasM: boolean;
+}
+
+/**
+ * The parts of the GeometryCollection row `i` (at `[s, e)`): its direct Polygon and MultiPolygon
+ * parts gathered into one multipolygon, and where its other parts lie. Nested collections count
+ * as other parts: they are kept whole.
+ */
+function collectionParts(
+  col: WkbColumn,
+  s: number,
+  e: number,
+  i: number,
+  dec: WkbFlatDecoder,
+): CollectionParts {
+  const cur = new WkbCursor(col.values);
+  cur.reset(s, e, i);
+  cur.readHeader();
+  const { hasZ, hasM } = cur;
+  const parts = cur.readCount(5);
+  const coords: number[] = [];
+  const ringOffsets: number[] = [0];
+  const polygonOffsets: number[] = [0];
+  const rest: [number, number][] = [];
+  for (let p = 0; p < parts; p++) {
+    const start = cur.pos;
+    const le = col.values[start] === 1;
+    const v = col.values;
+    const type = (le ? v[start + 1]! | (v[start + 2]! << 8) : v[start + 4]! | (v[start + 3]! << 8)) % 1000;
+    cur.skipGeometry();
+    if (type !== 3 && type !== 6) {
+      rest.push([start, cur.pos]);
+      continue;
+    }
+    dec.decode(start, cur.pos, i);
+    const mp = dec.polygons;
+    const first = mp.ringOffsets[mp.polygonOffsets[0]!]!;
+    const base = coords.length / 2;
+    for (let k = 2 * first; k < 2 * mp.ringOffsets[mp.ringOffsets.length - 1]!; k++)
+      coords.push(mp.coords[k]!);
+    const ringBase = ringOffsets.length - 1;
+    for (let r = mp.polygonOffsets[0]! + 1; r <= mp.polygonOffsets[mp.polygonOffsets.length - 1]!; r++) {
+      ringOffsets.push(mp.ringOffsets[r]! - first + base);
+    }
+    for (let q = 1; q < mp.polygonOffsets.length; q++) {
+      polygonOffsets.push(mp.polygonOffsets[q]! - mp.polygonOffsets[0]! + ringBase);
+    }
+  }
+  return {
+    polygons: {
+      coords: Float64Array.from(coords),
+      ringOffsets: Int32Array.from(ringOffsets),
+      polygonOffsets: Int32Array.from(polygonOffsets),
+    },
+    rest,
+    hasZ,
+    hasM,
+  };
+}
+
+/** Writes the parts `rest` of a collection row as one row: the part itself, or a collection of them. */
+function writeRest(b: WkbBuilder, bytes: Uint8Array, c: CollectionParts): void {
+  if (c.rest.length === 1) {
+    b.copy(bytes, c.rest[0]![0], c.rest[0]![1]);
+  } else {
+    b.header(7, c.hasZ, c.hasM);
+    b.u32(c.rest.length);
+    for (const [s, e] of c.rest) b.copy(bytes, s, e);
+  }
+  b.endRow();
+}
+
 /**
  * Cuts the polygonal rows of `col` whose area exceeds `start` (deg^2) into pieces of at most
- * `stop` (deg^2). Only Polygon and MultiPolygon rows are cut (the polygon parts of a
- * GeometryCollection are left alone). Pieces of a row with Z are Polygon Z: vertices of the
- * row keep their Z, and vertices on the cut lines get the Z interpolated along the edge they
+ * `stop` (deg^2): Polygon and MultiPolygon rows, and GeometryCollection rows by their direct
+ * Polygon and MultiPolygon parts (their other parts, if any, follow the pieces as one more row:
+ * the part itself, or a collection of them). Pieces of a row with Z are Polygon Z: vertices of
+ * the row keep their Z, and vertices on the cut lines get the Z interpolated along the edge they
  * cut (z-field.ts). Returns the input column itself when no row is cut.
  */
 export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number): SubdivideResult {
@@ -50,6 +131,7 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
   const dec = new WkbFlatDecoder(col.values);
   const pieces: (FlatPolygon[] | null)[] = new Array(n).fill(null);
   const zFields: (ZField | null)[] = new Array(n).fill(null);
+  const collections = new Map<number, CollectionParts>();
   let outRows = 0;
   let cut = 0;
   for (let i = 0; i < n; i++) {
@@ -61,16 +143,27 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
     const type =
       (le ? col.values[s + 1]! | (col.values[s + 2]! << 8) : col.values[s + 4]! | (col.values[s + 3]! << 8)) %
       1000;
-    if (type !== 3 && type !== 6) continue;
-    dec.decode(s, col.offsets[i + 1]!, i);
-    const polys = dec.polygons;
-    if (!(multiPolygonArea(polys) > start)) continue;
-    // The decoder's buffers are reused per row: copy what the pieces still reference.
-    const owned = {
-      coords: polys.coords.slice(),
-      ringOffsets: polys.ringOffsets.slice(),
-      polygonOffsets: polys.polygonOffsets.slice(),
-    };
+    if (type !== 3 && type !== 6 && type !== 7) continue;
+    let owned: FlatMultiPolygon;
+    if (type === 7) {
+      const c = collectionParts(col, s, col.offsets[i + 1]!, i, dec);
+      if (!(multiPolygonArea(c.polygons) > start)) continue;
+      owned = c.polygons;
+      if (c.rest.length > 0) {
+        collections.set(i, c);
+        outRows++;
+      }
+    } else {
+      dec.decode(s, col.offsets[i + 1]!, i);
+      const polys = dec.polygons;
+      if (!(multiPolygonArea(polys) > start)) continue;
+      // The decoder's buffers are reused per row: copy what the pieces still reference.
+      owned = {
+        coords: polys.coords.slice(),
+        ringOffsets: polys.ringOffsets.slice(),
+        polygonOffsets: polys.polygonOffsets.slice(),
+      };
+    }
     const z = ZField.fromWkb(col.values, s, col.offsets[i + 1]!, i);
     const parts = subdivideMultiPolygon(owned, start, stop, z ?? undefined);
     pieces[i] = parts;
@@ -91,6 +184,11 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
     if (parts) {
       for (const p of parts) {
         writePolygon(b, p, zFields[i] ?? null);
+        parentRow[j++] = i;
+      }
+      const c = collections.get(i);
+      if (c) {
+        writeRest(b, col.values, c);
         parentRow[j++] = i;
       }
     } else {
