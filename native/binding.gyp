@@ -13,6 +13,7 @@
         'src/gdal_quirks.cc',
         'src/layer_export.cc',
         'src/layer_reader.cc',
+        'src/make_valid.cc',
         'src/reproject.cc',
         'src/reproject_wkb.cc',
         'src/zstd_compress.cc',

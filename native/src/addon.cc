@@ -9,6 +9,7 @@
 
 #include "dataset.h"
 #include "layer_reader.h"
+#include "make_valid.h"
 #include "reproject_wkb.h"
 #include "zstd_compress.h"
 
@@ -21,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("probeOpen", Napi::Function::New<geopart::ProbeOpen>(env, "probeOpen"));
   exports.Set("LayerReader", geopart::LayerReader::Define(env));
   exports.Set("reprojectWkb", Napi::Function::New<geopart::ReprojectWkb>(env, "reprojectWkb"));
+  exports.Set("makeValidWkb", Napi::Function::New<geopart::MakeValidWkb>(env, "makeValidWkb"));
   exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));
   exports.Set("gdalVersion", GDALVersionInfo("RELEASE_NAME"));
   return exports;

@@ -11,6 +11,12 @@ import { WkbBuilder } from './wkb-builder.js';
 import { WkbFlatDecoder } from './wkb-flat.js';
 import { ZField } from './z-field.js';
 
+/**
+ * Repairs one geometry given as WKB: null when it is valid, else the repaired geometry (its
+ * polygonal parts are used). io/native.ts's makeValidWkb (GEOS), passed in by the caller.
+ */
+export type Repair = (wkb: Uint8Array) => Uint8Array | null;
+
 /** The subdivided column and, for each of its rows, the input row it came from. */
 export interface SubdivideResult {
   readonly wkb: WkbColumn;
@@ -18,6 +24,43 @@ export interface SubdivideResult {
   readonly parentRow: Int32Array;
   /** Input rows that were cut into pieces. */
   readonly subdividedRows: number;
+  /** Of those, rows that were invalid and repaired before the cut. */
+  readonly repairedRows: number;
+}
+
+/** `mp` as one little-endian ISO WKB MultiPolygon (x and y). */
+function multiPolygonWkb(mp: FlatMultiPolygon): Uint8Array {
+  const ro = mp.ringOffsets;
+  const po = mp.polygonOffsets;
+  const polygons = po.length - 1;
+  const b = new WkbBuilder(1, 9 + polygons * 9 + (ro.length - 1) * 4 + (ro[ro.length - 1]! - ro[0]!) * 16);
+  b.header(6, false);
+  b.u32(polygons);
+  for (let p = 0; p < polygons; p++) {
+    b.header(3, false);
+    b.u32(po[p + 1]! - po[p]!);
+    for (let r = po[p]!; r < po[p + 1]!; r++) {
+      b.u32(ro[r + 1]! - ro[r]!);
+      for (let i = ro[r]!; i < ro[r + 1]!; i++) {
+        b.f64(mp.coords[2 * i]!);
+        b.f64(mp.coords[2 * i + 1]!);
+      }
+    }
+  }
+  b.endRow();
+  return b.finish().values;
+}
+
+/** The polygons of a WKB geometry (any type), in arrays of their own. */
+function polygonsOfWkb(wkb: Uint8Array, row: number): FlatMultiPolygon {
+  const dec = new WkbFlatDecoder(wkb);
+  dec.decode(0, wkb.length, row);
+  const polys = dec.polygons;
+  return {
+    coords: polys.coords.slice(),
+    ringOffsets: polys.ringOffsets.slice(),
+    polygonOffsets: polys.polygonOffsets.slice(),
+  };
 }
 
 /** Writes `p` as one WKB Polygon row; a Polygon Z, its Z looked up in `z`, when `z` is given. */
@@ -124,9 +167,10 @@ function writeRest(b: WkbBuilder, bytes: Uint8Array, c: CollectionParts): void {
  * Polygon and MultiPolygon parts (their other parts, if any, follow the pieces as one more row:
  * the part itself, or a collection of them). Pieces of a row with Z are Polygon Z: vertices of
  * the row keep their Z, and vertices on the cut lines get the Z interpolated along the edge they
- * cut (z-field.ts). Returns the input column itself when no row is cut.
+ * cut (z-field.ts). With `repair`, a row to cut that GEOS finds invalid is repaired first (a
+ * row with Z is not). Returns the input column itself when no row is cut.
  */
-export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number): SubdivideResult {
+export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number, repair?: Repair): SubdivideResult {
   const n = col.length;
   const dec = new WkbFlatDecoder(col.values);
   const pieces: (FlatPolygon[] | null)[] = new Array(n).fill(null);
@@ -134,6 +178,7 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
   const collections = new Map<number, CollectionParts>();
   let outRows = 0;
   let cut = 0;
+  let repaired = 0;
   for (let i = 0; i < n; i++) {
     outRows++;
     if (!isRowPresent(col, i)) continue;
@@ -165,6 +210,15 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
       };
     }
     const z = ZField.fromWkb(col.values, s, col.offsets[i + 1]!, i);
+    // An invalid polygon is repaired before it is cut, so that its pieces are valid and sum to
+    // its area. Polygons with Z are cut as they are: the repair's new vertices have no Z.
+    if (repair && z === null) {
+      const fixed = repair(multiPolygonWkb(owned));
+      if (fixed !== null) {
+        owned = polygonsOfWkb(fixed, i);
+        repaired++;
+      }
+    }
     const parts = subdivideMultiPolygon(owned, start, stop, z ?? undefined);
     pieces[i] = parts;
     zFields[i] = z;
@@ -174,7 +228,7 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
   if (cut === 0) {
     const parentRow = new Int32Array(n);
     for (let i = 0; i < n; i++) parentRow[i] = i;
-    return { wkb: col, parentRow, subdividedRows: 0 };
+    return { wkb: col, parentRow, subdividedRows: 0, repairedRows: 0 };
   }
   const b = new WkbBuilder(outRows, col.values.length);
   const parentRow = new Int32Array(outRows);
@@ -201,5 +255,5 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
       parentRow[j++] = i;
     }
   }
-  return { wkb: b.finish(), parentRow, subdividedRows: cut };
+  return { wkb: b.finish(), parentRow, subdividedRows: cut, repairedRows: repaired };
 }

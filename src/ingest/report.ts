@@ -18,6 +18,11 @@ export interface IngestCounts {
   readonly rowsSubdivided: number;
   /** Rows added by subdivision (pieces minus the rows they replaced). */
   readonly rowsAddedBySubdivision: number;
+  /**
+   * Rows GEOS found invalid and repaired (subdivision repairs the polygons it cuts); present
+   * only when some were, so that the reports of other jobs stay as they were.
+   */
+  readonly rowsMadeValid?: number;
   /** Rows written to the table. */
   readonly rowsWritten: number;
   /** Output files and chunks (row groups). */
@@ -64,6 +69,9 @@ export function formatReport(r: IngestReport): string {
   if (r.rowsDroppedNoGeometry) lines.push(`  dropped without geometry: ${n(r.rowsDroppedNoGeometry)} rows`);
   if (r.rowsSubdivided) {
     lines.push(`  subdivided: ${n(r.rowsSubdivided)} rows into +${n(r.rowsAddedBySubdivision)} pieces`);
+  }
+  if (r.rowsMadeValid) {
+    lines.push(`  made valid: ${n(r.rowsMadeValid)} invalid polygons repaired (GEOS MakeValid)`);
   }
   lines.push(
     `  partitioned by ${r.partitioningMethod}: at most ${cap(r.maxPerFile)} per file, ${cap(r.maxPerChunk)} per chunk`,

@@ -41,6 +41,7 @@ export interface ScanOutcome {
   readonly spillBytes: Float64Array;
   readonly rowsDroppedNoGeometry: number;
   readonly rowsSubdivided: number;
+  readonly rowsMadeValid: number;
   readonly rowsAddedBySubdivision: number;
   readonly schema: Schema;
   readonly inputFiles: number;
@@ -68,6 +69,7 @@ export async function scanStage(
   let rowsSent = 0;
   let rowsDroppedNoGeometry = 0;
   let rowsSubdivided = 0;
+  let rowsMadeValid = 0;
   let rowsAddedBySubdivision = 0;
   let rowsScanned = 0;
   let spilled = 0;
@@ -90,6 +92,7 @@ export async function scanStage(
     builder.add(r);
     rowsDroppedNoGeometry += r.droppedNoGeometry;
     rowsSubdivided += r.subdividedRows;
+    rowsMadeValid += r.rowsMadeValid;
     rowsAddedBySubdivision += r.rowsAddedBySubdivision;
     rowsScanned += batch.numRows;
     spilled += r.spillBytes;
@@ -109,6 +112,7 @@ export async function scanStage(
     spillBytes: Float64Array.from(builder.spillBytes),
     rowsDroppedNoGeometry,
     rowsSubdivided,
+    rowsMadeValid,
     rowsAddedBySubdivision,
     schema: inputs.schema,
     inputFiles: inputs.files.length,

@@ -56,6 +56,7 @@ export interface ScanTaskResult {
   readonly droppedNoGeometry: number;
   readonly subdividedRows: number;
   readonly rowsAddedBySubdivision: number;
+  readonly rowsMadeValid: number;
 }
 
 /** Scans one batch, spills its rows and returns its keys. */
@@ -80,6 +81,7 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
       droppedNoGeometry: scanned.droppedNoGeometry,
       subdividedRows: scanned.subdividedRows,
       rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
+      rowsMadeValid: scanned.rowsMadeValid,
     };
     return movable(result, buffersOf([cx, cy, measure, bounds]));
   } catch (err) {

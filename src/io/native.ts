@@ -134,6 +134,7 @@ interface NativeAddon {
     targetCrs: string,
   ): { offsets: Int32Array; data: Uint8Array; validity: Uint8Array | null };
   zstdCompress(data: Uint8Array, level: number): Uint8Array;
+  makeValidWkb(wkb: Uint8Array): { valid: true } | { valid: false; wkb: Uint8Array | null };
 }
 
 /** Error codes the addon sets on the errors it throws. */
@@ -203,6 +204,18 @@ export function reprojectWkb(col: WkbColumn, sourceCrs: string, targetCrs: strin
     validity: out.validity,
     validityOffset: 0,
   };
+}
+
+/**
+ * Checks one WKB geometry with GEOS (through OGR) and, when it is invalid, repairs it as
+ * `ogr2ogr -makevalid` does (OGR_G_MakeValid: GEOS MakeValid, "linework" method). Returns null
+ * when the geometry is valid, the repaired geometry (little-endian ISO WKB) when it was not,
+ * and the input itself when GEOS could not repair it.
+ */
+export function makeValidWkb(wkb: Uint8Array): Uint8Array | null {
+  const r = loadAddon().makeValidWkb(wkb);
+  if (r.valid) return null;
+  return r.wkb ?? wkb;
 }
 
 /** Compresses `data` into one zstd frame at `level`, with the system libzstd (Parquet pages). */

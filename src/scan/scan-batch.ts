@@ -8,6 +8,7 @@ import { filterRows, takeRowsReplacing } from '../arrow/take.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import { type MeasureMethod, rowCentroidsAndMeasures } from '../geometry/row-keys.js';
 import { subdivideWkbColumn } from '../geometry/subdivide-wkb.js';
+import { makeValidWkb } from '../io/native.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 
 /** What the scan of a batch needs from the job config. */
@@ -38,6 +39,8 @@ export interface ScannedBatch {
   readonly subdividedRows: number;
   /** Rows added by subdivision (pieces minus the rows they replaced). */
   readonly rowsAddedBySubdivision: number;
+  /** Rows found invalid (GEOS) and repaired. */
+  readonly rowsMadeValid: number;
 }
 
 function geometryIndex(batch: RecordBatch): number {
@@ -66,18 +69,21 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
 
   let subdividedRows = 0;
   let rowsAdded = 0;
+  let rowsMadeValid = 0;
   if (options.subdivideStart !== null) {
     const wkb = wkbColumnFromData(batch.data.children[g]!);
     const r = subdivideWkbColumn(
       wkb,
       options.subdivideStart,
       options.subdivideStop ?? options.subdivideStart,
+      makeValidWkb,
     );
     if (r.wkb !== wkb) {
       rowsAdded = r.parentRow.length - batch.numRows;
       batch = takeRowsReplacing(batch, r.parentRow, g, binaryDataFromWkb(r.wkb));
       bounds = wkbBounds(r.wkb);
       subdividedRows = r.subdividedRows;
+      rowsMadeValid = r.repairedRows;
     }
   }
 
@@ -99,5 +105,6 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
     droppedNoGeometry: n0 - kept,
     subdividedRows,
     rowsAddedBySubdivision: rowsAdded,
+    rowsMadeValid,
   };
 }

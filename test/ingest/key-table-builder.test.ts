@@ -17,6 +17,7 @@ function result(batchId: number, rows: number, keysSpilled = true): ScanTaskResu
     droppedNoGeometry: 0,
     subdividedRows: 0,
     rowsAddedBySubdivision: 0,
+    rowsMadeValid: 0,
   };
 }
 

@@ -121,6 +121,7 @@ function scanResult(keys: KeyTable, batchId: number, lo: number, hi: number): Sc
     droppedNoGeometry: 0,
     subdividedRows: 0,
     rowsAddedBySubdivision: 0,
+    rowsMadeValid: 0,
   };
 }
 

@@ -1,0 +1,221 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingest } from '../../src/config/ingest.js';
+import { subdivideWkbColumn } from '../../src/geometry/subdivide-wkb.js';
+import { dataPath } from '../helpers/data.js';
+import { lit } from '../helpers/duckdb.js';
+import { decodeWkb, encodeWkb, rowBytes, type TGeom, wkbColumnOf } from '../helpers/wkb-codec.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'geopart-subdivide-gc-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const opts = { z: false, m: false, le: true, ewkb: false };
+const square = (x: number, y: number, s: number): TGeom => ({
+  type: 3,
+  ...opts,
+  rings: [
+    [
+      [x, y],
+      [x + s, y],
+      [x + s, y + s],
+      [x, y + s],
+      [x, y],
+    ],
+  ],
+});
+const point: TGeom = { type: 1, ...opts, coords: [[50, 50]] };
+const line: TGeom = {
+  type: 2,
+  ...opts,
+  le: false,
+  coords: [
+    [60, 0],
+    [61, 1],
+  ],
+};
+
+/** Shoelace area of a decoded polygon (holes subtract). */
+function area(g: TGeom): number {
+  return (g.rings ?? []).reduce((sum, ring, k) => {
+    let a = 0;
+    for (let i = 0; i + 1 < ring.length; i++)
+      a += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
+    return sum + (k === 0 ? 1 : -1) * Math.abs(a / 2);
+  }, 0);
+}
+
+/** What GDAL (SQLite dialect: GEOS through SpatiaLite) says of the pieces DuckDB reads from a table. */
+interface Pieces {
+  readonly count: number;
+  readonly largest: number;
+  readonly invalid: number;
+  /** Area of each chunk (row group): the sum of its pieces'. */
+  readonly chunkAreas: number[];
+}
+
+const values = (text: string, name: string) =>
+  [...text.matchAll(new RegExp(`${name} \\(Real\\) = ([\\d.e+-]+)`, 'g'))].map((m) => Number(m[1]));
+
+/** One figure from `ogrinfo -dialect sqlite -sql SQL PATH` (a REAL column `v`). */
+function ogrValue(sql: string, path: string, open: readonly string[] = []): number[] {
+  const text = execFileSync('ogrinfo', ['-q', ...open, '-dialect', 'sqlite', '-sql', sql, path], {
+    encoding: 'utf8',
+  });
+  return values(text, 'v');
+}
+
+/** The pieces of a table: DuckDB reads them with their row group, GDAL measures and checks them. */
+async function pieces(dir: string): Promise<Pieces> {
+  const glob = lit(join(dir, '*.parquet'));
+  const csv = join(dir, '..', `${basename(dir)}-pieces.csv`);
+  const duck = await DuckDBInstance.create(':memory:');
+  const conn = await duck.connect();
+  await conn.run('SET enable_geoparquet_conversion = false');
+  await conn.run(
+    `COPY (
+       WITH r AS (SELECT filename, file_row_number AS i, hex(geometry) AS wkb
+                  FROM read_parquet(${glob}, filename = true, file_row_number = true)),
+            g AS (SELECT file_name, row_group_id, row_group_num_rows AS n,
+                         sum(row_group_num_rows) OVER (PARTITION BY file_name ORDER BY row_group_id) AS upto
+                  FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${glob})))
+       SELECT g.file_name || '#' || g.row_group_id AS chunk, r.wkb
+       FROM r JOIN g ON r.filename = g.file_name AND r.i >= g.upto - g.n AND r.i < g.upto
+     ) TO ${lit(csv)} (HEADER, DELIMITER ',')`,
+  );
+  conn.closeSync();
+  duck.closeSync();
+  const open = ['-oo', 'GEOM_POSSIBLE_NAMES=wkb', '-oo', 'KEEP_GEOM_COLUMNS=NO'];
+  const layer = basename(csv, '.csv');
+  const one = (sql: string) => ogrValue(sql, csv, open)[0]!;
+  return {
+    count: one(`SELECT CAST(count(*) AS REAL) AS v FROM "${layer}"`),
+    largest: one(`SELECT max(ST_Area(wkb)) AS v FROM "${layer}"`),
+    invalid: one(`SELECT CAST(sum(ST_IsValid(wkb) = 0) AS REAL) AS v FROM "${layer}"`),
+    chunkAreas: ogrValue(`SELECT sum(ST_Area(wkb)) AS v FROM "${layer}" GROUP BY chunk`, csv, open),
+  };
+}
+
+/** The area of `input` made valid by `ogr2ogr -makevalid` (GEOS MakeValid) with `args`, measured by GDAL. */
+function madeValidArea(input: string, args: readonly string[] = []): number {
+  const out = join(tmp, `${basename(input)}-valid.geojson`);
+  rmSync(out, { force: true });
+  execFileSync('ogr2ogr', ['-f', 'GeoJSON', out, input, ...args, '-makevalid', '-nln', 'valid']);
+  return ogrValue('SELECT sum(ST_Area(geometry)) AS v FROM valid', out)[0]!;
+}
+
+describe('subdivision of GeometryCollections', () => {
+  it('cuts the polygonal parts into pieces and keeps the other parts, byte for byte, as one more row', () => {
+    const gc: TGeom = {
+      type: 7,
+      ...opts,
+      parts: [square(0, 0, 10), point, { type: 6, ...opts, parts: [square(20, 0, 6)] }, line],
+    };
+    const small: TGeom = { type: 7, ...opts, parts: [square(0, 0, 1), point] };
+    const col = wkbColumnOf([encodeWkb(gc), encodeWkb(small)]);
+    const r = subdivideWkbColumn(col, 5, 5);
+    expect(r.subdividedRows).toBe(1);
+    const rows = Array.from({ length: r.wkb.length }, (_, i) => decodeWkb(rowBytes(r.wkb, i)!));
+    const pieces = rows.slice(0, -2);
+    // Every piece a polygon of at most the stop, the pieces summing to the polygons' area.
+    expect(pieces.every((p) => p.type === 3 && area(p) <= 5 + 1e-9)).toBe(true);
+    expect(pieces.reduce((s, p) => s + area(p), 0)).toBeCloseTo(100 + 36, 9);
+    // Then the point and the line, as a collection of the two; the small row stays as it was.
+    const rest = rows.at(-2)!;
+    expect(rest.type).toBe(7);
+    expect(rest.parts!.map((p) => p.type)).toEqual([1, 2]);
+    expect(rest.parts![1]!.le).toBe(false);
+    expect(rest.parts![1]!.coords).toEqual(line.coords);
+    expect(rowBytes(r.wkb, r.wkb.length - 1)).toEqual(encodeWkb(small));
+    expect(Array.from(r.parentRow)).toEqual([...pieces.map(() => 0), 0, 1]);
+  });
+
+  it('keeps a single other part as it is, not wrapped in a collection', () => {
+    const gc: TGeom = { type: 7, ...opts, parts: [square(0, 0, 10), line] };
+    const r = subdivideWkbColumn(wkbColumnOf([encodeWkb(gc)]), 20, 20);
+    expect(r.subdividedRows).toBe(1);
+    expect(decodeWkb(rowBytes(r.wkb, r.wkb.length - 1)!)).toEqual(line);
+  });
+
+  it('subdivides the real earth-seas collection (one GeometryCollection of one self-intersecting MultiPolygon): repaired, valid pieces within the caps', async () => {
+    const dir = join(tmp, 'seas');
+    const input = dataPath('geojson/earth-seas-10m-extract.geojson');
+    const report = await ingest(input, dir, {
+      partitioningMethod: 'area',
+      partitioningMaximumPerChunk: 100,
+      partitioningMaximumPerFile: 5000,
+      subdivideStart: 50,
+    }).runLocal({ threads: 2 });
+    expect(report.rowsRead).toBe(1);
+    expect(report.rowsSubdivided).toBe(1);
+    expect(report.rowsMadeValid).toBe(1);
+    expect(report.rowsWritten).toBe(1 + report.rowsAddedBySubdivision);
+    expect(report.rowsWritten).toBeGreaterThan(400);
+    const p = await pieces(dir);
+    expect(p.count).toBe(report.rowsWritten);
+    expect(p.invalid).toBe(0);
+    // Every piece within the stop (50), every chunk within the cap (100).
+    expect(p.largest).toBeLessThanOrEqual(50 + 1e-6);
+    expect(p.chunkAreas.length).toBe(report.chunks);
+    expect(Math.max(...p.chunkAreas)).toBeLessThanOrEqual(100 + 1e-6);
+    // The pieces sum to the area of the collection's multipolygon made valid, as
+    // `ogr2ogr -explodecollections -makevalid` makes it (GEOS repairs the whole collection a
+    // little differently: 2.5e-8 more area here).
+    const total = p.chunkAreas.reduce((x, y) => x + y, 0);
+    expect(Math.abs(total - madeValidArea(input, ['-explodecollections'])) / total).toBeLessThan(1e-9);
+  });
+
+  it('repairs made-up invalid polygons before cutting them: a bowtie and a hole outside its shell', async () => {
+    const ring = (pts: number[][]) => [...pts, pts[0]!];
+    const features = [
+      // A bowtie with lobes of 50 and 200 deg2 (its signed area is 150).
+      ring([
+        [0, 0],
+        [20, 20],
+        [20, 0],
+        [0, 10],
+      ]),
+    ]
+      .map((r) => [r])
+      .concat([
+        [
+          ring([
+            [40, 0],
+            [50, 0],
+            [50, 10],
+            [40, 10],
+          ]),
+          // A hole wholly outside the shell.
+          ring([
+            [60, 0],
+            [63, 0],
+            [63, 3],
+            [60, 3],
+          ]),
+        ],
+      ])
+      .map((coordinates, id) => ({
+        type: 'Feature',
+        properties: { id },
+        geometry: { type: 'Polygon', coordinates },
+      }));
+    const input = join(tmp, 'invalid.geojson');
+    writeFileSync(input, JSON.stringify({ type: 'FeatureCollection', features }));
+    const dir = join(tmp, 'invalid');
+    const report = await ingest(input, dir, {
+      partitioningMethod: 'area',
+      partitioningMaximumPerChunk: 30,
+      subdivideStart: 5,
+    }).runLocal({ threads: 2 });
+    expect(report.rowsSubdivided).toBe(2);
+    expect(report.rowsMadeValid).toBe(2);
+    const p = await pieces(dir);
+    expect(p.invalid).toBe(0);
+    expect(p.largest).toBeLessThanOrEqual(5 + 1e-9);
+    const total = p.chunkAreas.reduce((x, y) => x + y, 0);
+    expect(Math.abs(total - madeValidArea(input)) / total).toBeLessThan(1e-9);
+  });
+});
