@@ -202,6 +202,13 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     help: 'one row per part of multi-part geometries',
   },
   {
+    flag: 'make-valid',
+    type: 'boolean',
+    field: 'makeValid',
+    group: INPUT,
+    help: 'repair invalid polygons (GEOS MakeValid, as ogr2ogr -makevalid)',
+  },
+  {
     flag: 'keep-out-of-bounds',
     type: 'boolean',
     field: 'dropOutOfBounds',

@@ -35,6 +35,8 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
   readonly subdivideStop?: number | null;
   /** One row per part of a multi-part geometry; default false. */
   readonly explodeGeometries?: boolean;
+  /** Repair every invalid polygon (GEOS MakeValid, as `ogr2ogr -makevalid`); default false. */
+  readonly makeValid?: boolean;
   /**
    * Memory the ingest may use for its working data, as DuckDB's `memory_limit`: bytes or a
    * size such as "2GB" or "512MiB"; default "1GB". Above it, the work goes to disk.
@@ -83,6 +85,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   declare readonly subdivideStop: number | null;
   /** A multi-part geometry becomes one row per part. */
   declare readonly explodeGeometries: boolean;
+  /** Every polygon GEOS finds invalid is repaired (subdivision repairs those it cuts in any case). */
+  declare readonly makeValid: boolean;
   declare readonly memoryLimit: string | number;
   /** `[lon, lat]` column names that build point geometries (Parquet and CSV), or null. */
   declare readonly lonlatCols: readonly [string, string] | null;
@@ -130,6 +134,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       subdivideStart: json.subdivide_start,
       subdivideStop: json.subdivide_stop,
       explodeGeometries: json.explode_geometries,
+      makeValid: json.make_valid,
       memoryLimit: json.memory_limit,
       lonlatCols: json.lonlat_cols,
       dropOutOfBounds: json.drop_out_of_bounds,
@@ -155,6 +160,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       subdivide_start: this.subdivideStart,
       subdivide_stop: this.subdivideStop,
       explode_geometries: this.explodeGeometries,
+      make_valid: this.makeValid,
       memory_limit: this.memoryLimit,
       lonlat_cols: this.lonlatCols === null ? null : [this.lonlatCols[0], this.lonlatCols[1]],
       drop_out_of_bounds: this.dropOutOfBounds,

@@ -140,6 +140,7 @@ const geospatialObject = strictObject(
     subdivide_start: positiveOrNull('a positive area in deg^2, or null'),
     subdivide_stop: positiveOrNull('a positive area in deg^2, or null'),
     explode_geometries: flag(false),
+    make_valid: flag(false),
     memory_limit: memoryLimit(),
     lonlat_cols: z
       .tuple(

@@ -170,7 +170,12 @@ function writeRest(b: WkbBuilder, bytes: Uint8Array, c: CollectionParts): void {
  * cut (z-field.ts). With `repair`, a row to cut that GEOS finds invalid is repaired first (a
  * row with Z is not). Returns the input column itself when no row is cut.
  */
-export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number, repair?: Repair): SubdivideResult {
+export function subdivideWkbColumn(
+  col: WkbColumn,
+  start: number,
+  stop: number,
+  repair?: Repair,
+): SubdivideResult {
   const n = col.length;
   const dec = new WkbFlatDecoder(col.values);
   const pieces: (FlatPolygon[] | null)[] = new Array(n).fill(null);
@@ -256,4 +261,41 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number, 
     }
   }
   return { wkb: b.finish(), parentRow, subdividedRows: cut, repairedRows: repaired };
+}
+
+/**
+ * Every Polygon, MultiPolygon and GeometryCollection row of `col` checked with `repair` and
+ * replaced by its repair when invalid (the repair's whole result: a collection that collapses
+ * to lines keeps them). Returns the input column itself when no row was repaired.
+ */
+export function makeValidColumn(col: WkbColumn, repair: Repair): { wkb: WkbColumn; repairedRows: number } {
+  const n = col.length;
+  const fixed: (Uint8Array | null)[] = new Array(n).fill(null);
+  let repaired = 0;
+  for (let i = 0; i < n; i++) {
+    if (!isRowPresent(col, i)) continue;
+    const s = col.offsets[i]!;
+    const e = col.offsets[i + 1]!;
+    const v = col.values;
+    const le = v[s] === 1;
+    const type = (le ? v[s + 1]! | (v[s + 2]! << 8) : v[s + 4]! | (v[s + 3]! << 8)) % 1000;
+    if (type !== 3 && type !== 6 && type !== 7) continue;
+    const r = repair(v.subarray(s, e));
+    if (r === null) continue;
+    fixed[i] = r;
+    repaired++;
+  }
+  if (repaired === 0) return { wkb: col, repairedRows: 0 };
+  const b = new WkbBuilder(n, col.values.length);
+  for (let i = 0; i < n; i++) {
+    const r = fixed[i];
+    if (r) b.copy(r, 0, r.length);
+    else if (isRowPresent(col, i)) b.copy(col.values, col.offsets[i]!, col.offsets[i + 1]!);
+    else {
+      b.appendNull();
+      continue;
+    }
+    b.endRow();
+  }
+  return { wkb: b.finish(), repairedRows: repaired };
 }

@@ -92,7 +92,9 @@ export async function runIngest(
       rowsDroppedNoGeometry: scanned.rowsDroppedNoGeometry,
       rowsSubdivided: scanned.rowsSubdivided,
       rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
-      ...(scanned.rowsMadeValid > 0 ? { rowsMadeValid: scanned.rowsMadeValid } : {}),
+      ...(settings.scan.makeValid || scanned.rowsMadeValid > 0
+        ? { rowsMadeValid: scanned.rowsMadeValid }
+        : {}),
     };
     const keys = scanned.keys!;
     scanned.keys = null;

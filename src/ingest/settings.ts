@@ -87,6 +87,7 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
       method: step.partitioningMethod,
       subdivideStart: step.subdivideStart,
       subdivideStop: step.subdivideStop,
+      makeValid: step.makeValid,
     },
     plan: {
       maxPerFile: step.partitioningMaximumPerFile,

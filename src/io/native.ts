@@ -209,13 +209,12 @@ export function reprojectWkb(col: WkbColumn, sourceCrs: string, targetCrs: strin
 /**
  * Checks one WKB geometry with GEOS (through OGR) and, when it is invalid, repairs it as
  * `ogr2ogr -makevalid` does (OGR_G_MakeValid: GEOS MakeValid, "linework" method). Returns null
- * when the geometry is valid, the repaired geometry (little-endian ISO WKB) when it was not,
- * and the input itself when GEOS could not repair it.
+ * when the geometry is valid (or GEOS could not repair it), else the repaired geometry
+ * (little-endian ISO WKB).
  */
 export function makeValidWkb(wkb: Uint8Array): Uint8Array | null {
   const r = loadAddon().makeValidWkb(wkb);
-  if (r.valid) return null;
-  return r.wkb ?? wkb;
+  return r.valid ? null : r.wkb;
 }
 
 /** Compresses `data` into one zstd frame at `level`, with the system libzstd (Parquet pages). */

@@ -7,7 +7,7 @@ import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
 import { filterRows, takeRowsReplacing } from '../arrow/take.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import { type MeasureMethod, rowCentroidsAndMeasures } from '../geometry/row-keys.js';
-import { subdivideWkbColumn } from '../geometry/subdivide-wkb.js';
+import { makeValidColumn, subdivideWkbColumn } from '../geometry/subdivide-wkb.js';
 import { makeValidWkb } from '../io/native.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 
@@ -18,6 +18,8 @@ export interface ScanOptions {
   readonly subdivideStart: number | null;
   /** Largest piece area (deg^2); defaults to `subdivideStart`. */
   readonly subdivideStop: number | null;
+  /** Repair every polygonal row GEOS finds invalid, before anything else. */
+  readonly makeValid: boolean;
 }
 
 /** Key columns of the scanned rows, in row order (degrees; measure in the method's unit). */
@@ -70,6 +72,15 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
   let subdividedRows = 0;
   let rowsAdded = 0;
   let rowsMadeValid = 0;
+  if (options.makeValid) {
+    const wkb = wkbColumnFromData(batch.data.children[g]!);
+    const r = makeValidColumn(wkb, makeValidWkb);
+    if (r.wkb !== wkb) {
+      batch = takeRowsReplacing(batch, identity(batch.numRows), g, binaryDataFromWkb(r.wkb));
+      bounds = wkbBounds(r.wkb);
+      rowsMadeValid += r.repairedRows;
+    }
+  }
   if (options.subdivideStart !== null) {
     const wkb = wkbColumnFromData(batch.data.children[g]!);
     const r = subdivideWkbColumn(
@@ -107,4 +118,11 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
     rowsAddedBySubdivision: rowsAdded,
     rowsMadeValid,
   };
+}
+
+/** 0, 1, ..., n - 1. */
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }

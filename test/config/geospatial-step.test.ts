@@ -149,6 +149,13 @@ const fields: readonly FieldCase[] = [
     invalid: [{ value: 'true', says: [got('true'), 'expected true or false'] }],
   },
   {
+    field: 'make_valid',
+    prop: 'makeValid',
+    default: false,
+    valid: [true],
+    invalid: [{ value: 1, says: [got(1), 'expected true or false'] }],
+  },
+  {
     field: 'memory_limit',
     prop: 'memoryLimit',
     default: '1GB',

@@ -99,6 +99,7 @@ const partitionStep = fc
         partitioning_max_height_ratio: fc.double({ min: 1, max: 1e6, noNaN: true, noDefaultInfinity: true }),
         split_identical_centroids: fc.boolean(),
         explode_geometries: fc.boolean(),
+        make_valid: fc.boolean(),
         drop_out_of_bounds: fc.boolean(),
         load_columns: orNull(columns),
         remove_cols: columns,

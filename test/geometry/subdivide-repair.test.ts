@@ -219,3 +219,42 @@ describe('subdivision of GeometryCollections', () => {
     expect(Math.abs(total - madeValidArea(input)) / total).toBeLessThan(1e-9);
   });
 });
+
+describe('make_valid', () => {
+  it('repairs every invalid polygon of Natural Earth countries (and of the OSM multipolygons, all valid), and counts them', async () => {
+    for (const [name, input, layer] of [
+      ['osm', dataPath('osm/liechtenstein-2013-08-03.osm.pbf'), 'multipolygons'],
+      ['countries', dataPath('flatgeobuf/countries.fgb'), null],
+    ] as const) {
+      const dir = join(tmp, `make-valid-${name}`);
+      const report = await ingest(input, dir, {
+        makeValid: true,
+        ...(layer ? { gdalConfig: { layer } } : {}),
+      }).runLocal({ threads: 2 });
+      const p = await pieces(dir);
+      expect(p.count, name).toBe(report.rowsWritten);
+      expect(p.invalid, name).toBe(0);
+      // As many rows repaired as GDAL finds invalid in the input.
+      const sql = `SELECT CAST(sum(ST_IsValid(geometry) = 0) AS REAL) AS v FROM "${layer ?? 'countries'}"`;
+      const invalid = ogrValue(sql, input)[0]!;
+      // Every OSM multipolygon of this extract is valid (GDAL assembles them); Antarctica is not.
+      if (name === 'countries') expect(invalid).toBeGreaterThan(0);
+      expect(report.rowsMadeValid, name).toBe(invalid);
+      // The areas are those of ogr2ogr -makevalid.
+      const total = p.chunkAreas.reduce((x, y) => x + y, 0);
+      const want = madeValidArea(input, layer ? [layer] : []);
+      expect(Math.abs(total - want) / want, name).toBeLessThan(1e-9);
+    }
+  });
+
+  it('reports rowsMadeValid: 0 with make_valid on valid input, and leaves the table as without it', async () => {
+    const input = dataPath('geoarrow/quadrangles_100k.fgb');
+    const a = await ingest(input, join(tmp, 'quads-valid')).runLocal({ threads: 2 });
+    const b = await ingest(input, join(tmp, 'quads-make-valid'), { makeValid: true }).runLocal({
+      threads: 2,
+    });
+    expect(a.rowsMadeValid).toBeUndefined();
+    expect(b.rowsMadeValid).toBe(0);
+    expect(b.rowsWritten).toBe(a.rowsWritten);
+  });
+});
