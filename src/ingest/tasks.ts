@@ -15,7 +15,7 @@ import { GEOMETRY_COLUMN } from '../io/source.js';
 import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { buffersOf, movable } from '../pool/transfer.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
-import { type Piece, readPiece, type ShuffleIndex, writeShuffle } from '../scan/shuffle.js';
+import { type Piece, PieceReader, type ShuffleIndex, writeShuffle } from '../scan/shuffle.js';
 import {
   batchFromBytes,
   batchToBytes,
@@ -144,8 +144,8 @@ export interface WriteTaskResult {
  * The rows of a unit in final order. The pieces hold them in ascending row index, so row
  * `rows[j]` is at the rank of `rows[j]` among the sorted rows.
  */
-function gatherUnit(unit: WriteUnit): RecordBatch {
-  const parts = unit.pieces.map(readPiece);
+function gatherUnit(unit: WriteUnit, reader: PieceReader): RecordBatch {
+  const parts = unit.pieces.map((p) => reader.read(p));
   const m = unit.rows.length;
   const sorted = Int32Array.from(unit.rows).sort();
   const partOfRank = new Int32Array(m);
@@ -185,6 +185,8 @@ function rankOf(sorted: Int32Array, v: number): number {
  * shuffle unit by unit: the writer draws the next unit only when it needs its rows.
  */
 export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFailure> {
+  // Each shuffle file opened once for the whole file's units.
+  const reader = new PieceReader();
   try {
     const n = task.rows;
     const k = Math.min(n, Math.max(0, task.sampleRows));
@@ -209,11 +211,11 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
       before += batch.numRows;
       return batch;
     };
-    const first = task.units.length > 0 ? take(gatherUnit(task.units[0]!), task.units[0]!) : null;
+    const first = task.units.length > 0 ? take(gatherUnit(task.units[0]!, reader), task.units[0]!) : null;
     async function* batches(): AsyncGenerator<RecordBatch> {
       if (first === null) return;
       yield first;
-      for (const unit of task.units.slice(1)) yield take(gatherUnit(unit), unit);
+      for (const unit of task.units.slice(1)) yield take(gatherUnit(unit, reader), unit);
     }
     const result = await writeGeoParquetFile(task.path, {
       batches: batches(),
@@ -227,6 +229,8 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
     return movable({ bytes: result.bytes, stats: allStats, sample }, buffersOf([allStats, sample]));
   } catch (err) {
     return { failed: toWire(err) };
+  } finally {
+    reader.close();
   }
 }
 

@@ -139,20 +139,41 @@ function readRange(fd: number, position: number, into: Uint8Array): void {
   }
 }
 
-/** Reads one piece: the schema message (unless self-contained), its message, the end marker. */
-export function readPiece(piece: Piece): RecordBatch {
-  const fd = openSync(piece.path, 'r');
-  try {
+/**
+ * Reads pieces of shuffle files, keeping each file open and its schema message in memory
+ * once read, so that a task reading many pieces of few files opens each file once. Close it
+ * when done.
+ */
+export class PieceReader {
+  private readonly files = new Map<string, { fd: number; head: Uint8Array | null }>();
+
+  /** Reads one piece: the schema message (unless self-contained), its message, the end marker. */
+  read(piece: Piece): RecordBatch {
+    let file = this.files.get(piece.path);
+    if (!file) {
+      file = { fd: openSync(piece.path, 'r'), head: null };
+      this.files.set(piece.path, file);
+    }
     const head = piece.prefixBytes;
     const buf = new Uint8Array(head + piece.bytes + (head > 0 ? EOS.length : 0));
-    if (head > 0) readRange(fd, 0, buf.subarray(0, head));
-    readRange(fd, piece.offset, buf.subarray(head, head + piece.bytes));
+    if (head > 0) {
+      if (file.head === null) {
+        file.head = new Uint8Array(head);
+        readRange(file.fd, 0, file.head);
+      }
+      buf.set(file.head);
+    }
+    readRange(file.fd, piece.offset, buf.subarray(head, head + piece.bytes));
     if (head > 0) buf.set(EOS, head + piece.bytes);
     const batches = tableFromIPC(buf).batches;
     if (batches.length !== 1)
       throw new Error(`shuffle piece at ${piece.offset} holds ${batches.length} batches`);
     return batches[0]!;
-  } finally {
-    closeSync(fd);
+  }
+
+  /** Closes every file it opened. */
+  close(): void {
+    for (const { fd } of this.files.values()) closeSync(fd);
+    this.files.clear();
   }
 }
