@@ -12,8 +12,8 @@ import { WkbFlatDecoder } from './wkb-flat.js';
 import { ZField } from './z-field.js';
 
 /**
- * Repairs one geometry given as WKB: null when it is valid, else the repaired geometry (its
- * polygonal parts are used). io/native.ts's makeValidWkb (GEOS), passed in by the caller.
+ * Repairs one geometry given as WKB: null when it is valid, else the repaired geometry.
+ * io/native.ts's makeValidWkb (GEOS), passed in by the caller.
  */
 export type Repair = (wkb: Uint8Array) => Uint8Array | null;
 
@@ -24,43 +24,6 @@ export interface SubdivideResult {
   readonly parentRow: Int32Array;
   /** Input rows that were cut into pieces. */
   readonly subdividedRows: number;
-  /** Of those, rows that were invalid and repaired before the cut. */
-  readonly repairedRows: number;
-}
-
-/** `mp` as one little-endian ISO WKB MultiPolygon (x and y). */
-function multiPolygonWkb(mp: FlatMultiPolygon): Uint8Array {
-  const ro = mp.ringOffsets;
-  const po = mp.polygonOffsets;
-  const polygons = po.length - 1;
-  const b = new WkbBuilder(1, 9 + polygons * 9 + (ro.length - 1) * 4 + (ro[ro.length - 1]! - ro[0]!) * 16);
-  b.header(6, false);
-  b.u32(polygons);
-  for (let p = 0; p < polygons; p++) {
-    b.header(3, false);
-    b.u32(po[p + 1]! - po[p]!);
-    for (let r = po[p]!; r < po[p + 1]!; r++) {
-      b.u32(ro[r + 1]! - ro[r]!);
-      for (let i = ro[r]!; i < ro[r + 1]!; i++) {
-        b.f64(mp.coords[2 * i]!);
-        b.f64(mp.coords[2 * i + 1]!);
-      }
-    }
-  }
-  b.endRow();
-  return b.finish().values;
-}
-
-/** The polygons of a WKB geometry (any type), in arrays of their own. */
-function polygonsOfWkb(wkb: Uint8Array, row: number): FlatMultiPolygon {
-  const dec = new WkbFlatDecoder(wkb);
-  dec.decode(0, wkb.length, row);
-  const polys = dec.polygons;
-  return {
-    coords: polys.coords.slice(),
-    ringOffsets: polys.ringOffsets.slice(),
-    polygonOffsets: polys.polygonOffsets.slice(),
-  };
 }
 
 /** Writes `p` as one WKB Polygon row; a Polygon Z, its Z looked up in `z`, when `z` is given. */
@@ -86,16 +49,16 @@ function writePolygon(b: WkbBuilder, p: FlatPolygon, z: ZField | null): void {
 interface CollectionParts {
   /** Its Polygon and MultiPolygon parts as one multipolygon (owned arrays). */
   readonly polygons: FlatMultiPolygon;
-  /** `[start, end)` of each other part (points, lines, nested collections), in order. */
+  /** `[start, end)` of each other part (points and lines, at any depth), in order. */
   readonly rest: readonly (readonly [number, number])[];
   readonly hasZ: boolean;
   readonly hasM: boolean;
 }
 
 /**
- * The parts of the GeometryCollection row `i` (at `[s, e)`): its direct Polygon and MultiPolygon
- * parts gathered into one multipolygon, and where its other parts lie. Nested collections count
- * as other parts: they are kept whole.
+ * The parts of the GeometryCollection row `i` (at `[s, e)`), nested collections walked into:
+ * its Polygon and MultiPolygon parts gathered into one multipolygon, and where its other parts
+ * (points and lines) lie.
  */
 function collectionParts(
   col: WkbColumn,
@@ -108,20 +71,27 @@ function collectionParts(
   cur.reset(s, e, i);
   cur.readHeader();
   const { hasZ, hasM } = cur;
-  const parts = cur.readCount(5);
   const coords: number[] = [];
   const ringOffsets: number[] = [0];
   const polygonOffsets: number[] = [0];
   const rest: [number, number][] = [];
-  for (let p = 0; p < parts; p++) {
+  const v = col.values;
+  // Each part at the cursor: a nested collection is walked into, a (multi)polygon gathered,
+  // anything else kept as its bytes.
+  const walk = (): void => {
     const start = cur.pos;
-    const le = col.values[start] === 1;
-    const v = col.values;
+    const le = v[start] === 1;
     const type = (le ? v[start + 1]! | (v[start + 2]! << 8) : v[start + 4]! | (v[start + 3]! << 8)) % 1000;
+    if (type === 7) {
+      cur.readHeader();
+      const n = cur.readCount(5);
+      for (let k = 0; k < n; k++) walk();
+      return;
+    }
     cur.skipGeometry();
     if (type !== 3 && type !== 6) {
       rest.push([start, cur.pos]);
-      continue;
+      return;
     }
     dec.decode(start, cur.pos, i);
     const mp = dec.polygons;
@@ -136,7 +106,9 @@ function collectionParts(
     for (let q = 1; q < mp.polygonOffsets.length; q++) {
       polygonOffsets.push(mp.polygonOffsets[q]! - mp.polygonOffsets[0]! + ringBase);
     }
-  }
+  };
+  const parts = cur.readCount(5);
+  for (let p = 0; p < parts; p++) walk();
   return {
     polygons: {
       coords: Float64Array.from(coords),
@@ -163,19 +135,15 @@ function writeRest(b: WkbBuilder, bytes: Uint8Array, c: CollectionParts): void {
 
 /**
  * Cuts the polygonal rows of `col` whose area exceeds `start` (deg^2) into pieces of at most
- * `stop` (deg^2): Polygon and MultiPolygon rows, and GeometryCollection rows by their direct
- * Polygon and MultiPolygon parts (their other parts, if any, follow the pieces as one more row:
- * the part itself, or a collection of them). Pieces of a row with Z are Polygon Z: vertices of
+ * `stop` (deg^2): Polygon and MultiPolygon rows, and GeometryCollection rows by their Polygon
+ * and MultiPolygon parts at any depth (their other parts, if any, follow the pieces as one more
+ * row: the part itself, or a collection of them). Pieces of a row with Z are Polygon Z: vertices of
  * the row keep their Z, and vertices on the cut lines get the Z interpolated along the edge they
- * cut (z-field.ts). With `repair`, a row to cut that GEOS finds invalid is repaired first (a
- * row with Z is not). Returns the input column itself when no row is cut.
+ * cut (z-field.ts). An invalid polygon is cut as it is (its pieces may be invalid): repair it
+ * first with {@link makeValidColumn} (`make_valid`). Returns the input column itself when no
+ * row is cut.
  */
-export function subdivideWkbColumn(
-  col: WkbColumn,
-  start: number,
-  stop: number,
-  repair?: Repair,
-): SubdivideResult {
+export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number): SubdivideResult {
   const n = col.length;
   const dec = new WkbFlatDecoder(col.values);
   const pieces: (FlatPolygon[] | null)[] = new Array(n).fill(null);
@@ -183,7 +151,6 @@ export function subdivideWkbColumn(
   const collections = new Map<number, CollectionParts>();
   let outRows = 0;
   let cut = 0;
-  let repaired = 0;
   for (let i = 0; i < n; i++) {
     outRows++;
     if (!isRowPresent(col, i)) continue;
@@ -215,15 +182,6 @@ export function subdivideWkbColumn(
       };
     }
     const z = ZField.fromWkb(col.values, s, col.offsets[i + 1]!, i);
-    // An invalid polygon is repaired before it is cut, so that its pieces are valid and sum to
-    // its area. Polygons with Z are cut as they are: the repair's new vertices have no Z.
-    if (repair && z === null) {
-      const fixed = repair(multiPolygonWkb(owned));
-      if (fixed !== null) {
-        owned = polygonsOfWkb(fixed, i);
-        repaired++;
-      }
-    }
     const parts = subdivideMultiPolygon(owned, start, stop, z ?? undefined);
     pieces[i] = parts;
     zFields[i] = z;
@@ -233,7 +191,7 @@ export function subdivideWkbColumn(
   if (cut === 0) {
     const parentRow = new Int32Array(n);
     for (let i = 0; i < n; i++) parentRow[i] = i;
-    return { wkb: col, parentRow, subdividedRows: 0, repairedRows: 0 };
+    return { wkb: col, parentRow, subdividedRows: 0 };
   }
   const b = new WkbBuilder(outRows, col.values.length);
   const parentRow = new Int32Array(outRows);
@@ -260,7 +218,7 @@ export function subdivideWkbColumn(
       parentRow[j++] = i;
     }
   }
-  return { wkb: b.finish(), parentRow, subdividedRows: cut, repairedRows: repaired };
+  return { wkb: b.finish(), parentRow, subdividedRows: cut };
 }
 
 /**

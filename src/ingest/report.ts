@@ -19,9 +19,8 @@ export interface IngestCounts {
   /** Rows added by subdivision (pieces minus the rows they replaced). */
   readonly rowsAddedBySubdivision: number;
   /**
-   * Rows GEOS found invalid and repaired (with `make_valid` every polygon, else those that
-   * subdivision cuts); present with `make_valid` or when some were, so that the reports of
-   * other jobs stay as they were.
+   * Rows GEOS found invalid and repaired with `make_valid`; present only with `make_valid`, so
+   * that the reports of other jobs stay as they were.
    */
   readonly rowsMadeValid?: number;
   /** Rows written to the table. */

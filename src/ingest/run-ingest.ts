@@ -92,9 +92,7 @@ export async function runIngest(
       rowsDroppedNoGeometry: scanned.rowsDroppedNoGeometry,
       rowsSubdivided: scanned.rowsSubdivided,
       rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
-      ...(settings.scan.makeValid || scanned.rowsMadeValid > 0
-        ? { rowsMadeValid: scanned.rowsMadeValid }
-        : {}),
+      ...(settings.scan.makeValid ? { rowsMadeValid: scanned.rowsMadeValid } : {}),
     };
     const keys = scanned.keys!;
     scanned.keys = null;

@@ -78,7 +78,7 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
     if (r.wkb !== wkb) {
       batch = takeRowsReplacing(batch, identity(batch.numRows), g, binaryDataFromWkb(r.wkb));
       bounds = wkbBounds(r.wkb);
-      rowsMadeValid += r.repairedRows;
+      rowsMadeValid = r.repairedRows;
     }
   }
   if (options.subdivideStart !== null) {
@@ -87,14 +87,12 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
       wkb,
       options.subdivideStart,
       options.subdivideStop ?? options.subdivideStart,
-      makeValidWkb,
     );
     if (r.wkb !== wkb) {
       rowsAdded = r.parentRow.length - batch.numRows;
       batch = takeRowsReplacing(batch, r.parentRow, g, binaryDataFromWkb(r.wkb));
       bounds = wkbBounds(r.wkb);
       subdividedRows = r.subdividedRows;
-      rowsMadeValid = r.repairedRows;
     }
   }
 

@@ -53,6 +53,7 @@ describe('ingest: tables read back by DuckDB', () => {
       subdivideStop: 10,
       partitioningMaximumPerFile: 2000,
       partitioningMaximumPerChunk: 100,
+      makeValid: true,
     }).runLocal({ threads: 2 });
     expect(report.rowsRead).toBe(179);
     expect(report.rowsSubdivided).toBeGreaterThan(20);
@@ -65,7 +66,7 @@ describe('ingest: tables read back by DuckDB', () => {
     const perFile = new Map<number, number>();
     for (const c of chunks) perFile.set(c.file_id, (perFile.get(c.file_id) ?? 0) + c.sum_area);
     for (const a of perFile.values()) expect(a).toBeLessThanOrEqual(2000 * (1 + 1e-9));
-    // Antarctica's ring crosses itself: subdivision repairs it first (GEOS MakeValid), so the
+    // Antarctica's ring crosses itself: make_valid repairs it first (GEOS MakeValid), so the
     // pieces' area is GEOS's area of the input made valid, as ogr2ogr -makevalid makes it.
     expect(report.rowsMadeValid).toBeGreaterThanOrEqual(1);
     const valid = join(tmp, 'countries-valid.fgb');
