@@ -209,6 +209,14 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     help: 'repair invalid polygons (GEOS MakeValid, as ogr2ogr -makevalid)',
   },
   {
+    flag: 'keep-antimeridian',
+    type: 'boolean',
+    field: 'splitAntimeridian',
+    parse: turnsOff,
+    group: INPUT,
+    help: 'keep rows that cross the antimeridian whole (default: one row per side)',
+  },
+  {
     flag: 'keep-out-of-bounds',
     type: 'boolean',
     field: 'dropOutOfBounds',

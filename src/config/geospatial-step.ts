@@ -44,6 +44,11 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
   readonly memoryLimit?: string | number;
   /** `[lon, lat]` column names to build points from; default null. */
   readonly lonlatCols?: readonly [string, string] | null;
+  /**
+   * Split rows that cross the antimeridian at ±180° into one row per side, as
+   * `ogr2ogr -wrapdateline` cuts them; default true. False keeps them whole.
+   */
+  readonly splitAntimeridian?: boolean;
   /** Drop rows outside lon [-180, 180] / lat [-90, 90]; default true. */
   readonly dropOutOfBounds?: boolean;
   /** Attribute columns to keep; default null (all). */
@@ -90,6 +95,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   declare readonly memoryLimit: string | number;
   /** `[lon, lat]` column names that build point geometries (Parquet and CSV), or null. */
   declare readonly lonlatCols: readonly [string, string] | null;
+  /** Rows that cross the antimeridian are split at ±180° into one row per side. */
+  declare readonly splitAntimeridian: boolean;
   /** Drop (and count) rows whose geometry lies outside lon [-180, 180] / lat [-90, 90]. */
   declare readonly dropOutOfBounds: boolean;
   /** Attribute columns to keep; null keeps all. */
@@ -137,6 +144,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       makeValid: json.make_valid,
       memoryLimit: json.memory_limit,
       lonlatCols: json.lonlat_cols,
+      splitAntimeridian: json.split_antimeridian,
       dropOutOfBounds: json.drop_out_of_bounds,
       loadColumns: json.load_columns,
       removeCols: json.remove_cols,
@@ -163,6 +171,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       make_valid: this.makeValid,
       memory_limit: this.memoryLimit,
       lonlat_cols: this.lonlatCols === null ? null : [this.lonlatCols[0], this.lonlatCols[1]],
+      split_antimeridian: this.splitAntimeridian,
       drop_out_of_bounds: this.dropOutOfBounds,
       load_columns: this.loadColumns === null ? null : [...this.loadColumns],
       remove_cols: [...this.removeCols],

@@ -153,6 +153,7 @@ const geospatialObject = strictObject(
       .refine(([lon, lat]) => lon !== lat)
       .nullable()
       .default(null),
+    split_antimeridian: flag(true),
     drop_out_of_bounds: flag(true),
     load_columns: columnList('an array of column names, or null for all columns').nullable().default(null),
     remove_cols: columnList('an array of column names').default([]),

@@ -27,6 +27,12 @@ export class ZField {
     return field.z.size > 0 ? field : null;
   }
 
+  /** Records `z` as the Z of (x, y), unless the position already has one. */
+  set(x: number, y: number, z: number): void {
+    const k = key(x, y);
+    if (!this.z.has(k)) this.z.set(k, z);
+  }
+
   /** The Z at vertex (x, y), or NaN when the position is not known. */
   at(x: number, y: number): number {
     return this.z.get(key(x, y)) ?? Number.NaN;

@@ -10,6 +10,12 @@ export interface IngestCounts {
   readonly rowsRead: number;
   /** Rows added by `explode_geometries` (parts minus rows). */
   readonly rowsAddedByExplode: number;
+  /**
+   * Rows that crossed the antimeridian and were split there (`split_antimeridian`), and the
+   * rows that added; present only when a row crossed, so that other reports stay as they were.
+   */
+  readonly rowsCrossingAntimeridian?: number;
+  readonly rowsAddedByAntimeridian?: number;
   /** Rows dropped by `drop_out_of_bounds`. */
   readonly rowsDroppedOutOfBounds: number;
   /** Rows dropped because their geometry is null or empty. */
@@ -65,6 +71,11 @@ export function formatReport(r: IngestReport): string {
     `  read ${n(r.rowsRead)} rows from ${n(r.inputFiles)} input file(s)`,
   ];
   if (r.rowsAddedByExplode) lines.push(`  exploded: +${n(r.rowsAddedByExplode)} rows`);
+  if (r.rowsCrossingAntimeridian) {
+    lines.push(
+      `  antimeridian: ${n(r.rowsCrossingAntimeridian)} rows split at ±180° into +${n(r.rowsAddedByAntimeridian ?? 0)} rows`,
+    );
+  }
   if (r.rowsDroppedOutOfBounds) lines.push(`  dropped out of bounds: ${n(r.rowsDroppedOutOfBounds)} rows`);
   if (r.rowsDroppedNoGeometry) lines.push(`  dropped without geometry: ${n(r.rowsDroppedNoGeometry)} rows`);
   if (r.rowsSubdivided) {

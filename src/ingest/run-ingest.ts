@@ -104,6 +104,12 @@ export async function runIngest(
       inputFiles: scanned.inputFiles,
       rowsRead: scanned.rowsRead,
       rowsAddedByExplode: scanned.rowsAddedByExplode,
+      ...(scanned.rowsCrossingAntimeridian > 0
+        ? {
+            rowsCrossingAntimeridian: scanned.rowsCrossingAntimeridian,
+            rowsAddedByAntimeridian: scanned.rowsAddedByAntimeridian,
+          }
+        : {}),
       rowsDroppedOutOfBounds: scanned.rowsDroppedOutOfBounds,
       ...scanCounts,
       rowsWritten,

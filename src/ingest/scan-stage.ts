@@ -47,6 +47,8 @@ export interface ScanOutcome {
   readonly inputFiles: number;
   readonly rowsRead: number;
   readonly rowsAddedByExplode: number;
+  readonly rowsCrossingAntimeridian: number;
+  readonly rowsAddedByAntimeridian: number;
   readonly rowsDroppedOutOfBounds: number;
 }
 
@@ -118,6 +120,8 @@ export async function scanStage(
     inputFiles: inputs.files.length,
     rowsRead: inputs.stats.rowsRead,
     rowsAddedByExplode: inputs.stats.rowsAddedByExplode,
+    rowsCrossingAntimeridian: inputs.stats.rowsCrossingAntimeridian,
+    rowsAddedByAntimeridian: inputs.stats.rowsAddedByAntimeridian,
     rowsDroppedOutOfBounds: inputs.stats.rowsDroppedOutOfBounds,
   };
 }

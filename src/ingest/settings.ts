@@ -81,6 +81,7 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
       loadColumns: step.loadColumns,
       removeCols: step.removeCols,
       explodeGeometries: step.explodeGeometries,
+      splitAntimeridian: step.splitAntimeridian,
       dropOutOfBounds: step.dropOutOfBounds,
     },
     scan: {

@@ -51,6 +51,8 @@ export function formatSummary(s: TableSummary): string {
       `  subdivided:      ${c(r.rowsSubdivided)} rows into +${c(r.rowsAddedBySubdivision)} pieces`,
     );
     if (r.rowsAddedByExplode) lines.push(`  exploded:        +${n(r.rowsAddedByExplode)} rows`);
+    if (r.rowsAddedByAntimeridian)
+      lines.push(`  antimeridian:    +${n(r.rowsAddedByAntimeridian)} rows (split at ±180°)`);
   }
   if (s.chunkSizeHistogram) {
     const scale = s.chunkSizeHistogram.scale === 'log' ? 'log bins' : 'linear bins';

@@ -24,6 +24,8 @@ export interface ReportCounts {
   readonly rowsSubdivided: number | null;
   readonly rowsAddedBySubdivision: number | null;
   readonly rowsAddedByExplode: number | null;
+  /** Rows added by splitting rows at the antimeridian; 0 when the report does not say (none crossed). */
+  readonly rowsAddedByAntimeridian: number;
   readonly rowsWritten: number | null;
 }
 
@@ -186,6 +188,7 @@ function reportCounts(r: Record<string, unknown>): ReportCounts {
     rowsSubdivided: count(r, 'rowsSubdivided'),
     rowsAddedBySubdivision: count(r, 'rowsAddedBySubdivision'),
     rowsAddedByExplode: count(r, 'rowsAddedByExplode'),
+    rowsAddedByAntimeridian: count(r, 'rowsAddedByAntimeridian') ?? 0,
     rowsWritten: count(r, 'rowsWritten'),
   };
 }

@@ -11,7 +11,13 @@ import { extname } from 'node:path';
 import { type Field, type RecordBatch, Schema } from 'apache-arrow';
 import { conformBatch } from '../arrow/conform.js';
 import { GeopartError } from '../errors.js';
-import { checkFinite, dropOutOfBounds, explodeBatch } from './batch-transforms.js';
+import {
+  batchBounds,
+  checkFinite,
+  dropOutOfBounds,
+  explodeBatch,
+  splitAntimeridianBatch,
+} from './batch-transforms.js';
 import { gdalPath } from './gdal-s3.js';
 import { openGdalSource, TARGET_CRS } from './gdal-source.js';
 import { needsReprojection } from './geoparquet-meta.js';
@@ -37,6 +43,8 @@ export interface ReadOptions {
   readonly removeCols?: readonly string[] | null;
   /** One row per part of multi-part geometries. Default false. */
   readonly explodeGeometries?: boolean;
+  /** Split rows that cross the antimeridian into one row per side. Default false (ingest turns it on). */
+  readonly splitAntimeridian?: boolean;
   /** Drop rows with coordinates outside lon [-180,180] / lat [-90,90]. Default true. */
   readonly dropOutOfBounds?: boolean;
   /** Rows per batch. */
@@ -52,6 +60,10 @@ export interface ReadStats {
   rowsRead: number;
   /** Rows added by exploding multi-part geometries (parts minus rows). */
   rowsAddedByExplode: number;
+  /** Rows that crossed the antimeridian and were cut there. */
+  rowsCrossingAntimeridian: number;
+  /** Rows added by cutting rows at the antimeridian (one row per side). */
+  rowsAddedByAntimeridian: number;
   /** Rows dropped for lying outside the WGS84 bounds. */
   rowsDroppedOutOfBounds: number;
 }
@@ -212,6 +224,8 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     files: files.length,
     rowsRead: 0,
     rowsAddedByExplode: 0,
+    rowsCrossingAntimeridian: 0,
+    rowsAddedByAntimeridian: 0,
     rowsDroppedOutOfBounds: 0,
   };
   return {
@@ -221,6 +235,7 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     stats,
     async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
       const dropping = options.dropOutOfBounds ?? true;
+      const wrapping = options.splitAntimeridian ?? false;
       for (const [fileIndex, path] of files.entries()) {
         const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
         firstSource = null;
@@ -236,8 +251,18 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
               batch = explodeBatch(batch);
               stats.rowsAddedByExplode += batch.numRows - before;
             }
+            // Before dropping: a row reaching past 180 that is cut there is in bounds after.
+            let bounds = wrapping || dropping ? batchBounds(batch) : null;
+            if (wrapping) {
+              const before = batch.numRows;
+              const r = splitAntimeridianBatch(batch, bounds!);
+              stats.rowsCrossingAntimeridian += r.crossing;
+              stats.rowsAddedByAntimeridian += r.batch.numRows - before;
+              batch = r.batch;
+              bounds = r.bounds;
+            }
             if (dropping) {
-              const r = dropOutOfBounds(batch);
+              const r = dropOutOfBounds(batch, bounds!);
               stats.rowsDroppedOutOfBounds += r.dropped;
               batch = r.batch;
             }

@@ -227,6 +227,71 @@ describe('subdivision of GeometryCollections', () => {
     const total = p.chunkAreas.reduce((x, y) => x + y, 0);
     expect(Math.abs(total - madeValidArea(input)) / total).toBeLessThan(1e-9);
   });
+
+  it('with and without make_valid, cuts polygons with rings of two points into valid pieces', async () => {
+    // A hole of two distinct points, and a multipolygon with a part of two distinct points:
+    // GEOS cannot even build such rings, and ogr2ogr -makevalid drops them.
+    const features = [
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [20, 0],
+            [20, 20],
+            [0, 20],
+            [0, 0],
+          ],
+          [
+            [5, 5],
+            [6, 6],
+            [5, 5],
+          ],
+        ],
+      },
+      {
+        type: 'MultiPolygon',
+        coordinates: [
+          [
+            [
+              [30, 0],
+              [40, 10],
+              [30, 0],
+            ],
+          ],
+          [
+            [
+              [40, 0],
+              [50, 0],
+              [50, 10],
+              [40, 10],
+              [40, 0],
+            ],
+          ],
+        ],
+      },
+    ].map((geometry, id) => ({ type: 'Feature', properties: { id }, geometry }));
+    const input = join(tmp, 'two-points.geojson');
+    writeFileSync(input, JSON.stringify({ type: 'FeatureCollection', features }));
+    const want = madeValidArea(input);
+    expect(want).toBe(500);
+    for (const makeValid of [true, false]) {
+      const dir = join(tmp, `two-points-${makeValid}`);
+      const report = await ingest(input, dir, {
+        partitioningMethod: 'area',
+        partitioningMaximumPerChunk: 30,
+        subdivideStart: 5,
+        makeValid,
+      }).runLocal({ threads: 2 });
+      expect(report.rowsSubdivided).toBe(2);
+      if (makeValid) expect(report.rowsMadeValid).toBe(2);
+      const p = await pieces(dir);
+      expect(p.invalid, `make_valid ${makeValid}`).toBe(0);
+      expect(p.largest).toBeLessThanOrEqual(5 + 1e-9);
+      const total = p.chunkAreas.reduce((x, y) => x + y, 0);
+      expect(Math.abs(total - want) / want).toBeLessThan(1e-9);
+    }
+  });
 });
 
 describe('make_valid', () => {

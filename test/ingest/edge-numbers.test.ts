@@ -28,11 +28,12 @@ describe('coordinates at the lon/lat bounds', () => {
     const dir = out('countries');
     const report = await ingest(COUNTRIES, dir).runLocal({ threads: 2 });
     expect(report.rowsDroppedOutOfBounds).toBe(0);
-    expect(report.rowsWritten).toBe(input!.n);
-    await checkTable(dir, input!.n as number);
+    // Russia and Fiji are split at the antimeridian, one row per side.
+    expect(report.rowsWritten).toBe((input!.n as number) + 2);
+    await checkTable(dir, (input!.n as number) + 2);
     const glob = lit(join(dir, '*.parquet'));
     const [russia] = await query(
-      `SELECT bbox.xmax AS xmax, bbox.xmin AS xmin FROM ${glob} WHERE name = 'Russia'`,
+      `SELECT max(bbox.xmax) AS xmax, min(bbox.xmin) AS xmin FROM ${glob} WHERE name = 'Russia'`,
     );
     // Kept as it is: not clamped to 180.
     expect(russia!.xmax).toBe(180.00000000000006);
@@ -49,7 +50,13 @@ describe('coordinates at the lon/lat bounds', () => {
       [5, '10', '10'],
     ]);
     const dir = out('edge');
-    const report = await ingest(input, dir, { lonlatCols: ['lon', 'lat'] }).runLocal({ threads: 1 });
+    // Kept whole at the antimeridian, point 3 is out of bounds (split, it would be moved by 360).
+    const report = await ingest(input, dir, {
+      lonlatCols: ['lon', 'lat'],
+      splitAntimeridian: false,
+    }).runLocal({
+      threads: 1,
+    });
     expect(report.rowsDroppedOutOfBounds).toBe(2);
     const rows = await query(
       `SELECT id, bbox.xmin AS x, bbox.ymin AS y FROM ${lit(join(dir, '*.parquet'))} ORDER BY id`,
@@ -59,6 +66,18 @@ describe('coordinates at the lon/lat bounds', () => {
       { id: 2, x: -180, y: -90.0000000001 },
       { id: 5, x: 10, y: 10 },
     ]);
+
+    // By default point 3, past 180, is moved by 360 instead (split_antimeridian); point 1,
+    // within the tolerance, is on the line and stays as it is.
+    const wrapped = out('edge-wrapped');
+    const r2 = await ingest(input, wrapped, { lonlatCols: ['lon', 'lat'] }).runLocal({ threads: 1 });
+    expect(r2.rowsDroppedOutOfBounds).toBe(1);
+    expect(r2.rowsCrossingAntimeridian).toBe(1);
+    const moved = await query(
+      `SELECT id, bbox.xmin AS x FROM read_parquet(${lit(join(wrapped, '*.parquet'))}) WHERE id IN (1, 3) ORDER BY id`,
+    );
+    expect(moved[0]).toEqual({ id: 1, x: 180.00000000000006 });
+    expect(moved[1]!.x as number).toBeCloseTo(-179.999999998, 12);
   });
 });
 

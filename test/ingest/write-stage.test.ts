@@ -42,7 +42,8 @@ const BEFORE = [
   },
   {
     input: 'flatgeobuf/countries.fgb',
-    options: { partitioningMethod: 'area' as const, subdivideStart: 5 },
+    // Russia and Fiji kept whole, as the engine of the time wrote them.
+    options: { partitioningMethod: 'area' as const, subdivideStart: 5, splitAntimeridian: false },
     files: 16,
     digest: '7169671c54cfff8c0085c784ab3e85326edd37cc169f09ece3f22e388ca91caa',
   },

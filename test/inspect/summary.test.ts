@@ -123,8 +123,12 @@ describe('inspect summary of geopart tables, checked with DuckDB', () => {
     expect(s.chunksOverCap).toBe(over);
     expect(s.report!.rowsRead).toBe(ogrCount(dataPath('flatgeobuf/countries.fgb'), 'countries'));
     expect(s.report!.rowsSubdivided).toBeGreaterThan(20);
+    expect(s.report!.rowsAddedByAntimeridian).toBe(2);
     expect(s.rows).toBe(
-      s.report!.rowsRead! + s.report!.rowsAddedBySubdivision! - s.report!.rowsDroppedOutOfBounds!,
+      s.report!.rowsRead! +
+        s.report!.rowsAddedByAntimeridian +
+        s.report!.rowsAddedBySubdivision! -
+        s.report!.rowsDroppedOutOfBounds!,
     );
     expect(formatSummary(s)).toMatch(/chunk sizes \(deg\^2, (log|linear) bins; bars count chunks\)/);
   });

@@ -93,7 +93,7 @@ describe('openTable over s3://', () => {
 
     await step(url).setOutput(url, { overwrite: true }).runLocal({ threads: 2 });
     const table = await openTable(url);
-    expect(table.chunks().reduce((s, c) => s + c.numRows, 0)).toBe(179);
+    expect(table.chunks().reduce((s, c) => s + c.numRows, 0)).toBe(181); // 179 countries, Russia and Fiji split at the antimeridian into one row per side.
     await table.close();
   });
 

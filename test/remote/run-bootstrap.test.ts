@@ -119,7 +119,8 @@ test('the user data, run by bash, runs the job into S3 and reports it', async ()
   const dataFiles = names.filter((n) => /^\d+\.parquet$/.test(n));
   expect(dataFiles.length).toBeGreaterThan(1);
   const [row] = await query(`SELECT count(*) AS n FROM read_parquet(${lit(`${local}/*.parquet`)})`);
-  expect(row!.n).toBe(ogrFeatures(dataPath('flatgeobuf/countries.fgb')).length);
+  // Russia and Fiji are split at the antimeridian into one row per side.
+  expect(row!.n).toBe(ogrFeatures(dataPath('flatgeobuf/countries.fgb')).length + 2);
 });
 
 test('a job that fails on the instance reports failed, with the reason', async () => {
