@@ -52,6 +52,14 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     group: OUTPUT,
     help: 'replace OUT if it exists (the old table stays readable until the new one is done)',
   },
+  {
+    flag: 'parquet-geo-types',
+    type: 'string',
+    arg: 'no|yes',
+    field: 'parquetGeoTypes',
+    group: OUTPUT,
+    help: "yes: Parquet's GEOMETRY type and geospatial statistics too (default no, as GDAL 3.12)",
+  },
   { flag: 'json', type: 'boolean', group: OUTPUT, help: 'print the report as JSON' },
   {
     flag: 'method',

@@ -4,6 +4,7 @@ import { parseConfig } from './issues.js';
 import {
   type GeospatialStepJson,
   geospatialStepSchema,
+  type PARQUET_GEO_TYPES,
   type PARTITIONING_METHODS,
 } from './partition-schema.js';
 import { PartitionJobStepConfig, type PartitionStepInit } from './partition-step.js';
@@ -14,6 +15,8 @@ import { defineFields } from './readonly.js';
 export type PartitioningMethod = (typeof PARTITIONING_METHODS)[number];
 /** Where a node is cut: measure-weighted mean of centroids, or the point halving the measure. */
 export type SplitMethod = (typeof SPLIT_METHODS)[number];
+/** Parquet's GEOMETRY logical type on the geometry column (`yes`) or not (`no`). */
+export type ParquetGeoTypes = (typeof PARQUET_GEO_TYPES)[number];
 
 /** Options of the ingestion step (camelCase; defaults as `fused.ingest` has them). */
 export interface GeospatialPartitionInit extends PartitionStepInit {
@@ -25,6 +28,11 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
   readonly partitioningSplitMethod?: SplitMethod;
   /** Width/height ratio above which a node is cut across x; >= 1, default 2. */
   readonly partitioningMaxWidthRatio?: number;
+  /**
+   * `yes`: the geometry column also carries Parquet's GEOMETRY logical type and geospatial
+   * statistics (format 2.11); default `no`, as GDAL 3.12's `USE_PARQUET_GEO_TYPES`.
+   */
+  readonly parquetGeoTypes?: ParquetGeoTypes;
   /** Height/width ratio above which a node is cut across y; >= 1, default 2. */
   readonly partitioningMaxHeightRatio?: number;
   /** Split an over-cap group of identical centroids by count; default true. */
@@ -80,6 +88,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   declare readonly partitioningSplitMethod: SplitMethod;
   /** A node wider than this times its height is cut across x (>= 1). */
   declare readonly partitioningMaxWidthRatio: number;
+  /** `yes`: the geometry column carries Parquet's GEOMETRY logical type and geospatial statistics. */
+  declare readonly parquetGeoTypes: ParquetGeoTypes;
   /** A node taller than this times its width is cut across y (>= 1). */
   declare readonly partitioningMaxHeightRatio: number;
   /** Split a group of rows with one identical centroid that exceeds a cap, by count; false keeps it whole. */
@@ -136,6 +146,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       targetNumChunks: json.target_num_chunks,
       partitioningSplitMethod: json.partitioning_split_method,
       partitioningMaxWidthRatio: json.partitioning_max_width_ratio,
+      parquetGeoTypes: json.parquet_geo_types,
       partitioningMaxHeightRatio: json.partitioning_max_height_ratio,
       splitIdenticalCentroids: json.split_identical_centroids,
       subdivideStart: json.subdivide_start,
@@ -163,6 +174,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       target_num_chunks: this.targetNumChunks,
       partitioning_split_method: this.partitioningSplitMethod,
       partitioning_max_width_ratio: this.partitioningMaxWidthRatio,
+      parquet_geo_types: this.parquetGeoTypes,
       partitioning_max_height_ratio: this.partitioningMaxHeightRatio,
       split_identical_centroids: this.splitIdenticalCentroids,
       subdivide_start: this.subdivideStart,

@@ -22,6 +22,12 @@ import { MIN_AXIS_RATIO, PLAN_DEFAULTS, SPLIT_METHODS } from './plan-defaults.js
 
 /** Measures a partition cap can count: rows, polygon area (deg^2), line length (deg), vertices. */
 export const PARTITIONING_METHODS = ['rows', 'area', 'length', 'coords'] as const;
+/**
+ * Whether the data files' geometry column carries Parquet's GEOMETRY logical type with
+ * geospatial statistics (`yes`) or only the GeoParquet 1.1 metadata and covering (`no`, the
+ * default, as GDAL 3.12's `USE_PARQUET_GEO_TYPES`).
+ */
+export const PARQUET_GEO_TYPES = ['no', 'yes'] as const;
 
 /** GDAL option lists are `NAME=VALUE` strings, so a name cannot hold `=`. */
 const OPTION_NAME = /^[^=\0]+$/;
@@ -134,6 +140,7 @@ const geospatialObject = strictObject(
     partitioning_split_method: z
       .enum(SPLIT_METHODS, expects('"mean", "median" or "compact"'))
       .default(PLAN_DEFAULTS.splitMethod),
+    parquet_geo_types: z.enum(PARQUET_GEO_TYPES, expects('"no" or "yes"')).default('no'),
     partitioning_max_width_ratio: ratio(PLAN_DEFAULTS.maxWidthRatio),
     partitioning_max_height_ratio: ratio(PLAN_DEFAULTS.maxHeightRatio),
     split_identical_centroids: flag(PLAN_DEFAULTS.splitIdenticalCentroids),

@@ -21,7 +21,7 @@ import { putObject } from '../io/s3.js';
 import { isS3Url } from '../io/s3-url.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import { batchFromBytes } from '../scan/spill.js';
-import { encodeGeoParquet } from '../write/geoparquet-writer.js';
+import { encodeGeoParquet, type WriteOptions } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
 import { planStage } from './plan-stage.js';
 import type { IngestCounts, IngestReport } from './report.js';
@@ -44,19 +44,23 @@ async function writeSample(
   samples: readonly Uint8Array[],
   metadataBytes: Uint8Array,
   kv: Readonly<Record<string, string>>,
+  writeOptions: WriteOptions,
 ): Promise<number> {
   const batches: RecordBatch[] = samples.filter((s) => s.length > 0).map(batchFromBytes);
   const sample = batches.length > 0 ? concatBatches(batches) : null;
-  const { bytes } = await encodeGeoParquet({
-    batches: sample ? [sample] : [],
-    schema: sample?.schema ?? schema,
-    rowGroupSizes: sample && sample.numRows > 0 ? [sample.numRows] : [],
-    keyValueMetadata: {
-      ...kv,
-      [CHUNK_TABLE_KEY]: Buffer.from(metadataBytes).toString('base64'),
-      [FORMAT_VERSION_KEY]: FORMAT_VERSION,
+  const { bytes } = await encodeGeoParquet(
+    {
+      batches: sample ? [sample] : [],
+      schema: sample?.schema ?? schema,
+      rowGroupSizes: sample && sample.numRows > 0 ? [sample.numRows] : [],
+      keyValueMetadata: {
+        ...kv,
+        [CHUNK_TABLE_KEY]: Buffer.from(metadataBytes).toString('base64'),
+        [FORMAT_VERSION_KEY]: FORMAT_VERSION,
+      },
     },
-  });
+    writeOptions,
+  );
   await writeFile(join(staging.dir, TABLE_MARKER), bytes);
   return bytes.length;
 }
@@ -134,6 +138,7 @@ export async function runIngest(
       keyValueMetadata: kv,
       sampleRows: Math.ceil(SAMPLE_ROWS / Math.max(1, plan.numFiles)),
       sampleBytes: Math.floor(SAMPLE_BYTES / Math.max(1, plan.numFiles)),
+      writeOptions: settings.write,
       threads,
       signal: options.signal,
       taskBytes: taskBytes(settings.memoryLimit, threads),
@@ -150,11 +155,14 @@ export async function runIngest(
     const stats = new Float64Array(chunks.length * 3);
     for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * 3);
     const metadata = chunkMetadataBatch(chunks, stats);
-    const { bytes: metadataBytes } = await encodeGeoParquet({
-      batches: [metadata],
-      rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
-      keyValueMetadata: kv,
-    });
+    const { bytes: metadataBytes } = await encodeGeoParquet(
+      {
+        batches: [metadata],
+        rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
+        keyValueMetadata: kv,
+      },
+      settings.write,
+    );
     await rm(spillDir, { recursive: true, force: true });
     const sampleBytes = await writeSample(
       staging,
@@ -162,6 +170,7 @@ export async function runIngest(
       written.map((w) => w.sample),
       metadataBytes,
       kv,
+      settings.write,
     );
     const tWrite = seconds(t2);
 
@@ -169,11 +178,14 @@ export async function runIngest(
     const t3 = performance.now();
     if (settings.outputMetadata !== null) {
       // The metadata file names its table, so that file alone is enough to open the table.
-      const { bytes } = await encodeGeoParquet({
-        batches: [metadata],
-        rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
-        keyValueMetadata: { ...kv, [TABLE_KEY]: tableLocationFor(settings.outputMetadata, staging.output) },
-      });
+      const { bytes } = await encodeGeoParquet(
+        {
+          batches: [metadata],
+          rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
+          keyValueMetadata: { ...kv, [TABLE_KEY]: tableLocationFor(settings.outputMetadata, staging.output) },
+        },
+        settings.write,
+      );
       await writeAtomically(settings.outputMetadata, bytes);
     }
     await finishCommit(staging, { signal: options.signal, onUpload: options.onUpload });

@@ -8,6 +8,7 @@ import { GeopartError } from '../errors.js';
 import type { ReadOptions } from '../io/read-inputs.js';
 import type { PlanOptions } from '../partition/options.js';
 import type { ScanOptions } from '../scan/scan-batch.js';
+import type { WriteOptions } from '../write/geoparquet-writer.js';
 
 /** How to run an ingest; everything optional. */
 export interface IngestRunOptions {
@@ -46,6 +47,8 @@ export interface IngestSettings {
   readonly overwrite: boolean;
   /** Where the chunk table also goes as its own file, or null. */
   readonly outputMetadata: string | null;
+  /** How the Parquet files are written (the writer's options). */
+  readonly write: Pick<WriteOptions, 'geoTypes'>;
   /** How the inputs are read (`io/read-inputs.ts`). */
   readonly read: Omit<ReadOptions, 'onWarning' | 'batchSize'>;
   /** What the scan computes per row (`scan/scan-batch.ts`). */
@@ -71,6 +74,7 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
   return {
     output: step.output,
     overwrite: step.overwrite,
+    write: { geoTypes: step.parquetGeoTypes },
     outputMetadata: step.outputMetadata,
     read: {
       input: step.input,

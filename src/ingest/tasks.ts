@@ -25,7 +25,7 @@ import {
   writeSpill,
 } from '../scan/spill.js';
 import { chunkStats } from '../write/chunk-stats.js';
-import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
+import { type WriteOptions, writeGeoParquetFile } from '../write/geoparquet-writer.js';
 
 /** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
 export const INGEST_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
@@ -129,6 +129,8 @@ export interface WriteTask {
   readonly sampleRows: number;
   /** Most bytes of row data (see arrow/row-bytes.ts) the sample may hold. */
   readonly sampleBytes: number;
+  /** The writer's options (ingest/settings.ts `write`). */
+  readonly writeOptions: Pick<WriteOptions, 'geoTypes'>;
 }
 
 /** Output of {@link write}. */
@@ -217,12 +219,16 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
       yield first;
       for (const unit of task.units.slice(1)) yield take(gatherUnit(unit, reader), unit);
     }
-    const result = await writeGeoParquetFile(task.path, {
-      batches: batches(),
-      schema: first?.schema,
-      rowGroupSizes: task.units.flatMap((u) => u.chunkSizes),
-      keyValueMetadata: task.keyValueMetadata,
-    });
+    const result = await writeGeoParquetFile(
+      task.path,
+      {
+        batches: batches(),
+        schema: first?.schema,
+        rowGroupSizes: task.units.flatMap((u) => u.chunkSizes),
+        keyValueMetadata: task.keyValueMetadata,
+      },
+      task.writeOptions,
+    );
     const allStats = new Float64Array(stats.reduce((a, s) => a + s.length, 0));
     for (let i = 0, at = 0; i < stats.length; at += stats[i]!.length, i++) allStats.set(stats[i]!, at);
     const sample = samples.length > 0 ? batchToBytes(concatBatches(samples)) : new Uint8Array(0);

@@ -18,7 +18,7 @@ import type { WorkerPool } from '../pool/pool.js';
 import { piecesOf, type ShuffleIndex } from '../scan/shuffle.js';
 import { spillPath } from '../scan/spill.js';
 import { eachBounded } from '../util/bounded.js';
-import type { IngestTasks, WriteTaskResult, WriteUnit } from './tasks.js';
+import type { IngestTasks, WriteTask, WriteTaskResult, WriteUnit } from './tasks.js';
 
 /**
  * Spilled bytes one task takes at once (a shuffle group, a write unit), out of `memoryLimit`:
@@ -96,6 +96,8 @@ export interface WriteStageInput {
   readonly sampleRows: number;
   /** Most bytes of row data each file's sample may hold. */
   readonly sampleBytes: number;
+  /** The writer's options. */
+  readonly writeOptions?: WriteTask['writeOptions'];
   readonly threads: number;
   readonly signal?: AbortSignal;
   /** Spilled bytes of a write unit and of a shuffle group (see {@link taskBytes}). */
@@ -171,6 +173,7 @@ export async function shuffleAndWrite(
         keyValueMetadata: input.keyValueMetadata,
         sampleRows: input.sampleRows,
         sampleBytes: input.sampleBytes,
+        writeOptions: input.writeOptions ?? {},
       },
       transfer,
       input.signal,

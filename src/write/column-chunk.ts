@@ -33,6 +33,18 @@ export interface ColumnChunkMeta {
   readonly uncompressedSize: number;
   readonly compressedSize: number;
   readonly stats: ChunkStats;
+  /** The GEOMETRY column's geospatial statistics, when it is written with the logical type. */
+  geo?: GeospatialStats;
+}
+
+/** A column chunk's `geospatial_statistics` (Parquet format 2.11). */
+export interface GeospatialStats {
+  /** `[xmin, ymin, xmax, ymax]`, null when no row has a coordinate. */
+  readonly bbox: readonly [number, number, number, number] | null;
+  /** `[zmin, zmax]`, null when no row has a Z value. */
+  readonly z: readonly [number, number] | null;
+  /** The ISO WKB type codes that occur (1000 added for Z), ascending. */
+  readonly types: readonly number[];
 }
 
 const PAGE_TYPE_DATA = 0;

@@ -3,7 +3,7 @@
  * closing magic.
  */
 import { ByteBuffer } from './byte-buffer.js';
-import type { ColumnChunkMeta } from './column-chunk.js';
+import type { ColumnChunkMeta, GeospatialStats } from './column-chunk.js';
 import { type LogicalType, type ParquetSchema, PHYSICAL_CODE, type SchemaElement } from './parquet-schema.js';
 import { CompactWriter, LIST_BINARY, LIST_I32, LIST_STRUCT } from './thrift.js';
 
@@ -100,6 +100,11 @@ function logicalType(w: CompactWriter, t: LogicalType): void {
       w.bool(2, t.signed);
       w.end();
       break;
+    case 'GEOMETRY':
+      // GeometryType { 1: optional string crs }: left out, it means OGC:CRS84.
+      w.struct(17);
+      w.end();
+      break;
   }
   w.end();
 }
@@ -148,6 +153,32 @@ function columnChunk(w: CompactWriter, c: ColumnChunkMeta): void {
   if (stats.max !== null) w.binary(5, stats.max);
   if (stats.min !== null) w.binary(6, stats.min);
   w.end();
+  if (c.geo) geospatialStatistics(w, c.geo);
   w.end();
+  w.end();
+}
+
+/**
+ * ColumnMetaData field 17, `GeospatialStatistics { 1: optional BoundingBox bbox; 2: optional
+ * list<i32> geospatial_types }`, with `BoundingBox { 1: xmin, 2: xmax, 3: ymin, 4: ymax,
+ * 5: zmin, 6: zmax }` (doubles; z only when some row has Z).
+ */
+function geospatialStatistics(w: CompactWriter, g: GeospatialStats): void {
+  w.struct(17);
+  if (g.bbox !== null) {
+    const [xmin, ymin, xmax, ymax] = g.bbox;
+    w.struct(1);
+    w.double(1, xmin);
+    w.double(2, xmax);
+    w.double(3, ymin);
+    w.double(4, ymax);
+    if (g.z !== null) {
+      w.double(5, g.z[0]);
+      w.double(6, g.z[1]);
+    }
+    w.end();
+  }
+  w.list(2, LIST_I32, g.types.length);
+  for (const t of g.types) w.elementI32(t);
   w.end();
 }

@@ -89,6 +89,46 @@ export function collectGeometryTypes(wkb: WkbColumn, seen: Set<number>): void {
   }
 }
 
+/**
+ * `[zmin, zmax]` over the Z values of `wkb`'s rows that have Z (NaN skipped), or null when
+ * there are none.
+ */
+export function zRange(wkb: WkbColumn): [number, number] | null {
+  const cur = new WkbCursor(wkb.values);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  const coords = (n: number): void => {
+    const len = cur.coordBytes(n);
+    if (cur.hasZ) {
+      const step = cur.dims * 8;
+      for (let p = cur.pos + 16, end = cur.pos + len; p < end; p += step) {
+        const z = cur.view.getFloat64(p, cur.le);
+        if (z < min) min = z;
+        if (z > max) max = z;
+      }
+    }
+    cur.pos += len;
+  };
+  const geometry = (): void => {
+    const type = cur.readHeader();
+    if (type === 1) coords(1);
+    else if (type === 2) coords(cur.readCount(cur.dims * 8));
+    else if (type === 3) {
+      const rings = cur.readCount(4);
+      for (let r = 0; r < rings; r++) coords(cur.readCount(cur.dims * 8));
+    } else {
+      const parts = cur.readCount(5);
+      for (let p = 0; p < parts; p++) geometry();
+    }
+  };
+  for (let i = 0; i < wkb.length; i++) {
+    if (!isRowPresent(wkb, i)) continue;
+    cur.reset(wkb.offsets[i]!, wkb.offsets[i + 1]!, i);
+    geometry();
+  }
+  return min <= max ? [min, max] : null;
+}
+
 /** GeoParquet names of type codes from {@link collectGeometryTypes}, sorted (e.g. `Point Z`). */
 export function geometryTypeNames(seen: ReadonlySet<number>): string[] {
   return [...seen].map((code) => `${WKB_TYPE_NAMES[code % 1000]}${code >= 1000 ? ' Z' : ''}`).sort();

@@ -24,6 +24,7 @@ import {
   geoMetadataJson,
   geometryTypeNames,
   unionBox,
+  zRange,
 } from './geo-columns.js';
 import { checkInput, type GeoParquetInput, rowGroupSegments, segmentColumn } from './input.js';
 import { planSchema } from './parquet-schema.js';
@@ -33,10 +34,22 @@ import { loadZstd } from './zstd.js';
 /** The `created_by` of every file (fixed, so output is reproducible). */
 export const CREATED_BY = 'geopart';
 
+/**
+ * Whether the geometry column carries Parquet's GEOMETRY logical type (format 2.11) with
+ * geospatial statistics per column chunk, besides the GeoParquet 1.1 `geo` metadata and the
+ * `bbox` covering: `no` (GDAL 3.12's default for `USE_PARQUET_GEO_TYPES`) or `yes`.
+ */
+export type GeoTypesMode = 'no' | 'yes';
+
+/** The modes of {@link GeoTypesMode}. */
+export const GEO_TYPES_MODES: readonly GeoTypesMode[] = ['no', 'yes'];
+
 /** Options of the writer functions; everything optional. */
 export interface WriteOptions {
   /** Aborts between row groups; a file being written is removed. */
   readonly signal?: AbortSignal;
+  /** Default `no`. */
+  readonly geoTypes?: GeoTypesMode;
 }
 
 /** One written row group (one chunk of the partitioned table). */
@@ -79,7 +92,7 @@ export async function writeGeoParquetFile(
   input: GeoParquetInput,
   options: WriteOptions = {},
 ): Promise<WriteResult> {
-  const plan = prepare(input);
+  const plan = prepare(input, options);
   const compress = await loadZstd();
   options.signal?.throwIfAborted();
   const file = await open(path, 'w');
@@ -99,7 +112,7 @@ export async function encodeGeoParquet(
   input: GeoParquetInput,
   options: WriteOptions = {},
 ): Promise<{ bytes: Uint8Array; result: WriteResult }> {
-  const plan = prepare(input);
+  const plan = prepare(input, options);
   const compress = await loadZstd();
   const parts: Uint8Array[] = [];
   const keep = (chunks: Uint8Array[]): void => {
@@ -117,15 +130,24 @@ export async function encodeGeoParquet(
 
 type Plan = ReturnType<typeof prepare>;
 
-function prepare(input: GeoParquetInput) {
+function prepare(input: GeoParquetInput, options: WriteOptions) {
   const schema = checkInput(input);
   const fields = schema.fields;
-  return {
-    input,
-    arrowSchema: schema,
-    geometry: fields.length - 1,
-    schema: planSchema([...fields, BBOX_FIELD]),
-  };
+  const geometry = fields.length - 1;
+  let parquet = planSchema([...fields, BBOX_FIELD]);
+  const geoTypes = (options.geoTypes ?? 'no') === 'yes';
+  if (geoTypes) {
+    // The geometry column is a top-level BYTE_ARRAY leaf: its element follows the root and the
+    // elements of the columns before it.
+    const at = parquet.elements.findIndex(
+      (e, i) => i > 0 && e.name === fields[geometry]!.name && e.type === 'BYTE_ARRAY',
+    );
+    const elements = parquet.elements.map((e, i) =>
+      i === at ? { ...e, logical: { kind: 'GEOMETRY' as const } } : e,
+    );
+    parquet = { elements, leaves: parquet.leaves };
+  }
+  return { input, arrowSchema: schema, geometry, schema: parquet, geoTypes };
 }
 
 /** Pending bytes are handed to the output once they reach this size (bytes). */
@@ -172,7 +194,7 @@ async function encode(
   flush: (chunks: Uint8Array[]) => unknown,
   signal: AbortSignal | undefined,
 ): Promise<WriteResult> {
-  const { input, arrowSchema, geometry, schema } = plan;
+  const { input, arrowSchema, geometry, schema, geoTypes } = plan;
   const sink = new Output(flush);
   const scratch = new ChunkScratch();
   const seen = new Set<number>();
@@ -188,17 +210,24 @@ async function encode(
     const columns: Data[][] = Array.from({ length: geometry + 2 }, () => []);
     let groupBox: Box | null = null;
     let rows = 0;
+    const groupTypes = new Set<number>();
+    let groupZ: [number, number] | null = null;
     for (const segment of segments) {
       for (let j = 0; j <= geometry; j++) columns[j]!.push(segmentColumn(segment, j));
       const wkb = wkbColumnFromData(columns[geometry]!.at(-1)!, 'geometry column');
       const bbox = atRow(rowsBefore + rows, () => {
-        collectGeometryTypes(wkb, seen);
+        collectGeometryTypes(wkb, groupTypes);
         return bboxColumn(wkb);
       });
+      if (geoTypes && [...groupTypes].some((t) => t >= 1000)) {
+        const z = zRange(wkb);
+        if (z !== null) groupZ = groupZ === null ? z : [Math.min(groupZ[0], z[0]), Math.max(groupZ[1], z[1])];
+      }
       columns[geometry + 1]!.push(bbox.data);
       groupBox = unionBox(groupBox, bbox.box);
       rows += segment.length;
     }
+    for (const t of groupTypes) seen.add(t);
     rowsBefore += rows;
     const offset = sink.offset;
     const chunks: ColumnChunkMeta[] = schema.leaves.map((leaf) =>
@@ -210,6 +239,14 @@ async function encode(
         scratch,
       ),
     );
+    if (geoTypes) {
+      const g = schema.leaves.findIndex((leaf) => leaf.column === geometry);
+      chunks[g]!.geo = {
+        bbox: groupBox,
+        z: groupZ,
+        types: [...groupTypes].sort((a, b) => a - b),
+      };
+    }
     groups.push({ numRows: rows, columns: chunks });
     summaries.push({ rows, bbox: groupBox, offset, compressedBytes: sink.offset - offset });
     box = unionBox(box, groupBox);

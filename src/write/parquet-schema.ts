@@ -36,7 +36,9 @@ export type LogicalType =
       readonly utc: boolean;
       readonly unit: 'MILLIS' | 'MICROS' | 'NANOS';
     }
-  | { readonly kind: 'INTEGER'; readonly bitWidth: number; readonly signed: boolean };
+  | { readonly kind: 'INTEGER'; readonly bitWidth: number; readonly signed: boolean }
+  /** Parquet's GEOMETRY (format 2.11): WKB, CRS left out, which means OGC:CRS84. */
+  | { readonly kind: 'GEOMETRY' };
 
 /** One element of the flattened Parquet schema (depth-first, groups before their children). */
 export interface SchemaElement {

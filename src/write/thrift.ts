@@ -12,6 +12,7 @@ const T_BYTE = 3;
 const T_I16 = 4;
 const T_I32 = 5;
 const T_I64 = 6;
+const T_DOUBLE = 7;
 const T_BINARY = 8;
 const T_LIST = 9;
 const T_STRUCT = 12;
@@ -62,6 +63,15 @@ export class CompactWriter {
   i64(id: number, v: number): void {
     this.field(id, T_I64);
     this.zigzag(v);
+  }
+
+  /** A double field: 8 bytes, little-endian. */
+  double(id: number, v: number): void {
+    this.field(id, T_DOUBLE);
+    this.out.ensure(8);
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, v, true);
+    this.out.append(bytes);
   }
 
   byte(id: number, v: number): void {
