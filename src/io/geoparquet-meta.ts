@@ -2,6 +2,8 @@
  * GeoParquet `geo` key-value metadata (versions 1.0.0 and 1.1.0): parsing, and deciding from a
  * column's CRS whether its coordinates need reprojecting to lon/lat.
  */
+
+import type { FileMetaData } from 'hyparquet';
 import { GeopartError } from '../errors.js';
 import type { GeoArrowEncoding } from '../geometry/geoarrow-to-wkb.js';
 import { GEOARROW_ENCODINGS } from '../geometry/geoarrow-to-wkb.js';
@@ -139,4 +141,51 @@ function coveringColumnOf(covering: unknown): string | null {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The `geo` metadata (JSON text, GeoParquet 1.1 form) that a file without one declares through
+ * Parquet's GEOMETRY logical type (format 2.11), or null when no column has it. The primary
+ * column is the first top-level GEOMETRY column; its `crs` (GEOMETRY's `crs`, `OGC:CRS84` when
+ * absent) becomes the GeoParquet `crs`: `projjson:KEY` the PROJJSON in the file's key-value
+ * metadata `KEY`, `srid:N` `EPSG:N`, inline PROJJSON that object, anything else as it is
+ * (`EPSG:3857`). GEOGRAPHY columns (spherical edges) are not taken as geometry.
+ */
+export function geoFromLogicalTypes(metadata: FileMetaData): string | null {
+  const columns: Record<string, Record<string, unknown>> = {};
+  let primary: string | null = null;
+  const kv = new Map((metadata.key_value_metadata ?? []).map((e) => [e.key, e.value]));
+  // Top-level elements: the root's children, each followed by its own subtree.
+  const schema = metadata.schema;
+  for (let i = 1, depthLeft = [schema[0]?.num_children ?? 0]; i < schema.length; i++) {
+    const e = schema[i]!;
+    const top = depthLeft.length === 1;
+    depthLeft[depthLeft.length - 1]!--;
+    if (e.num_children) depthLeft.push(e.num_children);
+    while (depthLeft.length > 1 && depthLeft[depthLeft.length - 1] === 0) depthLeft.pop();
+    if (!top || e.logical_type?.type !== 'GEOMETRY' || e.type !== 'BYTE_ARRAY') continue;
+    const column: Record<string, unknown> = { encoding: 'WKB', geometry_types: [] };
+    const crs = logicalCrs(e.logical_type.crs, kv);
+    if (crs !== undefined) column.crs = crs;
+    columns[e.name] = column;
+    primary ??= e.name;
+  }
+  if (primary === null) return null;
+  return JSON.stringify({ version: '1.1.0', primary_column: primary, columns });
+}
+
+/** GEOMETRY's `crs` as a GeoParquet `crs` member (see {@link geoFromLogicalTypes}). */
+function logicalCrs(crs: string | undefined, kv: ReadonlyMap<string, string | undefined>): unknown {
+  if (crs === undefined || crs === '') return undefined;
+  const projjson = /^projjson:(.+)$/i.exec(crs);
+  const text = projjson ? kv.get(projjson[1]!) : crs.trim().startsWith('{') ? crs : null;
+  if (text !== null && text !== undefined) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  const srid = /^srid:(\d+)$/i.exec(crs);
+  return srid ? `EPSG:${srid[1]}` : crs;
 }

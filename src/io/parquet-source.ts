@@ -11,6 +11,7 @@
 
 import { basename, extname } from 'node:path';
 import { type Data, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
+import { parquetMetadataAsync } from 'hyparquet';
 import { makeBatch } from '../arrow/batch.js';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
 import { toFloat64 } from '../arrow/numeric.js';
@@ -21,11 +22,12 @@ import { normalizeWkb } from '../geometry/normalize.js';
 import { pointsFromLonLat } from '../geometry/points-from-lonlat.js';
 import type { WkbColumn } from '../geometry/wkb.js';
 import { renameWarning } from './column-names.js';
-import { parseGeoMetadata } from './geoparquet-meta.js';
+import { geoFromLogicalTypes, parseGeoMetadata } from './geoparquet-meta.js';
 import { type ParquetPlan, planParquet } from './parquet-plan.js';
 import { ParquetReader } from './parquet-reader.js';
 import type { ParquetFooter } from './parquet-worker.js';
 import type { RangeReader } from './range.js';
+import { rangeBuffer } from './range-blob.js';
 import { openRangeReader } from './range-reader.js';
 import type { Source, SourceInfo } from './source.js';
 
@@ -63,7 +65,8 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
   const { reader, footer } = await openParquetFooter(path);
   try {
     const schema = tableFromIPC(footer.schema).schema;
-    const geo = footer.geo === null ? null : parseGeoMetadata(footer.geo, path);
+    const geoJson = footer.geo ?? (await logicalTypeGeo(path));
+    const geo = geoJson === null ? null : parseGeoMetadata(geoJson, path);
     const plan = planParquet(path, schema, geo, options);
     const info: SourceInfo = {
       path,
@@ -76,6 +79,19 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
   } catch (err) {
     reader.close();
     throw err;
+  }
+}
+
+/**
+ * For a file without `geo` metadata: what its GEOMETRY logical type declares (parquet-wasm's
+ * footer does not show logical types, so hyparquet reads the footer again).
+ */
+async function logicalTypeGeo(path: string): Promise<string | null> {
+  const reader = await openRangeReader(path);
+  try {
+    return geoFromLogicalTypes(await parquetMetadataAsync(rangeBuffer(reader)));
+  } finally {
+    await reader.close().catch(() => undefined);
   }
 }
 

@@ -14,6 +14,7 @@ import { CHUNK_TABLE_KEY, FORMAT_VERSION_KEY, GEO_KEY, REPORT_KEY, TABLE_KEY } f
 import { dataFileName, TABLE_MARKER } from '../format/markers.js';
 import { isUrl, resolveTableLocation } from '../format/table-location.js';
 import { checkFormatVersion } from '../format/version.js';
+import { geoFromLogicalTypes } from '../io/geoparquet-meta.js';
 import { countingReader } from '../io/range.js';
 import { openRangeReader } from '../io/range-reader.js';
 import { type ChunkList, chunkListFromTable, isChunkMetadata } from './chunk-list.js';
@@ -214,7 +215,10 @@ function geopartTable(
 }
 
 function fromPlainFile(url: string, file: ParquetFileReader, stats: TableStats): GeoTable {
-  const layout = geoLayout(file.keyValue.get(GEO_KEY), url);
+  const layout = geoLayout(
+    file.keyValue.get(GEO_KEY) ?? geoFromLogicalTypes(file.metadata) ?? undefined,
+    url,
+  );
   const names = file.metadata.schema.map((e) => e.name);
   const covering =
     layout.covering !== null && names.includes(layout.covering.column) ? layout.covering : null;

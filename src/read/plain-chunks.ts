@@ -1,9 +1,9 @@
 /**
  * Chunks of a GeoParquet file written by another tool: each row group is a chunk, its box taken
- * from the row-group statistics of the file's bbox covering column (GeoParquet 1.1). A row group
- * without those statistics (or a file without a covering column) gets an unknown box: it is read
- * for every query and its rows are tested by the box of their geometry, so nothing is read at
- * open time beyond the footer.
+ * from the row-group statistics of the file's bbox covering column (GeoParquet 1.1), else from
+ * the geometry column's geospatial statistics (Parquet's GEOMETRY logical type, format 2.11).
+ * A row group with neither gets an unknown box: it is read for every query and its rows are
+ * tested by the box of their geometry, so nothing is read at open time beyond the footer.
  */
 import type { FileMetaData } from 'hyparquet';
 import { GeopartError } from '../errors.js';
@@ -29,14 +29,15 @@ export interface GeoLayout {
 }
 
 /**
- * The geometry layout from the `geo` key-value metadata of `url`. Throws `NO_GEOMETRY` when
- * there is none, `CORRUPT_INPUT` when it is malformed, naming the file.
+ * The geometry layout from the `geo` key-value metadata of `url` (or what the GEOMETRY logical
+ * type declares, `geoFromLogicalTypes`). Throws `NO_GEOMETRY` when there is none,
+ * `CORRUPT_INPUT` when it is malformed, naming the file.
  */
 export function geoLayout(geoJson: string | undefined, url: string): GeoLayout {
   if (geoJson === undefined) {
     throw new GeopartError(
       'NO_GEOMETRY',
-      `${url}: a Parquet file without GeoParquet 'geo' metadata; give a geopart table or a GeoParquet file`,
+      `${url}: a Parquet file without GeoParquet 'geo' metadata or a GEOMETRY column; give a geopart table or a GeoParquet file`,
       { file: url },
     );
   }
@@ -77,7 +78,9 @@ export function chunksFromRowGroups(metadata: FileMetaData, layout: GeoLayout): 
   for (let i = 0; i < n; i++) {
     const rg = metadata.row_groups[i]!;
     numRows[i] = Number(rg.num_rows);
-    const box = layout.covering === null ? null : statsBox(rg.columns, layout.covering);
+    const box =
+      (layout.covering === null ? null : statsBox(rg.columns, layout.covering)) ??
+      (layout.lonLat ? geoStatsBox(rg.columns, layout.geometry) : null);
     boxes.set(box ?? UNKNOWN_BOX, 4 * i);
   }
   return {
@@ -93,6 +96,19 @@ export function chunksFromRowGroups(metadata: FileMetaData, layout: GeoLayout): 
 }
 
 type ColumnChunks = FileMetaData['row_groups'][number]['columns'];
+
+/**
+ * The box in the `geospatial_statistics` of column `geometry`, or null when it has none. A
+ * wrapped box (xmin > xmax, across the antimeridian) is taken as every longitude.
+ */
+function geoStatsBox(columns: ColumnChunks, geometry: string): number[] | null {
+  const chunk = columns.find(
+    (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === geometry,
+  );
+  const b = chunk?.meta_data?.geospatial_statistics?.bbox;
+  if (!b || ![b.xmin, b.ymin, b.xmax, b.ymax].every(Number.isFinite)) return null;
+  return b.xmin > b.xmax ? [-180, b.ymin, 180, b.ymax] : [b.xmin, b.ymin, b.xmax, b.ymax];
+}
 
 function statsBox(columns: ColumnChunks, covering: NonNullable<GeoLayout['covering']>): number[] | null {
   const out: number[] = [];
