@@ -5,7 +5,11 @@
  * N seeded points (id int64, name utf8, value float64, category int32, WKB geometry, bbox)
  * cut into row groups of 2,000 rows, as an ingest with 500 chunks would write them.
  *
- *   npx tsx bench/write.ts [--points N] [--chunk ROWS]
+ *   npx tsx bench/write.ts [--points N] [--chunk ROWS] [--codecs]
+ *
+ * `--codecs` runs geopart's writer once per compression setting instead (zstd levels, snappy,
+ * gzip, lz4_raw, none, and the GEOMETRY logical type), beside the default zstd level 1: the
+ * table behind the default level.
  *
  * Each writer runs in a child process of its own (peak RSS is its own); the time is the best
  * of three writes, measured inside the child, excluding data generation.
@@ -33,9 +37,9 @@ import {
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
 import { wkbColumnFromData } from '../src/arrow/binary.js';
+import { DEFAULT_LEVELS, type Compression as PageCompression } from '../src/write/compression.js';
 import { bboxColumn } from '../src/write/geo-columns.js';
 import { writeGeoParquetFile } from '../src/write/geoparquet-writer.js';
-import { ZSTD_LEVEL } from '../src/write/zstd.js';
 import { CACHE, rng } from './lib.js';
 
 const BATCH_ROWS = 65_536;
@@ -104,6 +108,32 @@ function chunkSizes(n: number, chunk: number): number[] {
 }
 
 type Writer = (batches: RecordBatch[], sizes: number[], path: string) => Promise<void>;
+
+const ZSTD_LEVEL = DEFAULT_LEVELS.zstd!;
+
+/** geopart's writer with other settings, for `--codecs` (the first is the default). */
+const SETTINGS: Record<string, { compression: PageCompression; geoTypes?: 'yes' }> = {
+  'geopart zstd 1 (default)': { compression: { codec: 'zstd', level: 1 } },
+  'geopart zstd 3': { compression: { codec: 'zstd', level: 3 } },
+  'geopart zstd 6': { compression: { codec: 'zstd', level: 6 } },
+  'geopart zstd 9': { compression: { codec: 'zstd', level: 9 } },
+  'geopart zstd 15': { compression: { codec: 'zstd', level: 15 } },
+  'geopart zstd 19': { compression: { codec: 'zstd', level: 19 } },
+  'geopart snappy': { compression: { codec: 'snappy' } },
+  'geopart gzip 6': { compression: { codec: 'gzip', level: 6 } },
+  'geopart lz4_raw': { compression: { codec: 'lz4_raw' } },
+  'geopart none': { compression: { codec: 'none' } },
+  'geopart zstd 1, GEOMETRY type': { compression: { codec: 'zstd', level: 1 }, geoTypes: 'yes' },
+};
+
+const CODEC_WRITERS: Record<string, () => Promise<Writer>> = Object.fromEntries(
+  Object.entries(SETTINGS).map(([label, options]) => [
+    label,
+    async () => async (batches: RecordBatch[], sizes: number[], path: string) => {
+      await writeGeoParquetFile(path, { batches, rowGroupSizes: sizes }, options);
+    },
+  ]),
+);
 
 const WRITERS: Record<string, () => Promise<Writer>> = {
   geopart: async () => async (batches, sizes, path) => {
@@ -203,7 +233,7 @@ const WRITERS: Record<string, () => Promise<Writer>> = {
 async function child(label: string, n: number, chunk: number): Promise<void> {
   const batches = makeBatches(n);
   const sizes = chunkSizes(n, chunk);
-  const write = await WRITERS[label]!();
+  const write = await (WRITERS[label] ?? CODEC_WRITERS[label])!();
   const path = `${CACHE}write-${label.replace(/\W+/g, '_')}.parquet`;
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 3; run++) {
@@ -222,23 +252,27 @@ async function main(): Promise<void> {
       points: { type: 'string', default: '1000000' },
       chunk: { type: 'string', default: '2000' },
       child: { type: 'string' },
+      codecs: { type: 'boolean', default: false },
     },
     allowPositionals: true,
   });
   const n = Number(values.points);
   const chunk = Number(values.chunk);
   if (values.child !== undefined) return child(values.child, n, chunk);
-  const rows = Object.keys(WRITERS).map((label) => runChild(label, n, chunk));
+  const labels = Object.keys(values.codecs ? CODEC_WRITERS : WRITERS);
+  const rows = labels.map((label) => runChild(label, n, chunk));
+  const what = values.codecs ? 'compression settings' : `zstd level ${ZSTD_LEVEL}`;
   console.log(
-    `\n### GeoParquet write: ${n.toLocaleString('en-US')} points, row groups of ${chunk} rows, zstd level ${ZSTD_LEVEL}\n`,
+    `\n### GeoParquet write: ${n.toLocaleString('en-US')} points, row groups of ${chunk} rows, ${what}\n`,
   );
-  console.log('| writer | time (s) | rows/s | file (MB) | peak RSS (MB) | time vs first |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| writer | time (s) | rows/s | file (MB) | peak RSS (MB) | time vs first | size vs first |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const m of rows) {
     const rate = Math.round(m.rows / m.seconds).toLocaleString('en-US');
     const ratio = (m.seconds / rows[0]!.seconds).toFixed(2);
+    const size = (m.bytes / rows[0]!.bytes).toFixed(2);
     console.log(
-      `| ${m.label} | ${m.seconds.toFixed(3)} | ${rate} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${ratio}x |`,
+      `| ${m.label} | ${m.seconds.toFixed(3)} | ${rate} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${ratio}x | ${size}x |`,
     );
   }
 }

@@ -29,7 +29,7 @@
       'cflags': ['<!@(gdal-config --cflags)'],
       'cflags_cc': ['-std=c++17', '-fexceptions', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'cflags_cc!': ['-fno-exceptions', '-std=gnu++17'],
-      'libraries': ['<!@(gdal-config --libs)', '-lzstd'],
+      'libraries': ['<!@(gdal-config --libs)', '-lzstd', '-llz4'],
       'xcode_settings': {
         'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

@@ -24,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reprojectWkb", Napi::Function::New<geopart::ReprojectWkb>(env, "reprojectWkb"));
   exports.Set("makeValidWkb", Napi::Function::New<geopart::MakeValidWkb>(env, "makeValidWkb"));
   exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));
+  exports.Set("lz4RawCompress", Napi::Function::New<geopart::Lz4RawCompress>(env, "lz4RawCompress"));
   exports.Set("gdalVersion", GDALVersionInfo("RELEASE_NAME"));
   return exports;
 }

@@ -1,4 +1,4 @@
-// zstdCompress(): page compression for the Parquet writer.
+// zstdCompress() and lz4RawCompress(): page compression for the Parquet writer.
 #pragma once
 
 #include <napi.h>
@@ -6,5 +6,6 @@
 namespace geopart {
 
 Napi::Value ZstdCompress(const Napi::CallbackInfo& info);
+Napi::Value Lz4RawCompress(const Napi::CallbackInfo& info);
 
 }  // namespace geopart

@@ -60,6 +60,23 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     group: OUTPUT,
     help: "yes: Parquet's GEOMETRY type and geospatial statistics too (default no, as GDAL 3.12)",
   },
+  {
+    flag: 'compression',
+    type: 'string',
+    arg: 'zstd|snappy|gzip|lz4_raw|none',
+    field: 'compression',
+    group: OUTPUT,
+    help: 'page compression of the data files (default zstd)',
+  },
+  {
+    flag: 'compression-level',
+    type: 'string',
+    arg: 'N',
+    field: 'compressionLevel',
+    parse: numberFlag,
+    group: OUTPUT,
+    help: "the codec's level: zstd 1-22 (default 1), gzip 1-9 (default 6)",
+  },
   { flag: 'json', type: 'boolean', group: OUTPUT, help: 'print the report as JSON' },
   {
     flag: 'method',

@@ -1,3 +1,4 @@
+import type { Codec } from '../format/compression.js';
 import { fromCamel, withDefaultType } from './camel.js';
 import { GDALOpenConfig, type GDALOpenInit, gdalInitToJson } from './gdal-open.js';
 import { parseConfig } from './issues.js';
@@ -33,6 +34,10 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
    * statistics (format 2.11); default `no`, as GDAL 3.12's `USE_PARQUET_GEO_TYPES`.
    */
   readonly parquetGeoTypes?: ParquetGeoTypes;
+  /** Page compression of the data files: `zstd` (default), `snappy`, `gzip`, `lz4_raw` or `none`. */
+  readonly compression?: Codec;
+  /** The codec's level (zstd 1-22, default 1; gzip 1-9, default 6); null: the default. */
+  readonly compressionLevel?: number | null;
   /** Height/width ratio above which a node is cut across y; >= 1, default 2. */
   readonly partitioningMaxHeightRatio?: number;
   /** Split an over-cap group of identical centroids by count; default true. */
@@ -90,6 +95,10 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   declare readonly partitioningMaxWidthRatio: number;
   /** `yes`: the geometry column carries Parquet's GEOMETRY logical type and geospatial statistics. */
   declare readonly parquetGeoTypes: ParquetGeoTypes;
+  /** Page compression of the data files. */
+  declare readonly compression: Codec;
+  /** The codec's level; null: the codec's default. */
+  declare readonly compressionLevel: number | null;
   /** A node taller than this times its width is cut across y (>= 1). */
   declare readonly partitioningMaxHeightRatio: number;
   /** Split a group of rows with one identical centroid that exceeds a cap, by count; false keeps it whole. */
@@ -147,6 +156,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       partitioningSplitMethod: json.partitioning_split_method,
       partitioningMaxWidthRatio: json.partitioning_max_width_ratio,
       parquetGeoTypes: json.parquet_geo_types,
+      compression: json.compression,
+      compressionLevel: json.compression_level,
       partitioningMaxHeightRatio: json.partitioning_max_height_ratio,
       splitIdenticalCentroids: json.split_identical_centroids,
       subdivideStart: json.subdivide_start,
@@ -175,6 +186,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       partitioning_split_method: this.partitioningSplitMethod,
       partitioning_max_width_ratio: this.partitioningMaxWidthRatio,
       parquet_geo_types: this.parquetGeoTypes,
+      compression: this.compression,
+      compression_level: this.compressionLevel,
       partitioning_max_height_ratio: this.partitioningMaxHeightRatio,
       split_identical_centroids: this.splitIdenticalCentroids,
       subdivide_start: this.subdivideStart,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CODEC_LEVELS, CODECS, DEFAULT_COMPRESSION } from '../format/compression.js';
 import {
   columnList,
   flag,
@@ -141,6 +142,14 @@ const geospatialObject = strictObject(
       .enum(SPLIT_METHODS, expects('"mean", "median" or "compact"'))
       .default(PLAN_DEFAULTS.splitMethod),
     parquet_geo_types: z.enum(PARQUET_GEO_TYPES, expects('"no" or "yes"')).default('no'),
+    compression: z
+      .enum(CODECS, expects('"zstd", "snappy", "gzip", "lz4_raw" or "none"'))
+      .default(DEFAULT_COMPRESSION.codec),
+    compression_level: z
+      .number(expects("an integer level, or null for the codec's default"))
+      .int()
+      .nullable()
+      .default(null),
     partitioning_max_width_ratio: ratio(PLAN_DEFAULTS.maxWidthRatio),
     partitioning_max_height_ratio: ratio(PLAN_DEFAULTS.maxHeightRatio),
     split_identical_centroids: flag(PLAN_DEFAULTS.splitIdenticalCentroids),
@@ -176,6 +185,18 @@ const geospatialObject = strictObject(
 type GeospatialObject = z.output<typeof geospatialObject>;
 
 function checkGeospatial(v: GeospatialObject, ctx: z.RefinementCtx): void {
+  const level = v.compression_level;
+  const range = CODEC_LEVELS[v.compression];
+  if (level !== null && (range === undefined || level < range[0] || level > range[1])) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['compression_level'],
+      message:
+        range === undefined
+          ? `got ${level} with compression "${v.compression}", which takes no level; leave compression_level out`
+          : `got ${level} with compression "${v.compression}"; its levels are ${range[0]} to ${range[1]}`,
+    });
+  }
   const perFile = v.partitioning_maximum_per_file;
   const perChunk = v.partitioning_maximum_per_chunk;
   if (perFile !== null && perChunk !== null && perChunk > perFile) {

@@ -48,7 +48,7 @@ export interface IngestSettings {
   /** Where the chunk table also goes as its own file, or null. */
   readonly outputMetadata: string | null;
   /** How the Parquet files are written (the writer's options). */
-  readonly write: Pick<WriteOptions, 'geoTypes'>;
+  readonly write: Pick<WriteOptions, 'geoTypes' | 'compression'>;
   /** How the inputs are read (`io/read-inputs.ts`). */
   readonly read: Omit<ReadOptions, 'onWarning' | 'batchSize'>;
   /** What the scan computes per row (`scan/scan-batch.ts`). */
@@ -74,7 +74,10 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
   return {
     output: step.output,
     overwrite: step.overwrite,
-    write: { geoTypes: step.parquetGeoTypes },
+    write: {
+      geoTypes: step.parquetGeoTypes,
+      compression: { codec: step.compression, level: step.compressionLevel },
+    },
     outputMetadata: step.outputMetadata,
     read: {
       input: step.input,

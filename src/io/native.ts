@@ -134,6 +134,7 @@ interface NativeAddon {
     targetCrs: string,
   ): { offsets: Int32Array; data: Uint8Array; validity: Uint8Array | null };
   zstdCompress(data: Uint8Array, level: number): Uint8Array;
+  lz4RawCompress(data: Uint8Array): Uint8Array;
   makeValidWkb(wkb: Uint8Array): { valid: true } | { valid: false; wkb: Uint8Array | null };
 }
 
@@ -220,6 +221,11 @@ export function makeValidWkb(wkb: Uint8Array): Uint8Array | null {
 /** Compresses `data` into one zstd frame at `level`, with the system libzstd (Parquet pages). */
 export function zstdCompress(data: Uint8Array, level: number): Uint8Array {
   return loadAddon().zstdCompress(data, level);
+}
+
+/** Compresses `data` into one raw LZ4 block (Parquet's LZ4_RAW), with the system liblz4. */
+export function lz4RawCompress(data: Uint8Array): Uint8Array {
+  return loadAddon().lz4RawCompress(data);
 }
 
 /** Lists a dataset's layers without reading any rows. */

@@ -10,7 +10,6 @@ import { CompactWriter, LIST_BINARY, LIST_I32, LIST_STRUCT } from './thrift.js';
 /** Magic bytes at both ends of a Parquet file. */
 export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
 
-const CODEC_ZSTD = 6;
 const ENCODING_PLAIN = 0;
 const ENCODING_RLE = 3;
 
@@ -26,6 +25,7 @@ export function encodeFooter(
   rowGroups: readonly RowGroupMeta[],
   keyValues: readonly (readonly [string, string])[],
   createdBy: string,
+  codec: number,
 ): Uint8Array {
   const out = new ByteBuffer(4096);
   const w = new CompactWriter(out);
@@ -38,7 +38,7 @@ export function encodeFooter(
   );
   w.list(4, LIST_STRUCT, rowGroups.length);
   rowGroups.forEach((g, ordinal) => {
-    rowGroup(w, g, ordinal);
+    rowGroup(w, g, ordinal, codec);
   });
   w.list(5, LIST_STRUCT, keyValues.length);
   for (const [key, value] of keyValues) {
@@ -109,10 +109,10 @@ function logicalType(w: CompactWriter, t: LogicalType): void {
   w.end();
 }
 
-function rowGroup(w: CompactWriter, g: RowGroupMeta, ordinal: number): void {
+function rowGroup(w: CompactWriter, g: RowGroupMeta, ordinal: number, codec: number): void {
   w.element();
   w.list(1, LIST_STRUCT, g.columns.length);
-  for (const c of g.columns) columnChunk(w, c);
+  for (const c of g.columns) columnChunk(w, c, codec);
   w.i64(
     2,
     g.columns.reduce((s, c) => s + c.uncompressedSize, 0),
@@ -127,7 +127,7 @@ function rowGroup(w: CompactWriter, g: RowGroupMeta, ordinal: number): void {
   w.end();
 }
 
-function columnChunk(w: CompactWriter, c: ColumnChunkMeta): void {
+function columnChunk(w: CompactWriter, c: ColumnChunkMeta, codec: number): void {
   const { leaf, stats } = c;
   w.element();
   w.i64(2, c.offset);
@@ -139,7 +139,7 @@ function columnChunk(w: CompactWriter, c: ColumnChunkMeta): void {
   if (levels) w.elementI32(ENCODING_RLE);
   w.list(3, LIST_BINARY, leaf.path.length);
   for (const p of leaf.path) w.elementString(p);
-  w.i32(4, CODEC_ZSTD);
+  w.i32(4, codec);
   w.i64(5, c.numValues);
   w.i64(6, c.uncompressedSize);
   w.i64(7, c.compressedSize);

@@ -2,12 +2,13 @@
  * The GeoParquet file writer: Arrow batches in, one GeoParquet 1.1 file out, each entry of
  * `rowGroupSizes` one Parquet row group. Columns are the input's attributes (types kept), the
  * WKB `geometry`, and a `bbox` covering struct with min/max statistics per row group; every
- * column is zstd-compressed. The same input always gives the same bytes.
+ * page compressed with the codec of `compression` (zstd level 1 by default). The same input
+ * and options always give the same bytes.
  *
  * The Parquet encoding is done here rather than by a general writer: PLAIN values copied
- * straight from Arrow buffers, levels from validity bitmaps, data pages compressed with the
- * system libzstd through the native addon (zstd.ts; see bench/write.ts for the measurements
- * behind this choice).
+ * straight from Arrow buffers, levels from validity bitmaps, data pages compressed by
+ * compression.ts (zstd and LZ4 from the system libraries through the native addon; see
+ * bench/write.ts for the measurements behind this choice).
  */
 import { open, unlink } from 'node:fs/promises';
 import type { Data } from 'apache-arrow';
@@ -15,6 +16,7 @@ import { wkbColumnFromData } from '../arrow/binary.js';
 import { GeopartError } from '../errors.js';
 import { GEO_KEY } from '../format/keys.js';
 import { ChunkScratch, type ColumnChunkMeta, writeColumnChunk } from './column-chunk.js';
+import { CODEC_CODES, type Compression, compressorFor, DEFAULT_COMPRESSION } from './compression.js';
 import { encodeFooter, PARQUET_MAGIC, type RowGroupMeta } from './footer.js';
 import {
   BBOX_FIELD,
@@ -29,7 +31,6 @@ import {
 import { checkInput, type GeoParquetInput, rowGroupSegments, segmentColumn } from './input.js';
 import { planSchema } from './parquet-schema.js';
 import { shred } from './shred.js';
-import { loadZstd } from './zstd.js';
 
 /** The `created_by` of every file (fixed, so output is reproducible). */
 export const CREATED_BY = 'geopart';
@@ -50,6 +51,8 @@ export interface WriteOptions {
   readonly signal?: AbortSignal;
   /** Default `no`. */
   readonly geoTypes?: GeoTypesMode;
+  /** Page compression; default zstd level 1 (compression.ts). */
+  readonly compression?: Compression;
 }
 
 /** One written row group (one chunk of the partitioned table). */
@@ -93,7 +96,7 @@ export async function writeGeoParquetFile(
   options: WriteOptions = {},
 ): Promise<WriteResult> {
   const plan = prepare(input, options);
-  const compress = await loadZstd();
+  const compress = compressorFor(plan.compression);
   options.signal?.throwIfAborted();
   const file = await open(path, 'w');
   try {
@@ -113,7 +116,7 @@ export async function encodeGeoParquet(
   options: WriteOptions = {},
 ): Promise<{ bytes: Uint8Array; result: WriteResult }> {
   const plan = prepare(input, options);
-  const compress = await loadZstd();
+  const compress = compressorFor(plan.compression);
   const parts: Uint8Array[] = [];
   const keep = (chunks: Uint8Array[]): void => {
     for (const c of chunks) parts.push(c);
@@ -147,7 +150,8 @@ function prepare(input: GeoParquetInput, options: WriteOptions) {
     );
     parquet = { elements, leaves: parquet.leaves };
   }
-  return { input, arrowSchema: schema, geometry, schema: parquet, geoTypes };
+  const compression = options.compression ?? DEFAULT_COMPRESSION;
+  return { input, arrowSchema: schema, geometry, schema: parquet, geoTypes, compression };
 }
 
 /** Pending bytes are handed to the output once they reach this size (bytes). */
@@ -258,7 +262,7 @@ async function encode(
     [GEO_KEY, geoMetadataJson(geometryTypes, box)],
     ...Object.entries(input.keyValueMetadata ?? {}),
   ];
-  sink.push(encodeFooter(schema, groups, keyValues, CREATED_BY));
+  sink.push(encodeFooter(schema, groups, keyValues, CREATED_BY, CODEC_CODES[plan.compression.codec]));
   await sink.drain(true);
   const rows = summaries.reduce((s, g) => s + g.rows, 0);
   return { bytes: sink.offset, rows, rowGroups: summaries, geometryTypes, bbox: box };

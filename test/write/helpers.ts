@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Ajv } from 'ajv';
 import { Binary, type Data, Field, type RecordBatch, vectorFromArray } from 'apache-arrow';
@@ -76,7 +77,10 @@ function makeValidator() {
   return ajv.compile(JSON.parse(readFileSync(dataPath('geoparquet/schema.json'), 'utf8')));
 }
 
-/** Reads a file with hyparquet (zstd pages decompressed by libzstd's decoder). */
+/**
+ * Reads a file with hyparquet (zstd pages decompressed by libzstd's decoder, gzip by zlib,
+ * LZ4_RAW by {@link lz4BlockDecompress}; snappy is hyparquet's own).
+ */
 export async function readWithHyparquet(path: string): Promise<Record<string, unknown>[]> {
   const zstd = createRequire(import.meta.url)('@foxglove/wasm-zstd') as {
     isLoaded: Promise<unknown>;
@@ -86,7 +90,11 @@ export async function readWithHyparquet(path: string): Promise<Record<string, un
   const file = await asyncBufferFromFile(path);
   return parquetReadObjects({
     file,
-    compressors: { ZSTD: (input: Uint8Array, size: number) => zstd.decompress(input, size) },
+    compressors: {
+      ZSTD: (input: Uint8Array, size: number) => zstd.decompress(input, size),
+      GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
+      LZ4_RAW: lz4BlockDecompress,
+    },
   });
 }
 
@@ -118,4 +126,40 @@ export function batchOf(columns: readonly (readonly [string, Data])[]): RecordBa
 /** Uppercase hex of bytes, as DuckDB's `hex()` writes it. */
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex').toUpperCase();
+}
+
+/**
+ * Decompresses one raw LZ4 block (Parquet's LZ4_RAW) into `size` bytes, written here from the
+ * block format's description so the test does not trust the compressor's library.
+ */
+export function lz4BlockDecompress(input: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let i = 0;
+  let o = 0;
+  const length = (base: number): number => {
+    let n = base;
+    if (base === 15) {
+      let b: number;
+      do {
+        b = input[i++]!;
+        n += b;
+      } while (b === 255);
+    }
+    return n;
+  };
+  while (i < input.length) {
+    const token = input[i++]!;
+    const literals = length(token >> 4);
+    out.set(input.subarray(i, i + literals), o);
+    i += literals;
+    o += literals;
+    if (i >= input.length) break; // the last sequence holds literals only
+    const offset = input[i]! | (input[i + 1]! << 8);
+    i += 2;
+    const match = length(token & 15) + 4;
+    // Byte by byte: a match may overlap the bytes it is copying.
+    for (let k = 0; k < match; k++, o++) out[o] = out[o - offset]!;
+  }
+  if (o !== size) throw new Error(`lz4 block: ${o} bytes decoded, ${size} expected`);
+  return out;
 }
