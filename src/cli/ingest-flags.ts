@@ -77,6 +77,23 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     group: OUTPUT,
     help: "the codec's level: zstd 1-22 (default 1), gzip 1-9 (default 6)",
   },
+  {
+    flag: 'data-page-size',
+    type: 'string',
+    arg: 'BYTES',
+    field: 'dataPageSize',
+    parse: numberFlag,
+    group: OUTPUT,
+    help: 'target uncompressed size of a data page (default 1048576)',
+  },
+  {
+    flag: 'no-page-index',
+    type: 'boolean',
+    field: 'writePageIndex',
+    parse: turnsOff,
+    group: OUTPUT,
+    help: 'write no page index (ColumnIndex/OffsetIndex)',
+  },
   { flag: 'json', type: 'boolean', group: OUTPUT, help: 'print the report as JSON' },
   {
     flag: 'method',

@@ -38,6 +38,10 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
   readonly compression?: Codec;
   /** The codec's level (zstd 1-22, default 1; gzip 1-9, default 6); null: the default. */
   readonly compressionLevel?: number | null;
+  /** Target uncompressed size of a data page, bytes; default 1 MiB. */
+  readonly dataPageSize?: number;
+  /** Write the page index (ColumnIndex and OffsetIndex); default true. */
+  readonly writePageIndex?: boolean;
   /** Height/width ratio above which a node is cut across y; >= 1, default 2. */
   readonly partitioningMaxHeightRatio?: number;
   /** Split an over-cap group of identical centroids by count; default true. */
@@ -99,6 +103,10 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   declare readonly compression: Codec;
   /** The codec's level; null: the codec's default. */
   declare readonly compressionLevel: number | null;
+  /** Target uncompressed size of a data page, bytes. */
+  declare readonly dataPageSize: number;
+  /** The page index is written. */
+  declare readonly writePageIndex: boolean;
   /** A node taller than this times its width is cut across y (>= 1). */
   declare readonly partitioningMaxHeightRatio: number;
   /** Split a group of rows with one identical centroid that exceeds a cap, by count; false keeps it whole. */
@@ -158,6 +166,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       parquetGeoTypes: json.parquet_geo_types,
       compression: json.compression,
       compressionLevel: json.compression_level,
+      dataPageSize: json.data_page_size,
+      writePageIndex: json.write_page_index,
       partitioningMaxHeightRatio: json.partitioning_max_height_ratio,
       splitIdenticalCentroids: json.split_identical_centroids,
       subdivideStart: json.subdivide_start,
@@ -188,6 +198,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       parquet_geo_types: this.parquetGeoTypes,
       compression: this.compression,
       compression_level: this.compressionLevel,
+      data_page_size: this.dataPageSize,
+      write_page_index: this.writePageIndex,
       partitioning_max_height_ratio: this.partitioningMaxHeightRatio,
       split_identical_centroids: this.splitIdenticalCentroids,
       subdivide_start: this.subdivideStart,

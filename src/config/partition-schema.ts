@@ -145,6 +145,12 @@ const geospatialObject = strictObject(
     compression: z
       .enum(CODECS, expects('"zstd", "snappy", "gzip", "lz4_raw" or "none"'))
       .default(DEFAULT_COMPRESSION.codec),
+    data_page_size: z
+      .number(expects('a page size in bytes, a positive integer'))
+      .int()
+      .positive()
+      .default(1 << 20),
+    write_page_index: flag(true),
     compression_level: z
       .number(expects("an integer level, or null for the codec's default"))
       .int()

@@ -130,7 +130,7 @@ export interface WriteTask {
   /** Most bytes of row data (see arrow/row-bytes.ts) the sample may hold. */
   readonly sampleBytes: number;
   /** The writer's options (ingest/settings.ts `write`). */
-  readonly writeOptions: Pick<WriteOptions, 'geoTypes' | 'compression'>;
+  readonly writeOptions: Pick<WriteOptions, 'geoTypes' | 'compression' | 'pageBytes' | 'pageIndex'>;
 }
 
 /** Output of {@link write}. */

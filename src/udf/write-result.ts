@@ -8,7 +8,7 @@ import { tableToIPC } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import { GeopartError } from '../errors.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
-import { writeGeoParquetFile } from '../write/geoparquet-writer.js';
+import { CREATED_BY, writeGeoParquetFile } from '../write/geoparquet-writer.js';
 import type { UdfTable } from './table-value.js';
 
 /** What was written. */
@@ -62,7 +62,7 @@ async function writePlain(
   try {
     const props = new WriterPropertiesBuilder()
       .setCompression(Compression.ZSTD)
-      .setCreatedBy('geopart')
+      .setCreatedBy(CREATED_BY)
       .setKeyValueMetadata(new Map(Object.entries(kv)))
       .build();
     bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(value.table, 'stream')), props);

@@ -1,7 +1,8 @@
 /**
  * One Parquet column chunk: the shredded pieces of one leaf in one row group, cut into data
- * pages (format v1: levels and PLAIN values compressed together) of about {@link PAGE_BYTES}.
- * Pages only end at row boundaries, so a reader can skip pages by row.
+ * pages (format v1: levels and PLAIN values compressed together) of about {@link PAGE_BYTES}
+ * (or the page size asked for). Pages only end at row boundaries, so a reader can skip pages
+ * by row; each page's place, first row and statistics are kept for the page index (footer.ts).
  */
 import { ByteBuffer } from './byte-buffer.js';
 import type { Leaf } from './parquet-schema.js';
@@ -11,8 +12,21 @@ import type { Piece } from './shred.js';
 import { type ChunkStats, StatsBuilder } from './stats.js';
 import { CompactWriter } from './thrift.js';
 
-/** Target uncompressed size of one data page (bytes). */
+/** Default target uncompressed size of one data page (bytes). */
 export const PAGE_BYTES = 1 << 20;
+
+/** One written data page, for the page index. */
+export interface PageMeta {
+  /** File offset of its header. */
+  readonly offset: number;
+  /** Header and compressed body, bytes. */
+  readonly compressedSize: number;
+  /** Row of the row group its first value belongs to. */
+  readonly firstRow: number;
+  readonly stats: ChunkStats;
+  /** Every value of the page is null. */
+  readonly allNull: boolean;
+}
 
 /** Compresses one page body. */
 export type Compressor = (bytes: Uint8Array) => Uint8Array;
@@ -33,6 +47,11 @@ export interface ColumnChunkMeta {
   readonly uncompressedSize: number;
   readonly compressedSize: number;
   readonly stats: ChunkStats;
+  /** Its data pages, in order. */
+  readonly pages: readonly PageMeta[];
+  /** Where the page index structs of the chunk went (set by the writer when it wrote them). */
+  columnIndex?: { readonly offset: number; readonly length: number };
+  offsetIndex?: { readonly offset: number; readonly length: number };
   /** The GEOMETRY column's geospatial statistics, when it is written with the logical type. */
   geo?: GeospatialStats;
 }
@@ -64,14 +83,19 @@ export function writeColumnChunk(
   sink: ByteSink,
   compress: Compressor,
   scratch: ChunkScratch,
+  pageLimit = PAGE_BYTES,
 ): ColumnChunkMeta {
   const offset = sink.offset;
   const stats = new StatsBuilder(leaf.order);
+  const pages: PageMeta[] = [];
   let numValues = 0;
   let uncompressedSize = 0;
   let compressedSize = 0;
   let page: SlotRange[] = [];
   let pageBytes = 0;
+  // Rows of the row group before the current piece, and the first row of the page being built.
+  let rowsBefore = 0;
+  let pageFirstRow = 0;
 
   const flush = (): void => {
     if (page.length === 0) return;
@@ -80,9 +104,18 @@ export function writeColumnChunk(
     body.reset();
     if (leaf.maxRep > 0) writeLevels(body, page, slots, (p) => p.rep, 0, bitWidth(leaf.maxRep));
     if (leaf.maxDef > 0) writeLevels(body, page, slots, (p) => p.def, leaf.maxDef, bitWidth(leaf.maxDef));
-    stats.nullCount += writePlain(body, page, leaf.maxDef, stats);
+    const pageStats = new StatsBuilder(leaf.order);
+    pageStats.nullCount += writePlain(body, page, leaf.maxDef, pageStats);
+    stats.merge(pageStats);
     const compressed = compress(body.view8());
     const header = pageHeader(scratch.header, slots, body.length, compressed.length);
+    pages.push({
+      offset: sink.offset,
+      compressedSize: header.length + compressed.length,
+      firstRow: pageFirstRow,
+      stats: pageStats.finish(),
+      allNull: pageStats.nullCount === slots,
+    });
     sink.push(header);
     sink.push(compressed);
     numValues += slots;
@@ -96,17 +129,19 @@ export function writeColumnChunk(
     const perRow = bytesPerRow(piece);
     let row = 0;
     while (row < piece.rows) {
-      const want = Math.max(1, Math.ceil((PAGE_BYTES - pageBytes) / perRow));
+      if (page.length === 0) pageFirstRow = rowsBefore + row;
+      const want = Math.max(1, Math.ceil((pageLimit - pageBytes) / perRow));
       const end = Math.min(piece.rows, row + want);
       const starts = piece.rowStarts;
       page.push({ piece, a: starts === null ? row : starts[row]!, b: starts === null ? end : starts[end]! });
       pageBytes += (end - row) * perRow;
       row = end;
-      if (pageBytes >= PAGE_BYTES) flush();
+      if (pageBytes >= pageLimit) flush();
     }
+    rowsBefore += piece.rows;
   }
   flush();
-  return { leaf, offset, numValues, uncompressedSize, compressedSize, stats: stats.finish() };
+  return { leaf, offset, numValues, uncompressedSize, compressedSize, stats: stats.finish(), pages };
 }
 
 /** Level bytes of a page: a 4-byte length, then the hybrid encoding of every range's levels. */

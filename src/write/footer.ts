@@ -5,13 +5,15 @@
 import { ByteBuffer } from './byte-buffer.js';
 import type { ColumnChunkMeta, GeospatialStats } from './column-chunk.js';
 import { type LogicalType, type ParquetSchema, PHYSICAL_CODE, type SchemaElement } from './parquet-schema.js';
-import { CompactWriter, LIST_BINARY, LIST_I32, LIST_STRUCT } from './thrift.js';
+import { CompactWriter, LIST_BINARY, LIST_BOOL, LIST_I32, LIST_I64, LIST_STRUCT } from './thrift.js';
 
 /** Magic bytes at both ends of a Parquet file. */
 export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
 
 const ENCODING_PLAIN = 0;
 const ENCODING_RLE = 3;
+/** BoundaryOrder UNORDERED: pages are not sorted by their min/max. */
+const BOUNDARY_UNORDERED = 0;
 
 /** One written row group. */
 export interface RowGroupMeta {
@@ -155,7 +157,59 @@ function columnChunk(w: CompactWriter, c: ColumnChunkMeta, codec: number): void 
   w.end();
   if (c.geo) geospatialStatistics(w, c.geo);
   w.end();
+  if (c.offsetIndex) {
+    w.i64(4, c.offsetIndex.offset);
+    w.i32(5, c.offsetIndex.length);
+  }
+  if (c.columnIndex) {
+    w.i64(6, c.columnIndex.offset);
+    w.i32(7, c.columnIndex.length);
+  }
   w.end();
+}
+
+/**
+ * The chunk's `OffsetIndex { 1: list<PageLocation { 1: i64 offset, 2: i32
+ * compressed_page_size, 3: i64 first_row_index }> }`.
+ */
+export function encodeOffsetIndex(c: ColumnChunkMeta): Uint8Array {
+  const out = new ByteBuffer(16 + 12 * c.pages.length);
+  const w = new CompactWriter(out);
+  w.list(1, LIST_STRUCT, c.pages.length);
+  for (const p of c.pages) {
+    w.element();
+    w.i64(1, p.offset);
+    w.i32(2, p.compressedSize);
+    w.i64(3, p.firstRow);
+    w.end();
+  }
+  w.end();
+  return out.view8().slice();
+}
+
+/**
+ * The chunk's `ColumnIndex { 1: list<bool> null_pages, 2: list<binary> min_values, 3:
+ * list<binary> max_values, 4: BoundaryOrder boundary_order, 5: list<i64> null_counts }`, or
+ * null when a page lacks min/max statistics (a column without an order, or strings too long
+ * to bound) or the column is nested: readers then have the offset index only.
+ */
+export function encodeColumnIndex(c: ColumnChunkMeta): Uint8Array | null {
+  if (c.leaf.maxRep > 0) return null;
+  if (c.pages.some((p) => !p.allNull && (p.stats.min === null || p.stats.max === null))) return null;
+  const out = new ByteBuffer(64 + 40 * c.pages.length);
+  const w = new CompactWriter(out);
+  const empty = new Uint8Array(0);
+  w.list(1, LIST_BOOL, c.pages.length);
+  for (const p of c.pages) w.elementBool(p.allNull);
+  w.list(2, LIST_BINARY, c.pages.length);
+  for (const p of c.pages) w.elementBinary(p.allNull ? empty : p.stats.min!);
+  w.list(3, LIST_BINARY, c.pages.length);
+  for (const p of c.pages) w.elementBinary(p.allNull ? empty : p.stats.max!);
+  w.i32(4, BOUNDARY_UNORDERED);
+  w.list(5, LIST_I64, c.pages.length);
+  for (const p of c.pages) w.elementI64(p.stats.nullCount);
+  w.end();
+  return out.view8().slice();
 }
 
 /**

@@ -15,9 +15,16 @@ import type { Data } from 'apache-arrow';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { GeopartError } from '../errors.js';
 import { GEO_KEY } from '../format/keys.js';
-import { ChunkScratch, type ColumnChunkMeta, writeColumnChunk } from './column-chunk.js';
+import { PACKAGE_VERSION } from '../format/package-version.js';
+import { ChunkScratch, type ColumnChunkMeta, PAGE_BYTES, writeColumnChunk } from './column-chunk.js';
 import { CODEC_CODES, type Compression, compressorFor, DEFAULT_COMPRESSION } from './compression.js';
-import { encodeFooter, PARQUET_MAGIC, type RowGroupMeta } from './footer.js';
+import {
+  encodeColumnIndex,
+  encodeFooter,
+  encodeOffsetIndex,
+  PARQUET_MAGIC,
+  type RowGroupMeta,
+} from './footer.js';
 import {
   BBOX_FIELD,
   type Box,
@@ -32,8 +39,11 @@ import { checkInput, type GeoParquetInput, rowGroupSegments, segmentColumn } fro
 import { planSchema } from './parquet-schema.js';
 import { shred } from './shred.js';
 
-/** The `created_by` of every file (fixed, so output is reproducible). */
-export const CREATED_BY = 'geopart';
+/**
+ * The `created_by` of every file, in the form Parquet writers use (`parquet-cpp-arrow version
+ * 21.0.0`): fixed for a release, so output is reproducible.
+ */
+export const CREATED_BY = `geopart version ${PACKAGE_VERSION}`;
 
 /**
  * Whether the geometry column carries Parquet's GEOMETRY logical type (format 2.11) with
@@ -53,6 +63,10 @@ export interface WriteOptions {
   readonly geoTypes?: GeoTypesMode;
   /** Page compression; default zstd level 1 (compression.ts). */
   readonly compression?: Compression;
+  /** Target uncompressed size of a data page, bytes; default 1 MiB (column-chunk.ts). */
+  readonly pageBytes?: number;
+  /** Write the page index (ColumnIndex and OffsetIndex) of every column chunk; default true. */
+  readonly pageIndex?: boolean;
 }
 
 /** One written row group (one chunk of the partitioned table). */
@@ -151,7 +165,21 @@ function prepare(input: GeoParquetInput, options: WriteOptions) {
     parquet = { elements, leaves: parquet.leaves };
   }
   const compression = options.compression ?? DEFAULT_COMPRESSION;
-  return { input, arrowSchema: schema, geometry, schema: parquet, geoTypes, compression };
+  const pageBytes = options.pageBytes ?? PAGE_BYTES;
+  if (!Number.isInteger(pageBytes) || pageBytes < 1) {
+    throw new RangeError(`pageBytes must be a positive integer, got ${pageBytes}`);
+  }
+  const pageIndex = options.pageIndex ?? true;
+  return {
+    input,
+    arrowSchema: schema,
+    geometry,
+    schema: parquet,
+    geoTypes,
+    compression,
+    pageBytes,
+    pageIndex,
+  };
 }
 
 /** Pending bytes are handed to the output once they reach this size (bytes). */
@@ -241,6 +269,7 @@ async function encode(
         sink,
         compress,
         scratch,
+        plan.pageBytes,
       ),
     );
     if (geoTypes) {
@@ -257,6 +286,24 @@ async function encode(
     await sink.drain(false);
   }
 
+  if (plan.pageIndex) {
+    // After the row groups, before the footer: every column index, then every offset index.
+    for (const g of groups) {
+      for (const c of g.columns) {
+        const bytes = encodeColumnIndex(c);
+        if (bytes === null) continue;
+        c.columnIndex = { offset: sink.offset, length: bytes.length };
+        sink.push(bytes);
+      }
+    }
+    for (const g of groups) {
+      for (const c of g.columns) {
+        const bytes = encodeOffsetIndex(c);
+        c.offsetIndex = { offset: sink.offset, length: bytes.length };
+        sink.push(bytes);
+      }
+    }
+  }
   const geometryTypes = geometryTypeNames(seen);
   const keyValues: [string, string][] = [
     [GEO_KEY, geoMetadataJson(geometryTypes, box)],

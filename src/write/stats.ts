@@ -103,6 +103,28 @@ export class StatsBuilder {
       this.maxBytes = data.slice(start, end);
   }
 
+  /** Folds in what `o` (the same order) gathered: a page's statistics into its chunk's. */
+  merge(o: StatsBuilder): void {
+    this.nullCount += o.nullCount;
+    if (o.tooLong) this.tooLong = true;
+    if (o.minBytes === null || o.maxBytes === null) return;
+    if (this.order === 'utf8') {
+      if (this.minBytes === null || compareBytes(o.minBytes, 0, o.minBytes.length, this.minBytes) < 0)
+        this.minBytes = o.minBytes;
+      if (this.maxBytes === null || compareBytes(o.maxBytes, 0, o.maxBytes.length, this.maxBytes) > 0)
+        this.maxBytes = o.maxBytes;
+      return;
+    }
+    if (this.minKey === null || (o.minKey !== null && o.minKey < this.minKey)) {
+      this.minKey = o.minKey;
+      this.minBytes = o.minBytes;
+    }
+    if (this.maxKey === null || (o.maxKey !== null && o.maxKey > this.maxKey)) {
+      this.maxKey = o.maxKey;
+      this.maxBytes = o.maxBytes;
+    }
+  }
+
   finish(): ChunkStats {
     if (this.order === 'none' || this.tooLong || this.minBytes === null || this.maxBytes === null) {
       return { nullCount: this.nullCount, min: null, max: null, legacy: false };

@@ -18,7 +18,9 @@ const T_LIST = 9;
 const T_STRUCT = 12;
 
 /** List element types a caller may name. */
+export const LIST_BOOL = T_TRUE;
 export const LIST_I32 = T_I32;
+export const LIST_I64 = T_I64;
 export const LIST_BINARY = T_BINARY;
 export const LIST_STRUCT = T_STRUCT;
 
@@ -118,6 +120,21 @@ export class CompactWriter {
 
   elementI32(v: number): void {
     this.zigzag(v);
+  }
+
+  /** An i64 list element from a JS number (exact below 2^52). */
+  elementI64(v: number): void {
+    this.zigzag(v);
+  }
+
+  /** A bool list element: one byte, 1 true, 2 false. */
+  elementBool(v: boolean): void {
+    this.out.u8(v ? T_TRUE : T_FALSE);
+  }
+
+  elementBinary(bytes: Uint8Array): void {
+    this.out.varint(bytes.length);
+    this.out.append(bytes);
   }
 
   elementString(s: string): void {
