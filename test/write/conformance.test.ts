@@ -5,63 +5,26 @@
  * row groups of every file must be the chunks of the chunk table, and the `geo` metadata must
  * validate against the GeoParquet 1.1 JSON schema.
  */
-import { openAsBlob, readdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { openAsBlob, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { tableFromIPC } from 'apache-arrow';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { ParquetFile } from 'parquet-wasm/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type IngestOptions, ingest } from '../../src/config/ingest.js';
 import { openTable } from '../../src/read/open-table.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
-import { kvMetadata, lz4BlockDecompress, openDuck, tempDir, validateGeo } from './helpers.js';
+import {
+  kvMetadata,
+  openDuck,
+  readWithHyparquet,
+  tempDir,
+  validateGeo,
+  writeMixedZGeoJson,
+} from './helpers.js';
 
 const tmp = tempDir('geopart-conformance-');
 afterAll(() => tmp.cleanup());
-
-/** A few rows with Z and mixed types, written as GeoJSON for GDAL to read. */
-function zInput(): string {
-  const geometries = [
-    { type: 'Point', coordinates: [1, 2, 30] },
-    {
-      type: 'LineString',
-      coordinates: [
-        [0, 0, -5],
-        [1, 1, 7.5],
-      ],
-    },
-    {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [10, 10, 1],
-          [11, 10, 2],
-          [11, 11, 3],
-          [10, 10, 1],
-        ],
-      ],
-    },
-    {
-      type: 'MultiPoint',
-      coordinates: [
-        [20, 20, 0],
-        [21, 21, 0],
-      ],
-    },
-    null,
-  ];
-  const path = tmp.path('z.geojson');
-  const features = geometries.map((geometry, id) => ({
-    type: 'Feature',
-    properties: { id, label: `r${id}` },
-    geometry,
-  }));
-  writeFileSync(path, JSON.stringify({ type: 'FeatureCollection', features }));
-  return path;
-}
 
 const CASES: { name: string; input: () => string; options: IngestOptions }[] = [
   {
@@ -96,7 +59,7 @@ const CASES: { name: string; input: () => string; options: IngestOptions }[] = [
   },
   {
     name: 'Z and nulls, uncompressed',
-    input: zInput,
+    input: () => writeMixedZGeoJson(tmp.path('z.geojson'), true),
     options: { partitioningMaximumPerChunk: 2, compression: 'none' },
   },
 ];
@@ -117,11 +80,6 @@ function show(v: unknown): string {
   return String(v);
 }
 
-const zstd = createRequire(import.meta.url)('@foxglove/wasm-zstd') as {
-  isLoaded: Promise<unknown>;
-  decompress(input: Uint8Array, size: number): Uint8Array;
-};
-
 describe('three readers agree on a broad sample of tables', () => {
   for (const c of CASES) {
     it(c.name, async () => {
@@ -131,7 +89,6 @@ describe('three readers agree on a broad sample of tables', () => {
       const chunks = table.chunks();
       await table.close();
       const duck = await openDuck();
-      await zstd.isLoaded;
       try {
         const files = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
         let rowsTotal = 0;
@@ -162,17 +119,7 @@ describe('three readers agree on a broad sample of tables', () => {
           const wasm = tableFromIPC(
             (await (await ParquetFile.fromFile(await openAsBlob(path))).read()).intoIPCStream(),
           );
-          const hy = await parquetReadObjects({
-            file: await asyncBufferFromFile(path),
-            compressors: {
-              ZSTD: (input: Uint8Array, size: number) => zstd.decompress(input, size),
-              GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
-              LZ4_RAW: lz4BlockDecompress,
-            },
-            // Raw WKB, not hyparquet's GeoJSON, whether or not the column has the GEOMETRY type.
-            parsers: { geometryFromBytes: (b: Uint8Array) => b },
-            utf8: true,
-          });
+          const hy = await readWithHyparquet(path, { rawGeometry: true });
           expect(wasm.numRows).toBe(duckRows.length);
           expect(hy.length).toBe(duckRows.length);
           for (const k of cols) {

@@ -5,7 +5,7 @@
  * inference off, so only the file's own annotation counts) and parquet-wasm (arrow-rs) for the
  * values.
  */
-import { mkdtempSync, openAsBlob, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -19,6 +19,7 @@ import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
 import { decodeWkb, type Geom } from '../helpers/ogr.js';
+import { writeMixedZGeoJson } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'geopart-geo-types-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -131,36 +132,7 @@ describe('parquet_geo_types', () => {
   });
 
   it('yes: Z ranges and Z types of mixed rows', async () => {
-    const features = [
-      { type: 'Point', coordinates: [1, 2, 30] },
-      {
-        type: 'LineString',
-        coordinates: [
-          [0, 0, -5],
-          [1, 1, 7.5],
-        ],
-      },
-      {
-        type: 'Polygon',
-        coordinates: [
-          [
-            [10, 10],
-            [11, 10],
-            [11, 11],
-            [10, 10],
-          ],
-        ],
-      },
-      {
-        type: 'MultiPoint',
-        coordinates: [
-          [20, 20],
-          [21, 21],
-        ],
-      },
-    ].map((geometry, id) => ({ type: 'Feature', properties: { id }, geometry }));
-    const input = join(tmp, 'z.geojson');
-    writeFileSync(input, JSON.stringify({ type: 'FeatureCollection', features }));
+    const input = writeMixedZGeoJson(join(tmp, 'z.geojson'));
     const dir = join(tmp, 'z');
     await ingest(input, dir, { partitioningMaximumPerChunk: 2, parquetGeoTypes: 'yes' }).runLocal({
       threads: 1,

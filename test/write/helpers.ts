@@ -2,7 +2,7 @@
  * Shared pieces of the writer tests: DuckDB as the independent reader, hyparquet as a second
  * one, the GeoParquet JSON schema validator, and small builders for batches and WKB.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +81,10 @@ function makeValidator() {
  * Reads a file with hyparquet (zstd pages decompressed by libzstd's decoder, gzip by zlib,
  * LZ4_RAW by {@link lz4BlockDecompress}; snappy is hyparquet's own).
  */
-export async function readWithHyparquet(path: string): Promise<Record<string, unknown>[]> {
+export async function readWithHyparquet(
+  path: string,
+  options: { rawGeometry?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
   const zstd = createRequire(import.meta.url)('@foxglove/wasm-zstd') as {
     isLoaded: Promise<unknown>;
     decompress(input: Uint8Array, size: number): Uint8Array;
@@ -95,6 +98,8 @@ export async function readWithHyparquet(path: string): Promise<Record<string, un
       GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)),
       LZ4_RAW: lz4BlockDecompress,
     },
+    // Raw WKB instead of hyparquet's GeoJSON for a GEOMETRY column (logical type or `geo`).
+    ...(options.rawGeometry ? { parsers: { geometryFromBytes: (b: Uint8Array) => b }, utf8: true } : {}),
   });
 }
 
@@ -162,4 +167,47 @@ export function lz4BlockDecompress(input: Uint8Array, size: number): Uint8Array 
   }
   if (o !== size) throw new Error(`lz4 block: ${o} bytes decoded, ${size} expected`);
   return out;
+}
+
+/**
+ * Writes a GeoJSON file of mixed rows for GDAL to read at `path`: a Point Z, a LineString Z, a
+ * Polygon without Z, a MultiPoint without Z and, with `withNull`, a row without geometry.
+ */
+export function writeMixedZGeoJson(path: string, withNull = false): string {
+  const geometries: unknown[] = [
+    { type: 'Point', coordinates: [1, 2, 30] },
+    {
+      type: 'LineString',
+      coordinates: [
+        [0, 0, -5],
+        [1, 1, 7.5],
+      ],
+    },
+    {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [10, 10],
+          [11, 10],
+          [11, 11],
+          [10, 10],
+        ],
+      ],
+    },
+    {
+      type: 'MultiPoint',
+      coordinates: [
+        [20, 20],
+        [21, 21],
+      ],
+    },
+    ...(withNull ? [null] : []),
+  ];
+  const features = geometries.map((geometry, id) => ({
+    type: 'Feature',
+    properties: { id, label: `r${id}` },
+    geometry,
+  }));
+  writeFileSync(path, JSON.stringify({ type: 'FeatureCollection', features }));
+  return path;
 }
