@@ -45,6 +45,12 @@ export function takeRowsReplacing(
   return makeBatch(batch.schema.fields, columns, batch.schema.metadata, indices.length);
 }
 
+/** `batch` with column `replace` set to `data` (the same rows); the other columns are shared, not copied. */
+export function replaceColumn(batch: RecordBatch, replace: number, data: Data): RecordBatch {
+  const columns = batch.data.children.map((c, i) => (i === replace ? data : c));
+  return makeBatch(batch.schema.fields, columns, batch.schema.metadata, batch.numRows);
+}
+
 /** A batch of the rows of `batch` whose `keep` byte is non-zero; `batch` itself when all are kept. */
 export function filterRows(batch: RecordBatch, keep: Uint8Array): RecordBatch {
   const indices = maskIndices(keep);

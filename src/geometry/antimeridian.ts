@@ -22,7 +22,7 @@
 import type { FlatPolygon } from './flat.js';
 import { cleanPolygon } from './ring.js';
 import { splitCleanPolygon } from './split.js';
-import { isRowPresent, WKB_GEOMETRYCOLLECTION, WKB_POLYGON, type WkbColumn } from './wkb.js';
+import { baseTypeAt, isRowPresent, WKB_GEOMETRYCOLLECTION, WKB_POLYGON, type WkbColumn } from './wkb.js';
 import { WkbBuilder } from './wkb-builder.js';
 import { WkbFlatDecoder } from './wkb-flat.js';
 import { ZField } from './z-field.js';
@@ -412,11 +412,10 @@ export function splitAntimeridian(col: WkbColumn, bounds: Float64Array): Antimer
     const sides = split.get(i);
     if (sides) {
       const s = col.offsets[i]!;
-      const le = v[s] === 1;
-      const word = le ? v[s + 1]! | (v[s + 2]! << 8) : v[s + 4]! | (v[s + 3]! << 8);
+      const type = baseTypeAt(v, s);
       const hasZ = ZField.fromWkb(v, s, col.offsets[i + 1]!, i) !== null;
       for (const side of sides) {
-        writeSide(b, side, word % 1000, hasZ);
+        writeSide(b, side, type, hasZ);
         parentRow[j++] = i;
       }
       continue;

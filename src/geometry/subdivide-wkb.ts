@@ -6,7 +6,7 @@
 import type { FlatMultiPolygon, FlatPolygon } from './flat.js';
 import { multiPolygonArea } from './measure.js';
 import { subdivideMultiPolygon } from './subdivide.js';
-import { isRowPresent, type WkbColumn, WkbCursor } from './wkb.js';
+import { baseTypeAt, isRowPresent, type WkbColumn, WkbCursor } from './wkb.js';
 import { WkbBuilder } from './wkb-builder.js';
 import { WkbFlatDecoder } from './wkb-flat.js';
 import { ZField } from './z-field.js';
@@ -80,8 +80,7 @@ function collectionParts(
   // anything else kept as its bytes.
   const walk = (): void => {
     const start = cur.pos;
-    const le = v[start] === 1;
-    const type = (le ? v[start + 1]! | (v[start + 2]! << 8) : v[start + 4]! | (v[start + 3]! << 8)) % 1000;
+    const type = baseTypeAt(v, start);
     if (type === 7) {
       cur.readHeader();
       const n = cur.readCount(5);
@@ -155,11 +154,8 @@ export function subdivideWkbColumn(col: WkbColumn, start: number, stop: number):
     outRows++;
     if (!isRowPresent(col, i)) continue;
     const s = col.offsets[i]!;
-    // Only (multi)polygons: the type word's low byte is 3 or 6 in ISO little- and big-endian WKB.
-    const le = col.values[s] === 1;
-    const type =
-      (le ? col.values[s + 1]! | (col.values[s + 2]! << 8) : col.values[s + 4]! | (col.values[s + 3]! << 8)) %
-      1000;
+    // Only (multi)polygons and collections.
+    const type = baseTypeAt(col.values, s);
     if (type !== 3 && type !== 6 && type !== 7) continue;
     let owned: FlatMultiPolygon;
     if (type === 7) {
@@ -235,8 +231,7 @@ export function makeValidColumn(col: WkbColumn, repair: Repair): { wkb: WkbColum
     const s = col.offsets[i]!;
     const e = col.offsets[i + 1]!;
     const v = col.values;
-    const le = v[s] === 1;
-    const type = (le ? v[s + 1]! | (v[s + 2]! << 8) : v[s + 4]! | (v[s + 3]! << 8)) % 1000;
+    const type = baseTypeAt(v, s);
     if (type !== 3 && type !== 6 && type !== 7) continue;
     const r = repair(v.subarray(s, e));
     if (r === null) continue;

@@ -72,6 +72,18 @@ export function isRowPresent(col: WkbColumn, i: number): boolean {
   return col.offsets[i + 1]! > col.offsets[i]!;
 }
 
+/**
+ * The base type (1-7 when valid) of the WKB geometry at `bytes[start]`, from the low 16 bits
+ * of its type word in either byte order: ISO codes (`+ 1000 * dims`) and EWKB flags (high bits)
+ * alike. A quick look without checks, for choosing which rows to decode; the cursor checks.
+ */
+export function baseTypeAt(bytes: Uint8Array, start: number): number {
+  const le = bytes[start] === 1;
+  return (
+    (le ? bytes[start + 1]! | (bytes[start + 2]! << 8) : bytes[start + 4]! | (bytes[start + 3]! << 8)) % 1000
+  );
+}
+
 /** Raised for bytes that are not valid WKB; `row` is the row index within the column. */
 export function wkbError(row: number, message: string): GeopartError {
   return new GeopartError('CORRUPT_INPUT', `invalid WKB geometry at row ${row}: ${message}`, { row });

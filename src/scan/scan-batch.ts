@@ -4,7 +4,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
-import { filterRows, takeRowsReplacing } from '../arrow/take.js';
+import { filterRows, replaceColumn, takeRowsReplacing } from '../arrow/take.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import { type MeasureMethod, rowCentroidsAndMeasures } from '../geometry/row-keys.js';
 import { makeValidColumn, subdivideWkbColumn } from '../geometry/subdivide-wkb.js';
@@ -76,7 +76,7 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
     const wkb = wkbColumnFromData(batch.data.children[g]!);
     const r = makeValidColumn(wkb, makeValidWkb);
     if (r.wkb !== wkb) {
-      batch = takeRowsReplacing(batch, identity(batch.numRows), g, binaryDataFromWkb(r.wkb));
+      batch = replaceColumn(batch, g, binaryDataFromWkb(r.wkb));
       bounds = wkbBounds(r.wkb);
       rowsMadeValid = r.repairedRows;
     }
@@ -116,11 +116,4 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
     rowsAddedBySubdivision: rowsAdded,
     rowsMadeValid,
   };
-}
-
-/** 0, 1, ..., n - 1. */
-function identity(n: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
 }
