@@ -94,6 +94,14 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
     group: OUTPUT,
     help: 'write no page index (ColumnIndex/OffsetIndex)',
   },
+  {
+    flag: 'no-dictionary',
+    type: 'boolean',
+    field: 'useDictionary',
+    parse: turnsOff,
+    group: OUTPUT,
+    help: 'write every string column PLAIN (default: dictionary where it pays)',
+  },
   { flag: 'json', type: 'boolean', group: OUTPUT, help: 'print the report as JSON' },
   {
     flag: 'method',

@@ -42,6 +42,8 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
   readonly dataPageSize?: number;
   /** Write the page index (ColumnIndex and OffsetIndex); default true. */
   readonly writePageIndex?: boolean;
+  /** Dictionary-encode string columns where it pays; default true. */
+  readonly useDictionary?: boolean;
   /** Height/width ratio above which a node is cut across y; >= 1, default 2. */
   readonly partitioningMaxHeightRatio?: number;
   /** Split an over-cap group of identical centroids by count; default true. */
@@ -107,6 +109,8 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
   declare readonly dataPageSize: number;
   /** The page index is written. */
   declare readonly writePageIndex: boolean;
+  /** String columns are dictionary-encoded where it pays. */
+  declare readonly useDictionary: boolean;
   /** A node taller than this times its width is cut across y (>= 1). */
   declare readonly partitioningMaxHeightRatio: number;
   /** Split a group of rows with one identical centroid that exceeds a cap, by count; false keeps it whole. */
@@ -168,6 +172,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       compressionLevel: json.compression_level,
       dataPageSize: json.data_page_size,
       writePageIndex: json.write_page_index,
+      useDictionary: json.use_dictionary,
       partitioningMaxHeightRatio: json.partitioning_max_height_ratio,
       splitIdenticalCentroids: json.split_identical_centroids,
       subdivideStart: json.subdivide_start,
@@ -200,6 +205,7 @@ export class GeospatialPartitionJobStepConfig extends PartitionJobStepConfig {
       compression_level: this.compressionLevel,
       data_page_size: this.dataPageSize,
       write_page_index: this.writePageIndex,
+      use_dictionary: this.useDictionary,
       partitioning_max_height_ratio: this.partitioningMaxHeightRatio,
       split_identical_centroids: this.splitIdenticalCentroids,
       subdivide_start: this.subdivideStart,

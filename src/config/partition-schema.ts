@@ -151,6 +151,7 @@ const geospatialObject = strictObject(
       .positive()
       .default(1 << 20),
     write_page_index: flag(true),
+    use_dictionary: flag(true),
     compression_level: z
       .number(expects("an integer level, or null for the codec's default"))
       .int()

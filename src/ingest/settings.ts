@@ -48,7 +48,7 @@ export interface IngestSettings {
   /** Where the chunk table also goes as its own file, or null. */
   readonly outputMetadata: string | null;
   /** How the Parquet files are written (the writer's options). */
-  readonly write: Pick<WriteOptions, 'geoTypes' | 'compression' | 'pageBytes' | 'pageIndex'>;
+  readonly write: Pick<WriteOptions, 'geoTypes' | 'compression' | 'pageBytes' | 'pageIndex' | 'dictionary'>;
   /** How the inputs are read (`io/read-inputs.ts`). */
   readonly read: Omit<ReadOptions, 'onWarning' | 'batchSize'>;
   /** What the scan computes per row (`scan/scan-batch.ts`). */
@@ -79,6 +79,7 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
       compression: { codec: step.compression, level: step.compressionLevel },
       pageBytes: step.dataPageSize,
       pageIndex: step.writePageIndex,
+      dictionary: step.useDictionary,
     },
     outputMetadata: step.outputMetadata,
     read: {

@@ -130,7 +130,10 @@ export interface WriteTask {
   /** Most bytes of row data (see arrow/row-bytes.ts) the sample may hold. */
   readonly sampleBytes: number;
   /** The writer's options (ingest/settings.ts `write`). */
-  readonly writeOptions: Pick<WriteOptions, 'geoTypes' | 'compression' | 'pageBytes' | 'pageIndex'>;
+  readonly writeOptions: Pick<
+    WriteOptions,
+    'geoTypes' | 'compression' | 'pageBytes' | 'pageIndex' | 'dictionary'
+  >;
 }
 
 /** Output of {@link write}. */

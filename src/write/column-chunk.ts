@@ -5,6 +5,7 @@
  * by row; each page's place, first row and statistics are kept for the page index (footer.ts).
  */
 import { ByteBuffer } from './byte-buffer.js';
+import { buildDictionary, writeIndices } from './dictionary.js';
 import type { Leaf } from './parquet-schema.js';
 import { type SlotRange, writePlain } from './plain.js';
 import { bitWidth, writeHybrid, writeRun } from './rle.js';
@@ -40,8 +41,12 @@ export interface ByteSink {
 /** What the footer needs to know about a written column chunk. */
 export interface ColumnChunkMeta {
   readonly leaf: Leaf;
-  /** File offset of the first data page. */
+  /** File offset of the chunk's first page (its dictionary page when it has one). */
   readonly offset: number;
+  /** File offset of the first data page. */
+  readonly dataOffset: number;
+  /** File offset of the dictionary page, or null when the values are PLAIN. */
+  readonly dictionaryOffset: number | null;
   /** Level entries, nulls included. */
   readonly numValues: number;
   readonly uncompressedSize: number;
@@ -67,8 +72,10 @@ export interface GeospatialStats {
 }
 
 const PAGE_TYPE_DATA = 0;
+const PAGE_TYPE_DICTIONARY = 2;
 const ENCODING_PLAIN = 0;
 const ENCODING_RLE = 3;
+const ENCODING_RLE_DICTIONARY = 8;
 
 /** Scratch buffers reused across chunks (one set per writer). */
 export class ChunkScratch {
@@ -84,6 +91,7 @@ export function writeColumnChunk(
   compress: Compressor,
   scratch: ChunkScratch,
   pageLimit = PAGE_BYTES,
+  dictionary = false,
 ): ColumnChunkMeta {
   const offset = sink.offset;
   const stats = new StatsBuilder(leaf.order);
@@ -91,6 +99,17 @@ export function writeColumnChunk(
   let numValues = 0;
   let uncompressedSize = 0;
   let compressedSize = 0;
+  // Strings may go through a dictionary (dictionary.ts); its page comes first.
+  const dict = dictionary && leaf.order === 'utf8' ? buildDictionary(pieces, leaf.maxDef) : null;
+  if (dict !== null) {
+    const compressed = compress(dict.page);
+    const header = dictionaryPageHeader(scratch.header, dict.size, dict.page.length, compressed.length);
+    sink.push(header);
+    sink.push(compressed);
+    uncompressedSize += header.length + dict.page.length;
+    compressedSize += header.length + compressed.length;
+  }
+  const dataOffset = sink.offset;
   let page: SlotRange[] = [];
   let pageBytes = 0;
   // Rows of the row group before the current piece, and the first row of the page being built.
@@ -105,10 +124,19 @@ export function writeColumnChunk(
     if (leaf.maxRep > 0) writeLevels(body, page, slots, (p) => p.rep, 0, bitWidth(leaf.maxRep));
     if (leaf.maxDef > 0) writeLevels(body, page, slots, (p) => p.def, leaf.maxDef, bitWidth(leaf.maxDef));
     const pageStats = new StatsBuilder(leaf.order);
-    pageStats.nullCount += writePlain(body, page, leaf.maxDef, pageStats);
+    pageStats.nullCount +=
+      dict === null
+        ? writePlain(body, page, leaf.maxDef, pageStats)
+        : writeIndices(body, page, dict, pageStats);
     stats.merge(pageStats);
     const compressed = compress(body.view8());
-    const header = pageHeader(scratch.header, slots, body.length, compressed.length);
+    const header = pageHeader(
+      scratch.header,
+      slots,
+      body.length,
+      compressed.length,
+      dict === null ? ENCODING_PLAIN : ENCODING_RLE_DICTIONARY,
+    );
     pages.push({
       offset: sink.offset,
       compressedSize: header.length + compressed.length,
@@ -141,7 +169,17 @@ export function writeColumnChunk(
     rowsBefore += piece.rows;
   }
   flush();
-  return { leaf, offset, numValues, uncompressedSize, compressedSize, stats: stats.finish(), pages };
+  return {
+    leaf,
+    offset,
+    dataOffset,
+    dictionaryOffset: dict === null ? null : offset,
+    numValues,
+    uncompressedSize,
+    compressedSize,
+    stats: stats.finish(),
+    pages,
+  };
 }
 
 /** Level bytes of a page: a 4-byte length, then the hybrid encoding of every range's levels. */
@@ -176,7 +214,13 @@ function writeLevels(
   body.view.setUint32(lengthAt, body.length - lengthAt - 4, true);
 }
 
-function pageHeader(buf: ByteBuffer, slots: number, uncompressed: number, compressed: number): Uint8Array {
+function pageHeader(
+  buf: ByteBuffer,
+  slots: number,
+  uncompressed: number,
+  compressed: number,
+  encoding: number,
+): Uint8Array {
   buf.reset();
   const w = new CompactWriter(buf);
   w.i32(1, PAGE_TYPE_DATA);
@@ -184,9 +228,29 @@ function pageHeader(buf: ByteBuffer, slots: number, uncompressed: number, compre
   w.i32(3, compressed);
   w.struct(5);
   w.i32(1, slots);
-  w.i32(2, ENCODING_PLAIN);
+  w.i32(2, encoding);
   w.i32(3, ENCODING_RLE);
   w.i32(4, ENCODING_RLE);
+  w.end();
+  w.end();
+  return buf.view8().slice();
+}
+
+/** A dictionary page's header: `DictionaryPageHeader { 1: num_values, 2: encoding PLAIN }`. */
+function dictionaryPageHeader(
+  buf: ByteBuffer,
+  values: number,
+  uncompressed: number,
+  compressed: number,
+): Uint8Array {
+  buf.reset();
+  const w = new CompactWriter(buf);
+  w.i32(1, PAGE_TYPE_DICTIONARY);
+  w.i32(2, uncompressed);
+  w.i32(3, compressed);
+  w.struct(7);
+  w.i32(1, values);
+  w.i32(2, ENCODING_PLAIN);
   w.end();
   w.end();
   return buf.view8().slice();

@@ -12,6 +12,7 @@ export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
 
 const ENCODING_PLAIN = 0;
 const ENCODING_RLE = 3;
+const ENCODING_RLE_DICTIONARY = 8;
 /** BoundaryOrder UNORDERED: pages are not sorted by their min/max. */
 const BOUNDARY_UNORDERED = 0;
 
@@ -136,16 +137,20 @@ function columnChunk(w: CompactWriter, c: ColumnChunkMeta, codec: number): void 
   w.struct(3);
   w.i32(1, PHYSICAL_CODE[leaf.physical]);
   const levels = leaf.maxDef > 0 || leaf.maxRep > 0;
-  w.list(2, LIST_I32, levels ? 2 : 1);
+  const dictionary = c.dictionaryOffset !== null;
+  const rle = levels || dictionary;
+  w.list(2, LIST_I32, 1 + (rle ? 1 : 0) + (dictionary ? 1 : 0));
   w.elementI32(ENCODING_PLAIN);
-  if (levels) w.elementI32(ENCODING_RLE);
+  if (rle) w.elementI32(ENCODING_RLE);
+  if (dictionary) w.elementI32(ENCODING_RLE_DICTIONARY);
   w.list(3, LIST_BINARY, leaf.path.length);
   for (const p of leaf.path) w.elementString(p);
   w.i32(4, codec);
   w.i64(5, c.numValues);
   w.i64(6, c.uncompressedSize);
   w.i64(7, c.compressedSize);
-  w.i64(9, c.offset);
+  w.i64(9, c.dataOffset);
+  if (c.dictionaryOffset !== null) w.i64(11, c.dictionaryOffset);
   w.struct(12);
   if (stats.legacy && stats.max !== null && stats.min !== null) {
     w.binary(1, stats.max);

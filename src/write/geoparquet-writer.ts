@@ -67,6 +67,8 @@ export interface WriteOptions {
   readonly pageBytes?: number;
   /** Write the page index (ColumnIndex and OffsetIndex) of every column chunk; default true. */
   readonly pageIndex?: boolean;
+  /** Dictionary-encode string column chunks where it pays (dictionary.ts); default true. */
+  readonly dictionary?: boolean;
 }
 
 /** One written row group (one chunk of the partitioned table). */
@@ -170,7 +172,9 @@ function prepare(input: GeoParquetInput, options: WriteOptions) {
     throw new RangeError(`pageBytes must be a positive integer, got ${pageBytes}`);
   }
   const pageIndex = options.pageIndex ?? true;
+  const dictionary = options.dictionary ?? true;
   return {
+    dictionary,
     input,
     arrowSchema: schema,
     geometry,
@@ -270,6 +274,7 @@ async function encode(
         compress,
         scratch,
         plan.pageBytes,
+        plan.dictionary,
       ),
     );
     if (geoTypes) {

@@ -14,11 +14,14 @@ export function writeRun(out: ByteBuffer, value: number, count: number, width: n
   for (let b = 0; b < width; b += 8) out.u8((value >>> b) & 0xff);
 }
 
+/** Values for the hybrid encoding: levels (bytes) or dictionary indices. */
+type Values = Uint8Array | Uint32Array;
+
 /**
- * Appends `levels` (each below 2^width, width <= 8) in the hybrid encoding: runs of 8 or more
+ * Appends `levels` (each below 2^width, width <= 24) in the hybrid encoding: runs of 8 or more
  * equal values as RLE runs, everything else bit-packed in groups of 8 (the last group padded).
  */
-export function writeHybrid(out: ByteBuffer, levels: Uint8Array, width: number): void {
+export function writeHybrid(out: ByteBuffer, levels: Values, width: number): void {
   const n = levels.length;
   let i = 0;
   while (i < n) {
@@ -39,7 +42,7 @@ export function writeHybrid(out: ByteBuffer, levels: Uint8Array, width: number):
   }
 }
 
-function runLength(levels: Uint8Array, i: number): number {
+function runLength(levels: Values, i: number): number {
   const v = levels[i];
   let j = i + 1;
   while (j < levels.length && levels[j] === v) j++;
@@ -47,8 +50,8 @@ function runLength(levels: Uint8Array, i: number): number {
 }
 
 /** Packs `count` values from `start` (zeros past the end), LSB first. */
-function packBits(out: ByteBuffer, levels: Uint8Array, start: number, count: number, width: number): void {
-  out.ensure((count * width) / 8);
+function packBits(out: ByteBuffer, levels: Values, start: number, count: number, width: number): void {
+  out.ensure(Math.ceil((count * width) / 8));
   const bytes = out.bytes;
   let pos = out.length;
   let acc = 0;

@@ -59,7 +59,14 @@ describe('the page index', () => {
           }
           expect(num(pages[0]!.first_row_index)).toBe(0);
           expect(num(pages.at(-1)!.first_row_index)).toBeLessThan(n);
-          expect(pages.reduce((s, p) => s + p.compressed_page_size, 0)).toBe(num(m.total_compressed_size));
+          // The pages and, before them, the dictionary page if any, make the whole chunk.
+          const dictionaryBytes =
+            m.dictionary_page_offset === undefined
+              ? 0
+              : num(m.data_page_offset) - num(m.dictionary_page_offset);
+          expect(pages.reduce((s, p) => s + p.compressed_page_size, 0) + dictionaryBytes).toBe(
+            num(m.total_compressed_size),
+          );
           if (pages.length > 1) multiPage++;
 
           const schema = md.schema.find((s) => s.name === m.path_in_schema.at(-1))!;
