@@ -112,8 +112,18 @@ type Writer = (batches: RecordBatch[], sizes: number[], path: string) => Promise
 const ZSTD_LEVEL = DEFAULT_LEVELS.zstd!;
 
 /** geopart's writer with other settings, for `--codecs` (the first is the default). */
-const SETTINGS: Record<string, { compression: PageCompression; geoTypes?: 'yes' }> = {
-  'geopart zstd 1 (default)': { compression: { codec: 'zstd', level: 1 } },
+const SETTINGS: Record<
+  string,
+  { compression: PageCompression; geoTypes?: 'yes'; pageIndex?: boolean; dictionary?: boolean }
+> = {
+  'geopart zstd 1 (default: page index, dictionary)': { compression: { codec: 'zstd', level: 1 } },
+  'geopart as before: no page index, no dictionary': {
+    compression: { codec: 'zstd', level: 1 },
+    pageIndex: false,
+    dictionary: false,
+  },
+  'geopart zstd 1, no page index': { compression: { codec: 'zstd', level: 1 }, pageIndex: false },
+  'geopart zstd 1, no dictionary': { compression: { codec: 'zstd', level: 1 }, dictionary: false },
   'geopart zstd 3': { compression: { codec: 'zstd', level: 3 } },
   'geopart zstd 6': { compression: { codec: 'zstd', level: 6 } },
   'geopart zstd 9': { compression: { codec: 'zstd', level: 9 } },

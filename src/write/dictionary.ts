@@ -36,6 +36,8 @@ export function buildDictionary(pieces: readonly Piece[], maxDef: number): Dicti
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   let present = 0;
+  // No more values than slots: once half the slots are distinct values, it cannot pay.
+  const slots = pieces.reduce((s, p) => s + p.slots, 0);
   for (const piece of pieces) {
     const { values, def, idx } = piece;
     if (values.kind !== 'bytes') return null;
@@ -51,7 +53,7 @@ export function buildDictionary(pieces: readonly Piece[], maxDef: number): Dicti
       let id = index.get(key);
       if (id === undefined) {
         id = index.size;
-        if (id >= DICTIONARY_MAX_VALUES) return null;
+        if (id >= DICTIONARY_MAX_VALUES || (id + 1) * 2 > slots) return null;
         bytes += 4 + e - s;
         if (bytes > DICTIONARY_MAX_BYTES) return null;
         index.set(key, id);
