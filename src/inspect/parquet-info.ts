@@ -17,7 +17,7 @@ import {
   type LayerInfo,
 } from '../io/gdal.js';
 import { crsText, type GeoColumnMeta, type GeoParquetMeta, parseGeoMetadata } from '../io/geoparquet-meta.js';
-import { openParquetFooter } from '../io/parquet-source.js';
+import { logicalTypeGeo, openParquetFooter } from '../io/parquet-source.js';
 import { rangeBuffer } from '../io/range-blob.js';
 import { openRangeReader } from '../io/range-reader.js';
 import { chunksFromRowGroups, geoLayout } from '../read/plain-chunks.js';
@@ -65,7 +65,9 @@ export async function describeParquet(path: string, options: DescribeOptions = {
     );
   }
   const schema = tableFromIPC(footer.schema).schema;
-  const geo = footer.geo === null ? null : parseGeoMetadata(footer.geo, path);
+  // A file without `geo` metadata may still declare its geometry by the GEOMETRY logical type.
+  const geoJson = footer.geo ?? (await logicalTypeGeo(path));
+  const geo = geoJson === null ? null : parseGeoMetadata(geoJson, path);
   const primary = geo === null ? null : geo.columns.get(geo.primaryColumn)!;
   if (primary !== null && !schema.fields.some((f) => f.name === primary.name)) {
     const available = schema.fields.map((f) => f.name).join(', ');
@@ -91,7 +93,7 @@ export async function describeParquet(path: string, options: DescribeOptions = {
     featureCount: footer.numRows,
     crs,
     crsWkt: crsSource === null ? null : crsWktOf(crsSource),
-    extent: geo === null || footer.geo === null ? null : await extentOf(path, footer.geo, geo),
+    extent: geo === null || geoJson === null ? null : await extentOf(path, geoJson, geo),
     fields,
   };
   return { path, driver: PARQUET_DRIVER, layers: [info] };
@@ -225,8 +227,8 @@ export function ogrFieldType(type: DataType): string {
 
 /**
  * The layer extent: the `bbox` of the primary column's `geo` metadata (2D or 3D), else the
- * union of the covering column's row-group statistics, read from the footer only; null when
- * neither is there, or a row group has no statistics.
+ * union of the covering column's row-group statistics or of the geometry's geospatial
+ * statistics, read from the footer only; null when none is there, or a row group has none.
  */
 async function extentOf(path: string, geoJson: string, geo: GeoParquetMeta): Promise<LayerInfo['extent']> {
   const raw = (JSON.parse(geoJson) as { columns: Record<string, { bbox?: unknown }> }).columns[
@@ -238,7 +240,6 @@ async function extentOf(path: string, geoJson: string, geo: GeoParquetMeta): Pro
     return [b[0], b[1], b[n], b[n + 1]] as [number, number, number, number];
   }
   const layout = geoLayout(geoJson, path);
-  if (layout.covering === null) return null;
   const reader = await openRangeReader(path);
   try {
     const metadata = await parquetMetadataAsync(rangeBuffer(reader));

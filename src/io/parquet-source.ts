@@ -86,7 +86,7 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
  * For a file without `geo` metadata: what its GEOMETRY logical type declares (parquet-wasm's
  * footer does not show logical types, so hyparquet reads the footer again).
  */
-async function logicalTypeGeo(path: string): Promise<string | null> {
+export async function logicalTypeGeo(path: string): Promise<string | null> {
   const reader = await openRangeReader(path);
   try {
     return geoFromLogicalTypes(await parquetMetadataAsync(rangeBuffer(reader)));

@@ -13,6 +13,7 @@ import { ingest } from '../../src/config/ingest.js';
 import { geoFromLogicalTypes } from '../../src/io/geoparquet-meta.js';
 import { openTable } from '../../src/read/open-table.js';
 import type { BBox } from '../../src/read/types.js';
+import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
 
@@ -100,6 +101,19 @@ describe('a file with the GEOMETRY logical type only', () => {
           EXCEPT ALL SELECT name, hex(ST_AsWKB(geometry)) FROM read_parquet(${lit(file)})))`,
     );
     expect(diff[0]!.n).toBe(0);
+  });
+
+  it('geopart info names its geometry column and takes its extent from the geospatial statistics', async () => {
+    const r = geopart(['info', file, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const layer = JSON.parse(r.stdout).layers[0];
+    expect(layer.geometryColumn).toBe('geometry');
+    expect(layer.featureCount).toBe(181);
+    const [e] = await query(
+      `SELECT min(geo_bbox.xmin) AS x0, min(geo_bbox.ymin) AS y0, max(geo_bbox.xmax) AS x1, max(geo_bbox.ymax) AS y1
+       FROM parquet_metadata(${lit(file)}) WHERE path_in_schema = 'geometry'`,
+    );
+    expect(layer.extent).toEqual([e!.x0, e!.y0, e!.x1, e!.y1]);
   });
 
   it("maps the logical type's crs to GeoParquet's: absent, srid:N, projjson:KEY, AUTH:CODE", () => {
