@@ -211,15 +211,14 @@ function linePieces(coords: Float64Array, from: number, to: number, z: ZField | 
   unwrap(coords, from, to, u, 0);
   const zs = z === null ? null : new Float64Array(n);
   if (zs) for (let i = 0; i < n; i++) zs[i] = z!.at(coords[(from + i) * 2]!, coords[(from + i) * 2 + 1]!);
-  const band = (x: number): number => shiftOf(x);
   const [x0, x1] = xRange(u, 0, n);
-  if (!jumps && band(x0) === 0 && band(x1) === 0) {
+  if (!jumps && shiftOf(x0) === 0 && shiftOf(x1) === 0) {
     out.push({ kind: 2, coords: u, ringOffsets: null, dx: 0, zField: null, zs });
     return false;
   }
   let run: number[] = [];
   let runZ: number[] = [];
-  let runBand = band(u[0]!);
+  let runBand = shiftOf(u[0]!);
   const flush = (): void => {
     if (run.length >= 4) {
       out.push({
@@ -238,7 +237,7 @@ function linePieces(coords: Float64Array, from: number, to: number, z: ZField | 
     const x = u[i * 2]!;
     const y = u[i * 2 + 1]!;
     const zi = zs ? zs[i]! : 0;
-    const b = band(x);
+    const b = shiftOf(x);
     if (i > 0 && b !== runBand) {
       // The edge of the run's band it leaves by: east at 180 - dx, west at -180 - dx.
       const xa = u[i * 2 - 2]!;
@@ -382,7 +381,8 @@ function writeSide(b: WkbBuilder, pieces: readonly Piece[], type: number, hasZ: 
 export function splitAntimeridian(col: WkbColumn, bounds: Float64Array): AntimeridianResult {
   const n = col.length;
   let dec: WkbFlatDecoder | null = null;
-  const split = new Map<number, Piece[][]>();
+  // The sides of each crossing row, and whether it has Z (read once, for the cut and the write).
+  const split = new Map<number, { sides: Piece[][]; hasZ: boolean }>();
   let outRows = n;
   for (let i = 0; i < n; i++) {
     const x0 = bounds[4 * i]!;
@@ -395,9 +395,10 @@ export function splitAntimeridian(col: WkbColumn, bounds: Float64Array): Antimer
     const e = col.offsets[i + 1]!;
     dec ??= new WkbFlatDecoder(col.values);
     dec.decode(s, e, i);
-    const sides = crossingSides(dec, ZField.fromWkb(col.values, s, e, i));
+    const z = ZField.fromWkb(col.values, s, e, i);
+    const sides = crossingSides(dec, z);
     if (sides === null) continue;
-    split.set(i, sides);
+    split.set(i, { sides, hasZ: z !== null });
     outRows += sides.length - 1;
   }
   const parentRow = new Int32Array(outRows);
@@ -409,13 +410,11 @@ export function splitAntimeridian(col: WkbColumn, bounds: Float64Array): Antimer
   const v = col.values;
   let j = 0;
   for (let i = 0; i < n; i++) {
-    const sides = split.get(i);
-    if (sides) {
-      const s = col.offsets[i]!;
-      const type = baseTypeAt(v, s);
-      const hasZ = ZField.fromWkb(v, s, col.offsets[i + 1]!, i) !== null;
-      for (const side of sides) {
-        writeSide(b, side, type, hasZ);
+    const crossing = split.get(i);
+    if (crossing) {
+      const type = baseTypeAt(v, col.offsets[i]!);
+      for (const side of crossing.sides) {
+        writeSide(b, side, type, crossing.hasZ);
         parentRow[j++] = i;
       }
       continue;
