@@ -15,7 +15,13 @@ import { GEOMETRY_COLUMN } from '../io/source.js';
 import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { buffersOf, movable } from '../pool/transfer.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
-import { type Piece, PieceReader, type ShuffleIndex, writeShuffle } from '../scan/shuffle.js';
+import {
+  type Piece,
+  PieceReader,
+  type ShuffleIndex,
+  type ShuffleLayout,
+  writeShuffle,
+} from '../scan/shuffle.js';
 import {
   batchFromBytes,
   batchToBytes,
@@ -89,11 +95,11 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
   }
 }
 
-/** Input of {@link shuffle}: consecutive spilled batches and each of their rows' write unit. */
+/** Input of {@link shuffle}: consecutive spilled batches and where their rows go. */
 export interface ShuffleTask {
   readonly spills: readonly string[];
-  /** The write unit of each row of the batches, in order. */
-  readonly dest: Int32Array;
+  /** The batches' rows in final order, grouped by write unit. */
+  readonly layout: ShuffleLayout;
   readonly path: string;
 }
 
@@ -101,7 +107,7 @@ export interface ShuffleTask {
 export function shuffle(task: ShuffleTask): ShuffleIndex | TaskFailure {
   try {
     const batches = task.spills.map(readSpill);
-    const index = writeShuffle(task.path, batches, task.dest);
+    const index = writeShuffle(task.path, batches, task.layout);
     for (const path of task.spills) unlinkSync(path);
     return movable(index, buffersOf([index.dest, index.offset, index.bytes, index.rows]));
   } catch (err) {
@@ -114,7 +120,7 @@ export interface WriteUnit {
   readonly rows: Int32Array;
   /** Rows per chunk, in order; each becomes one row group. */
   readonly chunkSizes: readonly number[];
-  /** The unit's rows in the shuffle files: together, the rows in ascending row index. */
+  /** The unit's rows in the shuffle files, in file order, each piece's rows in final order. */
   readonly pieces: readonly Piece[];
 }
 
@@ -146,43 +152,42 @@ export interface WriteTaskResult {
 }
 
 /**
- * The rows of a unit in final order. The pieces hold them in ascending row index, so row
- * `rows[j]` is at the rank of `rows[j]` among the sorted rows.
+ * The rows of a unit in final order. Each piece holds the unit's rows of one shuffle file
+ * (a range of row indices) in final order, so the unit is a merge of the pieces: row
+ * `rows[j]` is the next unread row of the piece whose range holds it. One piece is the unit.
  */
 function gatherUnit(unit: WriteUnit, reader: PieceReader): RecordBatch {
   const parts = unit.pieces.map((p) => reader.read(p));
   const m = unit.rows.length;
-  const sorted = Int32Array.from(unit.rows).sort();
-  const partOfRank = new Int32Array(m);
-  const rankBase = new Int32Array(parts.length);
-  for (let p = 0, at = 0; p < parts.length; p++) {
-    rankBase[p] = at;
-    partOfRank.fill(p, at, at + parts[p]!.numRows);
-    at += parts[p]!.numRows;
-    if (p === parts.length - 1 && at !== m) {
-      throw new Error(`write unit: the shuffle holds ${at} of its ${m} rows`);
-    }
-  }
+  const held = parts.reduce((s, p) => s + p.numRows, 0);
+  if (held !== m) throw new Error(`write unit: the shuffle holds ${held} of its ${m} rows`);
+  if (parts.length === 1) return parts[0]!;
   const batchOf = new Int32Array(m);
   const rowOf = new Int32Array(m);
+  const next = new Int32Array(parts.length);
+  const { pieces } = unit;
   for (let j = 0; j < m; j++) {
-    const rank = rankOf(sorted, unit.rows[j]!);
-    const p = partOfRank[rank]!;
+    const row = unit.rows[j]!;
+    // The last piece starting at or before the row (pieces are in ascending, disjoint ranges).
+    let lo = 0;
+    let hi = pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (pieces[mid]!.rowStart <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    const p = lo;
+    if (row < pieces[p]!.rowStart || row >= pieces[p]!.rowEnd) {
+      throw new Error(`write unit: row ${row} is in none of its shuffle pieces`);
+    }
     batchOf[j] = p;
-    rowOf[j] = rank - rankBase[p]!;
+    rowOf[j] = next[p]!++;
+  }
+  for (const [p, part] of parts.entries()) {
+    if (next[p] !== part.numRows)
+      throw new Error(`write unit: piece ${p} holds ${part.numRows} rows, ${next[p]} wanted`);
   }
   return takeRowsMulti(parts, batchOf, rowOf);
-}
-
-function rankOf(sorted: Int32Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -6,16 +6,17 @@
  * 1. Each file's chunks are cut into write units: runs of whole chunks of about `unitBytes`
  *    of spilled rows (a unit is never smaller than one chunk), `taskBytes` of the memory limit.
  * 2. Shuffle: consecutive spilled batches are grouped (about `taskBytes` each); a task reads a
- *    group once and writes its rows grouped by unit into one shuffle file, then removes the
- *    group's spill files.
+ *    group once and writes its rows into one shuffle file, grouped by unit and in final order
+ *    within each, then removes the group's spill files.
  * 3. Write: a task per output file reads, unit by unit, only that unit's pieces of the shuffle
- *    files, puts the rows in final order and streams them to the Parquet writer, so memory
- *    holds one unit, never a whole file.
+ *    files, merges them (a unit in one piece is used as it is) and streams the rows to the
+ *    Parquet writer, so memory holds one unit, never a whole file.
  */
 import { join } from 'node:path';
 import type { Plan } from '../partition/plan.js';
 import type { WorkerPool } from '../pool/pool.js';
-import { piecesOf, type ShuffleIndex } from '../scan/shuffle.js';
+import { buffersOf } from '../pool/transfer.js';
+import { piecesOf, type ShuffleIndex, type ShuffleLayout } from '../scan/shuffle.js';
 import { spillPath } from '../scan/spill.js';
 import { eachBounded } from '../util/bounded.js';
 import type { IngestTasks, WriteTask, WriteTaskResult, WriteUnit } from './tasks.js';
@@ -81,6 +82,51 @@ export function planGroups(spillBytes: Float64Array, maxBytes: number): [number,
   return groups;
 }
 
+/**
+ * The layout of each shuffle group (whose rows start at `groupStart[g]`, ascending; the
+ * last group ends at `rows`): its rows in final order, that is in plan order, grouped by
+ * unit. One pass over the plan's order; the layouts together hold one entry per row.
+ */
+export function shuffleLayouts(
+  plan: Plan,
+  units: readonly Unit[],
+  groupStart: readonly number[],
+  rows: number,
+): (ShuffleLayout | null)[] {
+  const G = groupStart.length;
+  const bound = [...groupStart, rows];
+  const order = Array.from({ length: G }, (_, g) => new Int32Array(bound[g + 1]! - bound[g]!));
+  const fill = new Int32Array(G);
+  const dest: number[][] = Array.from({ length: G }, () => []);
+  const count: number[][] = Array.from({ length: G }, () => []);
+  for (const [u, unit] of units.entries()) {
+    const before = Int32Array.from(fill);
+    for (let k = unit.k0; k < unit.k1; k++) {
+      const row = plan.order[k]!;
+      // The last group starting at or before the row.
+      let lo = 0;
+      let hi = G - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (bound[mid]! <= row) lo = mid;
+        else hi = mid - 1;
+      }
+      order[lo]![fill[lo]!++] = row - bound[lo]!;
+    }
+    for (let g = 0; g < G; g++) {
+      if (fill[g] === before[g]) continue;
+      dest[g]!.push(u);
+      count[g]!.push(fill[g]! - before[g]!);
+    }
+  }
+  return order.map((o, g) => ({
+    rowStart: bound[g]!,
+    order: o,
+    dest: Int32Array.from(dest[g]!),
+    count: Int32Array.from(count[g]!),
+  }));
+}
+
 /** What the write stage needs besides the plan. */
 export interface WriteStageInput {
   readonly plan: Plan;
@@ -120,29 +166,30 @@ export async function shuffleAndWrite(
   const unitRows = Math.max(1, Math.floor(input.taskBytes / bytesPerRow));
   const units = planUnits(plan, unitRows);
 
-  // Each row's unit, by row index; it lives only through the shuffle.
-  let unitOfRow: Int32Array | null = new Int32Array(rows);
-  for (const [u, unit] of units.entries()) {
-    for (let k = unit.k0; k < unit.k1; k++) unitOfRow[plan.order[k]!] = u;
-  }
   const groups = planGroups(spillBytes, input.taskBytes);
+  const layouts = shuffleLayouts(
+    plan,
+    units,
+    groups.map(([b0]) => batchStart[b0]!),
+    rows,
+  );
   const indexes = new Array<ShuffleIndex>(groups.length);
   let shuffled = 0;
   let shuffledBytes = 0;
   await eachBounded(groups.length, input.threads, async (g) => {
     const [b0, b1] = groups[g]!;
-    const dest = unitOfRow!.slice(batchStart[b0]!, batchStart[b1]!);
+    const layout = layouts[g]!;
+    layouts[g] = null; // its arrays move to the task
     const spills = Array.from({ length: b1 - b0 }, (_, i) => spillPath(input.spillDir, b0 + i));
     indexes[g] = await pool.run(
       'shuffle',
-      { spills, dest, path: join(input.spillDir, `shuffle-${g}.arrow`) },
-      [dest.buffer],
+      { spills, layout, path: join(input.spillDir, `shuffle-${g}.arrow`) },
+      buffersOf([layout.order, layout.dest, layout.count]),
       input.signal,
     );
     for (let b = b0; b < b1; b++) shuffledBytes += spillBytes[b]!;
     input.onShuffled?.(++shuffled, groups.length, shuffledBytes);
   });
-  unitOfRow = null;
 
   const unitsOfFile: number[][] = Array.from({ length: plan.numFiles }, () => []);
   for (const [u, unit] of units.entries()) unitsOfFile[unit.file]!.push(u);

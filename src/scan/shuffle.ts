@@ -5,6 +5,10 @@
  * writer then reads only its own rows, so the bytes read grow with the data, not with data x
  * files.
  *
+ * Each destination's rows are written in their final order (the order the plan gives them in
+ * their file), so a writer whose unit lies in one shuffle file uses the piece as it is, and one
+ * whose unit spans several files merges them in one sequential pass.
+ *
  * A shuffle file is one Arrow IPC stream without its end marker: the schema message once,
  * then one record batch message per destination, in destination order. Its index (returned,
  * not stored) gives each destination's byte range, so a piece is read with one positioned
@@ -22,6 +26,9 @@ const EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
 /** Where each destination's rows are in one shuffle file. */
 export interface ShuffleIndex {
   readonly path: string;
+  /** The rows the file holds: row indices `[rowStart, rowEnd)` of the whole input. */
+  readonly rowStart: number;
+  readonly rowEnd: number;
   /** Bytes of the schema message at the start of the file; 0 when every piece is self-contained. */
   readonly prefixBytes: number;
   /** Destinations present, ascending, and the byte range and row count of each. */
@@ -34,6 +41,9 @@ export interface ShuffleIndex {
 /** One destination's rows in one shuffle file. */
 export interface Piece {
   readonly path: string;
+  /** The rows of its file (see {@link ShuffleIndex}): the piece's rows are among them. */
+  readonly rowStart: number;
+  readonly rowEnd: number;
   readonly prefixBytes: number;
   readonly offset: number;
   readonly bytes: number;
@@ -51,31 +61,57 @@ function schemaPrefix(schema: Schema): Uint8Array {
   return stream.subarray(0, stream.length - EOS.length);
 }
 
+/** The rows of one shuffle file, in final order, grouped by destination. */
+export interface ShuffleLayout {
+  /** The file's rows, `[rowStart, rowEnd)` of the whole input: those of its batches. */
+  readonly rowStart: number;
+  /**
+   * Each output row, as its index among the batches' rows (counting across the batches):
+   * destination by destination, each destination's rows in their final order.
+   */
+  readonly order: Int32Array;
+  /** The destinations, ascending, and how many consecutive entries of `order` each has. */
+  readonly dest: Int32Array;
+  readonly count: Int32Array;
+}
+
 /**
- * Writes the rows of `batches` (one schema; `dest[i]` is the destination of their i-th row,
- * counting across the batches) to `path`, grouped by destination. Inside a destination the
- * rows keep their order. Returns the index of the file.
+ * Writes the rows of `batches` (one schema) to `path` in the order and grouping of `layout`.
+ * Returns the index of the file.
  */
-export function writeShuffle(path: string, batches: readonly RecordBatch[], dest: Int32Array): ShuffleIndex {
-  const n = dest.length;
+export function writeShuffle(
+  path: string,
+  batches: readonly RecordBatch[],
+  layout: ShuffleLayout,
+): ShuffleIndex {
+  const { order, dest, count } = layout;
+  const n = order.length;
   const total = batches.reduce((s, b) => s + b.numRows, 0);
-  if (total !== n) throw new RangeError(`writeShuffle: ${n} destinations for ${total} rows`);
-  // A stable counting sort of the rows by destination, over the destinations present.
-  const present = [...new Set(dest)].sort((a, b) => a - b);
-  const slot = new Map<number, number>(present.map((d, i) => [d, i]));
-  const start = new Int32Array(present.length + 1);
-  for (let i = 0; i < n; i++) start[slot.get(dest[i]!)! + 1]!++;
-  for (let s = 0; s < present.length; s++) start[s + 1]! += start[s]!;
-  const fill = start.slice(0, present.length);
+  if (total !== n) throw new RangeError(`writeShuffle: ${n} rows placed of ${total}`);
+  if (count.reduce((a, c) => a + c, 0) !== n)
+    throw new RangeError('writeShuffle: destination counts do not sum to the rows');
+  const batchOfRow = new Int32Array(n);
+  const rowBase = new Int32Array(batches.length);
+  for (let b = 0, at = 0; b < batches.length; at += batches[b]!.numRows, b++) {
+    rowBase[b] = at;
+    batchOfRow.fill(b, at, at + batches[b]!.numRows);
+  }
   const batchOf = new Int32Array(n);
   const rowOf = new Int32Array(n);
-  for (let b = 0, i = 0; b < batches.length; b++) {
-    for (let r = 0; r < batches[b]!.numRows; r++, i++) {
-      const at = fill[slot.get(dest[i]!)!]!++;
-      batchOf[at] = b;
-      rowOf[at] = r;
-    }
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = order[i]!;
+    if (!(r >= 0 && r < n) || seen[r] === 1)
+      throw new RangeError(`writeShuffle: row ${r} placed twice or out of range`);
+    seen[r] = 1;
+    const b = batchOfRow[r]!;
+    batchOf[i] = b;
+    rowOf[i] = r - rowBase[b]!;
   }
+  const present = dest.length;
+  const start = new Int32Array(present + 1);
+  for (let s = 0; s < present; s++) start[s + 1] = start[s]! + count[s]!;
+  const rowEnd = layout.rowStart + n;
 
   const schema = batches[0]?.schema;
   const selfContained = schema === undefined || hasDictionary(schema);
@@ -84,10 +120,10 @@ export function writeShuffle(path: string, batches: readonly RecordBatch[], dest
   try {
     writeSync(fd, prefix);
     let pos = prefix.length;
-    const offset = new Float64Array(present.length);
-    const bytes = new Float64Array(present.length);
-    const rows = new Int32Array(present.length);
-    for (let s = 0; s < present.length; s++) {
+    const offset = new Float64Array(present);
+    const bytes = new Float64Array(present);
+    const rows = new Int32Array(present);
+    for (let s = 0; s < present; s++) {
       const lo = start[s]!;
       const hi = start[s + 1]!;
       const piece = takeRowsMulti(batches, batchOf.subarray(lo, hi), rowOf.subarray(lo, hi));
@@ -99,7 +135,16 @@ export function writeShuffle(path: string, batches: readonly RecordBatch[], dest
       rows[s] = hi - lo;
       pos += body.length;
     }
-    return { path, prefixBytes: prefix.length, dest: Int32Array.from(present), offset, bytes, rows };
+    return {
+      path,
+      rowStart: layout.rowStart,
+      rowEnd,
+      prefixBytes: prefix.length,
+      dest: Int32Array.from(dest),
+      offset,
+      bytes,
+      rows,
+    };
   } finally {
     closeSync(fd);
   }
@@ -117,6 +162,8 @@ export function piecesOf(indexes: readonly ShuffleIndex[], d: number): Piece[] {
       if (v === d) {
         out.push({
           path: ix.path,
+          rowStart: ix.rowStart,
+          rowEnd: ix.rowEnd,
           prefixBytes: ix.prefixBytes,
           offset: ix.offset[mid]!,
           bytes: ix.bytes[mid]!,

@@ -29,15 +29,25 @@ export interface Dictionary {
 /**
  * The dictionary of `pieces` (BYTE_ARRAY values of one leaf, `maxDef` its definition level),
  * or null when dictionary encoding would not pay or does not fit (see the module comment).
+ * Values are found in an open-addressing table hashed over their bytes, so no per-value string
+ * or object is made; a column of unique values is given up on once half its slots are distinct.
  */
 export function buildDictionary(pieces: readonly Piece[], maxDef: number): Dictionary | null {
-  const index = new Map<string, number>();
-  const ids = new Map<Piece, Int32Array>();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  let present = 0;
   // No more values than slots: once half the slots are distinct values, it cannot pay.
   const slots = pieces.reduce((s, p) => s + p.slots, 0);
+  const limit = Math.min(DICTIONARY_MAX_VALUES, Math.floor(slots / 2));
+  if (limit === 0) return null;
+  const mask = (1 << Math.max(4, bitWidth(2 * limit - 1))) - 1;
+  const table = new Int32Array(mask + 1).fill(-1);
+  // Entry e: its bytes are data[e] from start[e] to end[e]; hash[e] its full hash.
+  const entryData: Uint8Array[] = [];
+  const start = new Int32Array(limit);
+  const end = new Int32Array(limit);
+  const hashOf = new Int32Array(limit);
+  const ids = new Map<Piece, Int32Array>();
+  let size = 0;
+  let bytes = 0;
+  let present = 0;
   for (const piece of pieces) {
     const { values, def, idx } = piece;
     if (values.kind !== 'bytes') return null;
@@ -48,36 +58,47 @@ export function buildDictionary(pieces: readonly Piece[], maxDef: number): Dicti
       const j = idx === null ? i : idx[i]!;
       const s = offsets[j]!;
       const e = offsets[j + 1]!;
-      // latin1 maps bytes to chars one to one: a cheap, exact key for any bytes.
-      const key = latin1(data, s, e);
-      let id = index.get(key);
-      if (id === undefined) {
-        id = index.size;
-        if (id >= DICTIONARY_MAX_VALUES || (id + 1) * 2 > slots) return null;
+      let h = 0x811c9dc5; // FNV-1a
+      for (let k = s; k < e; k++) h = Math.imul(h ^ data[k]!, 0x01000193);
+      let at = h & mask;
+      let id = table[at]!;
+      while (id >= 0 && !(hashOf[id] === h && sameBytes(data, s, e, entryData[id]!, start[id]!, end[id]!))) {
+        at = (at + 1) & mask;
+        id = table[at]!;
+      }
+      if (id < 0) {
+        if (size >= limit) return null;
         bytes += 4 + e - s;
         if (bytes > DICTIONARY_MAX_BYTES) return null;
-        index.set(key, id);
-        chunks.push(data.subarray(s, e));
+        id = size++;
+        table[at] = id;
+        entryData.push(data);
+        start[id] = s;
+        end[id] = e;
+        hashOf[id] = h;
       }
       out[i] = id;
       present++;
     }
     ids.set(piece, out);
   }
-  if (index.size === 0 || index.size * 2 > present) return null;
+  if (size === 0 || size * 2 > present) return null;
   const page = new Uint8Array(bytes);
   const view = new DataView(page.buffer);
   let pos = 0;
-  for (const c of chunks) {
-    view.setUint32(pos, c.length, true);
-    page.set(c, pos + 4);
-    pos += 4 + c.length;
+  for (let id = 0; id < size; id++) {
+    const n = end[id]! - start[id]!;
+    view.setUint32(pos, n, true);
+    page.set(entryData[id]!.subarray(start[id]!, end[id]!), pos + 4);
+    pos += 4 + n;
   }
-  return { page, size: index.size, width: Math.max(1, bitWidth(index.size - 1)), ids };
+  return { page, size, width: Math.max(1, bitWidth(size - 1)), ids };
 }
 
-function latin1(data: Uint8Array, s: number, e: number): string {
-  return Buffer.from(data.buffer, data.byteOffset + s, e - s).toString('latin1');
+function sameBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  for (let k = 0; k < ae - as; k++) if (a[as + k] !== b[bs + k]) return false;
+  return true;
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
 import type { IngestProgress } from '../../src/ingest/settings.js';
-import { planGroups, planUnits, taskBytes } from '../../src/ingest/write-stage.js';
+import { planGroups, planUnits, shuffleLayouts, taskBytes } from '../../src/ingest/write-stage.js';
 import type { Plan } from '../../src/partition/plan.js';
 import { dataPath } from '../helpers/data.js';
 import { expectSameFiles } from '../helpers/outputs.js';
@@ -96,6 +96,37 @@ describe('write units and shuffle groups', () => {
       [4, 6],
     ]);
     expect(planGroups(new Float64Array(0), 6)).toEqual([]);
+  });
+
+  it('lay each group out in final order, unit by unit, every row once', () => {
+    // 26 rows in 4 units; the plan's order is a fixed shuffle of the rows.
+    const plan = fakePlan([0, 0, 0, 1, 2, 2], [4, 5, 12, 3, 1, 1]);
+    const order = Array.from({ length: 26 }, (_, i) => (i * 7 + 3) % 26);
+    (plan.order as Int32Array).set(order);
+    const units = planUnits(plan, 10);
+    const starts = [0, 10, 11, 20];
+    const layouts = shuffleLayouts(plan, units, starts, 26).map((l) => l!);
+    expect(layouts.map((l) => l.rowStart)).toEqual(starts);
+    // Read back: each group's entries, as global rows, unit by unit.
+    const seen: number[] = [];
+    for (const [g, l] of layouts.entries()) {
+      expect(l.order.length).toBe([...starts, 26][g + 1]! - starts[g]!);
+      let at = 0;
+      for (const [i, u] of l.dest.entries()) {
+        const rows = Array.from(l.order.subarray(at, at + l.count[i]!), (r) => r + l.rowStart);
+        // The unit's rows of this group, in the plan's order.
+        const unit = units[u]!;
+        const want = order
+          .slice(unit.k0, unit.k1)
+          .filter((r) => r >= l.rowStart && r < l.rowStart + l.order.length);
+        expect(rows).toEqual(want);
+        seen.push(...rows);
+        at += l.count[i]!;
+      }
+      expect(at).toBe(l.order.length);
+      expect([...l.dest]).toEqual([...l.dest].sort((a, b) => a - b));
+    }
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 26 }, (_, i) => i));
   });
 
   it('take a share of the memory limit per running task', () => {
