@@ -53,14 +53,14 @@ export function showProgress(status: StatusLine): (p: IngestProgress) => void {
       start = now;
     }
     // A stage's first and last lines always show; the ones between at most every 100 ms.
-    status.show(progressLine(p, (now - start) / 1000), p.done > 0 && p.done !== p.total);
+    status.show(() => progressLine(p, (now - start) / 1000), p.done > 0 && p.done !== p.total);
   };
 }
 
 /** Progress and warnings on stderr: a line rewritten in place when stderr is a terminal. */
 export interface StatusLine {
-  /** Shows `line` (terminal only); with `throttle`, at most every 100 ms. */
-  show(line: string, throttle?: boolean): void;
+  /** Shows the line `line` makes (terminal only, made only then); with `throttle`, at most every 100 ms. */
+  show(line: () => string, throttle?: boolean): void;
   /** Prints a warning on a line of its own, whether or not stderr is a terminal. */
   warn(message: string): void;
   /** Clears the progress line before the command prints its result. */
@@ -76,7 +76,7 @@ export function statusLine(): StatusLine {
       const now = Date.now();
       if (!tty || (throttle && now - last < 100)) return;
       last = now;
-      process.stderr.write(`\r${line}\u001b[K`);
+      process.stderr.write(`\r${line()}\u001b[K`);
     },
     warn(message) {
       process.stderr.write(`${tty ? '\r\u001b[K' : ''}warning: ${message}\n`);

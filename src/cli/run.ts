@@ -73,7 +73,7 @@ export async function runJobCommand(argv: readonly string[], out: (s: string) =>
       ignoreNoOutput: values['ignore-no-output'],
       validateInputs: !values['no-validate-inputs'],
       signal,
-      onProgress: (p: JobProgress) => status.show(jobProgressLine(p)),
+      onProgress: (p: JobProgress) => status.show(() => jobProgressLine(p)),
       onWarning: (w) => status.warn(w),
     }),
   );
