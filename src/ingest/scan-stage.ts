@@ -3,6 +3,7 @@
  * and spilled, and collects their keys into the key table.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { batchToParts, hasDictionary } from '../arrow/batch-parts.js';
 import { openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { WorkerPool } from '../pool/pool.js';
@@ -10,7 +11,7 @@ import { batchToBytes, keySpillPath, spillPath, writeKeySpill } from '../scan/sp
 import { eachOf } from '../util/bounded.js';
 import { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestRunOptions, IngestSettings } from './settings.js';
-import type { IngestTasks } from './tasks.js';
+import type { IngestTasks, ScanTask } from './tasks.js';
 
 /** Geometry bytes per scan task: big polygons are spread over the pool, not scanned by one worker. */
 const SCAN_TASK_BYTES = 4 << 20;
@@ -69,34 +70,53 @@ export async function scanStage(
   );
   // Input rows sent to be scanned so far: past the budget the scans spill their keys too.
   let rowsSent = 0;
+  let rowsCrossingAntimeridian = 0;
+  let rowsAddedByAntimeridian = 0;
+  let rowsDroppedOutOfBounds = 0;
   let rowsDroppedNoGeometry = 0;
   let rowsSubdivided = 0;
   let rowsMadeValid = 0;
   let rowsAddedBySubdivision = 0;
   let rowsScanned = 0;
   let spilled = 0;
-  async function* scanBatches(): AsyncGenerator<RecordBatch> {
-    for await (const { batch } of inputs.batches(options.signal)) yield* slicesForScan(batch);
+  // Each batch (or slice), and whether its buffers are its own to move to the scan task.
+  async function* scanBatches(): AsyncGenerator<[RecordBatch, boolean]> {
+    for await (const { batch } of inputs.batches(options.signal)) {
+      const slices = slicesForScan(batch);
+      for (const s of slices) yield [s, slices.length === 1];
+    }
   }
   // Bounded read-ahead: memory holds a few batches, not the input.
-  await eachOf(scanBatches(), 2 * pool.threads, async (batch, batchId) => {
-    const bytes = batchToBytes(batch);
-    rowsSent += batch.numRows;
+  await eachOf(scanBatches(), 2 * pool.threads, async ([batch, whole], batchId) => {
+    const rows = batch.numRows;
+    let input: ScanTask['input'];
+    let transfer: ArrayBuffer[];
+    if (hasDictionary(batch.schema)) {
+      const ipc = batchToBytes(batch);
+      [input, transfer] = [{ ipc }, [ipc.buffer as ArrayBuffer]];
+    } else {
+      const p = batchToParts(batch, whole);
+      [input, transfer] = [{ parts: p.parts }, p.transfer];
+    }
+    rowsSent += rows;
     // The keys are spilled once they may not all fit (subdivision can add rows: the builder
     // spills what the scans did not, should the table still outgrow the budget).
     const spillKeys = !builder.complete || rowsSent > settings.planBudgetRows;
     const r = await pool.run(
       'scan',
-      { bytes, batchId, spillPath: spillPath(spillDir, batchId), spillKeys, options: scanOptions },
-      [bytes.buffer as ArrayBuffer],
+      { input, batchId, spillPath: spillPath(spillDir, batchId), spillKeys, options: scanOptions },
+      transfer,
       options.signal,
     );
     builder.add(r);
+    rowsCrossingAntimeridian += r.rowsCrossingAntimeridian;
+    rowsAddedByAntimeridian += r.rowsAddedByAntimeridian;
+    rowsDroppedOutOfBounds += r.droppedOutOfBounds;
     rowsDroppedNoGeometry += r.droppedNoGeometry;
     rowsSubdivided += r.subdividedRows;
     rowsMadeValid += r.rowsMadeValid;
     rowsAddedBySubdivision += r.rowsAddedBySubdivision;
-    rowsScanned += batch.numRows;
+    rowsScanned += rows;
     spilled += r.spillBytes;
     options.onProgress?.({
       stage: 'scan',
@@ -120,8 +140,8 @@ export async function scanStage(
     inputFiles: inputs.files.length,
     rowsRead: inputs.stats.rowsRead,
     rowsAddedByExplode: inputs.stats.rowsAddedByExplode,
-    rowsCrossingAntimeridian: inputs.stats.rowsCrossingAntimeridian,
-    rowsAddedByAntimeridian: inputs.stats.rowsAddedByAntimeridian,
-    rowsDroppedOutOfBounds: inputs.stats.rowsDroppedOutOfBounds,
+    rowsCrossingAntimeridian,
+    rowsAddedByAntimeridian,
+    rowsDroppedOutOfBounds,
   };
 }

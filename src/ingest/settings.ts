@@ -91,10 +91,13 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
       loadColumns: step.loadColumns,
       removeCols: step.removeCols,
       explodeGeometries: step.explodeGeometries,
-      splitAntimeridian: step.splitAntimeridian,
       dropOutOfBounds: step.dropOutOfBounds,
+      // The scan tasks split and drop, off the thread that reads.
+      boundsStepsLater: true,
     },
     scan: {
+      splitAntimeridian: step.splitAntimeridian,
+      dropOutOfBounds: step.dropOutOfBounds,
       method: step.partitioningMethod,
       subdivideStart: step.subdivideStart,
       subdivideStop: step.subdivideStop,

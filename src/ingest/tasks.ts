@@ -5,6 +5,7 @@
  */
 import { unlinkSync } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
+import { type BatchParts, batchFromParts } from '../arrow/batch-parts.js';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { concatBatches } from '../arrow/concat.js';
 import { rowBytes } from '../arrow/row-bytes.js';
@@ -36,9 +37,12 @@ import { type WriteOptions, writeGeoParquetFile } from '../write/geoparquet-writ
 /** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
 export const INGEST_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
 
-/** Input of {@link scan}: one batch as Arrow IPC bytes (moved, not copied). */
+/**
+ * Input of {@link scan}: one batch, as its buffers (arrow/batch-parts.ts), or as Arrow IPC
+ * bytes when it has dictionary-encoded columns; moved, not copied.
+ */
 export interface ScanTask {
-  readonly bytes: Uint8Array;
+  readonly input: { readonly parts: BatchParts } | { readonly ipc: Uint8Array };
   readonly batchId: number;
   /** Where to spill the scanned rows. */
   readonly spillPath: string;
@@ -59,6 +63,9 @@ export interface ScanTaskResult {
   readonly cy: Float64Array;
   readonly measure: Float64Array;
   readonly bounds: Float64Array;
+  readonly rowsCrossingAntimeridian: number;
+  readonly rowsAddedByAntimeridian: number;
+  readonly droppedOutOfBounds: number;
   readonly droppedNoGeometry: number;
   readonly subdividedRows: number;
   readonly rowsAddedBySubdivision: number;
@@ -68,10 +75,11 @@ export interface ScanTaskResult {
 /** Scans one batch, spills its rows and returns its keys. */
 export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
   try {
-    const input = batchFromBytes(task.bytes);
+    const ipc = 'ipc' in task.input ? task.input.ipc : null;
+    const input = ipc ? batchFromBytes(ipc) : batchFromParts((task.input as { parts: BatchParts }).parts);
     const scanned = scanBatch(input, task.options);
-    // An unchanged batch is spilled as the bytes it came in, without serialising it again.
-    const spilled = scanned.batch === input ? task.bytes : batchToBytes(scanned.batch);
+    // An unchanged batch that came as IPC is spilled as those bytes, without serialising it again.
+    const spilled = ipc && scanned.batch === input ? ipc : batchToBytes(scanned.batch);
     writeSpill(task.spillPath, spilled);
     const { cx, cy, measure, bounds } = scanned.keys;
     if (task.spillKeys) writeKeySpill(keySpillPath(task.spillPath), scanned.keys);
@@ -84,6 +92,9 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
       cy,
       measure,
       bounds,
+      rowsCrossingAntimeridian: scanned.rowsCrossingAntimeridian,
+      rowsAddedByAntimeridian: scanned.rowsAddedByAntimeridian,
+      droppedOutOfBounds: scanned.droppedOutOfBounds,
       droppedNoGeometry: scanned.droppedNoGeometry,
       subdividedRows: scanned.subdividedRows,
       rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,

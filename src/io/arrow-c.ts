@@ -47,6 +47,7 @@ import {
   Uint64,
   Utf8,
 } from 'apache-arrow';
+import { markExclusive } from '../arrow/batch-parts.js';
 
 /** An ArrowSchema node as the addon describes it. */
 export interface CSchema {
@@ -175,6 +176,13 @@ export function recordBatchFromC(schema: Schema, array: CArray): RecordBatch {
     sliceFor(dataFromC(f.type, array.children[i]!, f.name), array.offset, array.length),
   );
   const data = makeData({ type: new Struct(schema.fields), length: array.length, nullCount: 0, children });
+  // The addon's buffers are this batch's alone: another thread may take them as they are.
+  const mark = (a: CArray): void => {
+    for (const b of a.buffers) if (b) markExclusive(b);
+    for (const c of a.children) mark(c);
+    if (a.dictionary) mark(a.dictionary);
+  };
+  mark(array);
   return new RecordBatch(schema, data);
 }
 

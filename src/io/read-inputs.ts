@@ -47,6 +47,12 @@ export interface ReadOptions {
   readonly splitAntimeridian?: boolean;
   /** Drop rows with coordinates outside lon [-180,180] / lat [-90,90]. Default true. */
   readonly dropOutOfBounds?: boolean;
+  /**
+   * Leave the antimeridian split and the out-of-bounds drop to the caller, which runs them
+   * later on each batch (ingest does, in its scan tasks): batches come as read and exploded.
+   * The finite check of kept out-of-bounds rows still runs here, where the file row is known.
+   */
+  readonly boundsStepsLater?: boolean;
   /** Rows per batch. */
   readonly batchSize?: number;
   readonly onWarning?: (message: string) => void;
@@ -234,8 +240,10 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
     featureCount,
     stats,
     async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
-      const dropping = options.dropOutOfBounds ?? true;
-      const wrapping = options.splitAntimeridian ?? false;
+      const later = options.boundsStepsLater ?? false;
+      const dropping = !later && (options.dropOutOfBounds ?? true);
+      const wrapping = !later && (options.splitAntimeridian ?? false);
+      const finiteCheck = !(options.dropOutOfBounds ?? true);
       for (const [fileIndex, path] of files.entries()) {
         const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
         firstSource = null;
@@ -244,7 +252,7 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
           for await (let batch of source.batches(signal)) {
             stats.rowsRead += batch.numRows;
             // Before exploding, so the row named is the file's row.
-            if (!dropping) checkFinite(batch, path, fileRows);
+            if (finiteCheck) checkFinite(batch, path, fileRows);
             fileRows += batch.numRows;
             if (options.explodeGeometries) {
               const before = batch.numRows;

@@ -1,6 +1,7 @@
 /**
- * The scan of one batch: drop rows without geometry, subdivide large polygons, and compute
- * the key-table columns (bbox, centroid, measure) of the rows that remain. Pure: no I/O.
+ * The scan of one batch: split rows at the antimeridian, drop rows out of bounds or without
+ * geometry, repair and subdivide polygons, and compute the key-table columns (bbox, centroid,
+ * measure) of the rows that remain. Pure: no I/O.
  */
 import type { RecordBatch } from 'apache-arrow';
 import { binaryDataFromWkb, wkbColumnFromData } from '../arrow/binary.js';
@@ -8,11 +9,16 @@ import { filterRows, replaceColumn, takeRowsReplacing } from '../arrow/take.js';
 import { wkbBounds } from '../geometry/bounds.js';
 import { type MeasureMethod, rowCentroidsAndMeasures } from '../geometry/row-keys.js';
 import { makeValidColumn, subdivideWkbColumn } from '../geometry/subdivide-wkb.js';
+import { dropOutOfBounds, splitAntimeridianBatch } from '../io/batch-transforms.js';
 import { makeValidWkb } from '../io/native.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 
 /** What the scan of a batch needs from the job config. */
 export interface ScanOptions {
+  /** Split rows that cross the antimeridian into one row per side (`split_antimeridian`). */
+  readonly splitAntimeridian: boolean;
+  /** Drop rows outside lon [-180,180] / lat [-90,90] (`drop_out_of_bounds`). */
+  readonly dropOutOfBounds: boolean;
   readonly method: MeasureMethod;
   /** Polygons above this area (deg^2) are subdivided; null: no subdivision. */
   readonly subdivideStart: number | null;
@@ -35,6 +41,11 @@ export interface BatchKeys {
 export interface ScannedBatch {
   readonly batch: RecordBatch;
   readonly keys: BatchKeys;
+  /** Rows that crossed the antimeridian, and rows their split added. */
+  readonly rowsCrossingAntimeridian: number;
+  readonly rowsAddedByAntimeridian: number;
+  /** Rows dropped for a coordinate out of bounds. */
+  readonly droppedOutOfBounds: number;
   /** Rows dropped because their geometry is null or empty. */
   readonly droppedNoGeometry: number;
   /** Input rows cut into pieces by subdivision. */
@@ -54,6 +65,28 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
   const g = geometryIndex(input);
   let batch = input;
   let bounds = wkbBounds(wkbColumnFromData(batch.data.children[g]!));
+
+  // As the read path would (io/read-inputs.ts): the split first, so a row reaching past 180
+  // that is cut there is in bounds after.
+  let crossing = 0;
+  let addedByAntimeridian = 0;
+  if (options.splitAntimeridian) {
+    const before = batch.numRows;
+    const r = splitAntimeridianBatch(batch, bounds);
+    crossing = r.crossing;
+    addedByAntimeridian = r.batch.numRows - before;
+    batch = r.batch;
+    bounds = r.bounds;
+  }
+  let droppedOutOfBounds = 0;
+  if (options.dropOutOfBounds) {
+    const r = dropOutOfBounds(batch, bounds);
+    droppedOutOfBounds = r.dropped;
+    if (r.dropped > 0) {
+      batch = r.batch;
+      bounds = wkbBounds(wkbColumnFromData(batch.data.children[g]!));
+    }
+  }
 
   // Rows without geometry cannot be placed in space: drop and count them.
   const n0 = batch.numRows;
@@ -111,6 +144,9 @@ export function scanBatch(input: RecordBatch, options: ScanOptions): ScannedBatc
   return {
     batch,
     keys: { cx, cy, measure, bounds },
+    rowsCrossingAntimeridian: crossing,
+    rowsAddedByAntimeridian: addedByAntimeridian,
+    droppedOutOfBounds,
     droppedNoGeometry: n0 - kept,
     subdividedRows,
     rowsAddedBySubdivision: rowsAdded,

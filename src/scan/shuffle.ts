@@ -17,7 +17,8 @@
  * destination instead.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { DataType, type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { hasDictionary } from '../arrow/batch-parts.js';
 import { takeRowsMulti } from '../arrow/take-multi.js';
 
 /** Arrow IPC's end-of-stream marker: continuation token and a zero length. */
@@ -47,12 +48,6 @@ export interface Piece {
   readonly prefixBytes: number;
   readonly offset: number;
   readonly bytes: number;
-}
-
-function hasDictionary(schema: Schema): boolean {
-  const walk = (t: DataType): boolean =>
-    DataType.isDictionary(t) || (t.children ?? []).some((c) => walk(c.type));
-  return schema.fields.some((f) => walk(f.type));
 }
 
 /** The schema message of `schema`, as an IPC stream starts. */

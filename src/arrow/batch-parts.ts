@@ -1,0 +1,135 @@
+/**
+ * Handing a record batch to another thread as its buffers, without Arrow IPC: the schema as
+ * an IPC schema message, each Data node's length, null count and offset, and its typed
+ * arrays, which the message moves (transfers) or carries as copies. The receiving thread
+ * rebuilds the same Data tree over them, with no copy and no decode.
+ *
+ * A buffer is moved only when it is known to belong to this batch alone: a reader that makes
+ * fresh buffers for every batch marks them with {@link markExclusive}. Any other buffer may
+ * be shared with batches still to be sent (slices of one batch, batches decoded from one IPC
+ * buffer), so it is copied, as IPC would copy it.
+ */
+import {
+  Data,
+  DataType,
+  type RecordBatch,
+  type Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+} from 'apache-arrow';
+import { makeBatch } from './batch.js';
+
+const exclusive = new WeakSet<ArrayBufferLike>();
+
+/** Marks `buffer` as used by one batch only, so it may be moved to another thread with it. */
+export function markExclusive(buffer: ArrayBufferLike): void {
+  exclusive.add(buffer);
+}
+
+/** Arrow IPC's end-of-stream marker. */
+const EOS_BYTES = 8;
+
+/** A record batch as {@link batchToParts} gives it; plain data for `postMessage`. */
+export interface BatchParts {
+  /** The schema, as an IPC stream's schema message. */
+  readonly schema: Uint8Array;
+  /** Per Data node, depth first from the batch's struct: length, null count, offset. */
+  readonly nodes: Float64Array;
+  /** Per Data node, its value offsets, values, validity bitmap and type ids (or null). */
+  readonly buffers: readonly (ArrayBufferView | null)[];
+}
+
+/** True when a type in `schema` is dictionary-encoded (those travel as Arrow IPC instead). */
+export function hasDictionary(schema: Schema): boolean {
+  const walk = (t: DataType): boolean =>
+    DataType.isDictionary(t) || (t.children ?? []).some((c) => walk(c.type));
+  return schema.fields.some((f) => walk(f.type));
+}
+
+const schemaBytes = new WeakMap<Schema, Uint8Array>();
+
+function schemaMessage(schema: Schema): Uint8Array {
+  let bytes = schemaBytes.get(schema);
+  if (!bytes) {
+    const stream = tableToIPC(new Table(schema), 'stream');
+    bytes = stream.slice(0, stream.length - EOS_BYTES);
+    schemaBytes.set(schema, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * The parts of `batch` (which must have no dictionary-encoded column) and the buffers to
+ * transfer with them: the batch's exclusive buffers, moved (unless `mayMove` is false, as
+ * for one of several slices of a batch), and copies of the others. After the parts are
+ * posted with that transfer list, the batch must not be read again.
+ */
+export function batchToParts(
+  batch: RecordBatch,
+  mayMove = true,
+): { parts: BatchParts; transfer: ArrayBuffer[] } {
+  const nodes: number[] = [];
+  const buffers: (ArrayBufferView | null)[] = [];
+  const transfer = new Set<ArrayBuffer>();
+  const add = (view: ArrayBufferView | null | undefined): void => {
+    if (!view) {
+      buffers.push(null);
+      return;
+    }
+    const own = mayMove && view.buffer instanceof ArrayBuffer && exclusive.has(view.buffer);
+    const sent = own ? view : (view as unknown as { slice(): ArrayBufferView }).slice();
+    buffers.push(sent);
+    if (sent.buffer instanceof ArrayBuffer && sent.buffer.byteLength > 0) transfer.add(sent.buffer);
+  };
+  const walk = (d: Data): void => {
+    nodes.push(d.length, d.nullCount, d.offset);
+    add(d.valueOffsets);
+    add(d.values);
+    add(d.nullBitmap);
+    add(d.typeIds);
+    for (const c of d.children) walk(c);
+  };
+  walk(batch.data);
+  const schema = schemaMessage(batch.schema).slice();
+  transfer.add(schema.buffer);
+  return { parts: { schema, nodes: Float64Array.from(nodes), buffers }, transfer: [...transfer] };
+}
+
+let lastSchema: { bytes: Uint8Array; schema: Schema } | null = null;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The batch {@link batchToParts} took apart. */
+export function batchFromParts(parts: BatchParts): RecordBatch {
+  if (lastSchema === null || !sameBytes(lastSchema.bytes, parts.schema)) {
+    const eos = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
+    const stream = new Uint8Array(parts.schema.length + EOS_BYTES);
+    stream.set(parts.schema);
+    stream.set(eos, parts.schema.length);
+    lastSchema = { bytes: parts.schema, schema: tableFromIPC(stream).schema };
+  }
+  const schema = lastSchema.schema;
+  let node = 0;
+  const build = (type: DataType): Data => {
+    const at = node++;
+    const [length, nullCount, offset] = [
+      parts.nodes[3 * at]!,
+      parts.nodes[3 * at + 1]!,
+      parts.nodes[3 * at + 2]!,
+    ];
+    const b = parts.buffers;
+    const buffers = { 0: b[4 * at], 1: b[4 * at + 1], 2: b[4 * at + 2], 3: b[4 * at + 3] };
+    const children = (type.children ?? []).map((c) => build(c.type));
+    return new Data(type, offset, length, nullCount, buffers as never, children);
+  };
+  const root = build(new Struct(schema.fields));
+  if (node * 3 !== parts.nodes.length)
+    throw new Error(`batch parts: ${parts.nodes.length / 3} nodes, ${node} used`);
+  return makeBatch(schema.fields, root.children as Data[], schema.metadata, root.length);
+}
