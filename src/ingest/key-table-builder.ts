@@ -196,16 +196,16 @@ export class KeyTableBuilder {
       const keys = this.finish();
       return { keys, rows: Int32Array.from({ length: keys.length }, (_, i) => i) };
     }
-    const slots = Array.from(rowOfSlot.keys())
-      .filter((s) => rowOfSlot[s]! >= 0)
-      .sort((a, b) => rowOfSlot[a]! - rowOfSlot[b]!);
+    const slots = slotsByRow(rowOfSlot);
     const keys = allocKeyTable(slots.length);
     for (const c of COLUMNS) {
       const from = this.cols[c];
       const to = keys[c];
-      for (const [i, s] of slots.entries()) to[i] = from[s]!;
+      for (let i = 0; i < slots.length; i++) to[i] = from[slots[i]!]!;
     }
-    return { keys, rows: Int32Array.from(slots, (s) => rowOfSlot[s]!) };
+    const rows = new Int32Array(slots.length);
+    for (let i = 0; i < slots.length; i++) rows[i] = rowOfSlot[slots[i]!]!;
+    return { keys, rows };
   }
 
   /** The table (views over the builder's arrays, no copy). Every batch must have been added. */
@@ -225,6 +225,28 @@ export class KeyTableBuilder {
       maxy: v('maxy'),
     };
   }
+}
+
+/**
+ * The filled slots (row >= 0) in the order of their rows. Each is sorted as one float64,
+ * row * 2^k + slot, which is exact while it stays below 2^53; beyond that, by comparison.
+ */
+function slotsByRow(rowOfSlot: Int32Array): Int32Array {
+  const k = Math.max(1, 32 - Math.clz32(rowOfSlot.length - 1));
+  let filled = 0;
+  for (let s = 0; s < rowOfSlot.length; s++) if (rowOfSlot[s]! >= 0) filled++;
+  const out = new Int32Array(filled);
+  if (k > 53 - 31) {
+    for (let s = 0, i = 0; s < rowOfSlot.length; s++) if (rowOfSlot[s]! >= 0) out[i++] = s;
+    return out.sort((a, b) => rowOfSlot[a]! - rowOfSlot[b]!);
+  }
+  const scale = 2 ** k;
+  const packed = new Float64Array(filled);
+  for (let s = 0, i = 0; s < rowOfSlot.length; s++)
+    if (rowOfSlot[s]! >= 0) packed[i++] = rowOfSlot[s]! * scale + s;
+  packed.sort();
+  for (let i = 0; i < filled; i++) out[i] = packed[i]! % scale;
+  return out;
 }
 
 /** A 32-bit mix of a row index (murmur3's finaliser): the order in which rows enter a sample. */

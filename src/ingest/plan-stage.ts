@@ -5,16 +5,16 @@
  * are read once and each row is written to the file of its leaf, and the leaves are planned
  * one at a time, each small enough to hold.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { GeopartError } from '../errors.js';
-import { allocKeyTable, type KeyTable } from '../partition/key-table.js';
+import { allocKeyTable, type KeyTable, keyTableBytes, keyTableOver } from '../partition/key-table.js';
 import { resolveCaps, resolvePlanOptions } from '../partition/options.js';
 import { checkKeys, type Plan, plan as planPartitions, planWithCaps } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { leafOf, PlanAssembler, planSample } from '../partition/sample-plan.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
-import { keySpillPath, readKeySpill, spillPath } from '../scan/spill.js';
+import { keySpillPath, ReadBuffer, readKeySpill, spillPath } from '../scan/spill.js';
 import type { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestSettings } from './settings.js';
 
@@ -71,7 +71,11 @@ function readAllKeys(spillDir: string, batchStart: Float64Array): KeyTable {
   return table;
 }
 
-/** Appends rows of keys to one leaf's file, a buffer at a time. */
+/**
+ * Appends rows of keys to one leaf's file, a block of {@link LEAF_BUFFER_ROWS} rows at a time.
+ * A block is stored column by column (the row indices, then the seven keys), so a reader
+ * copies whole columns; every block is full but the last.
+ */
 class LeafWriter {
   private readonly buffer = new Float64Array(LEAF_BUFFER_ROWS * LEAF_COLUMNS);
   private fill = 0;
@@ -84,22 +88,29 @@ class LeafWriter {
     k: { cx: Float64Array; cy: Float64Array; measure: Float64Array; bounds: Float64Array },
     i: number,
   ): void {
-    const o = this.fill * LEAF_COLUMNS;
+    const o = this.fill;
     const buf = this.buffer;
+    const B = LEAF_BUFFER_ROWS;
     buf[o] = row;
-    buf[o + 1] = k.cx[i]!;
-    buf[o + 2] = k.cy[i]!;
-    buf[o + 3] = k.measure[i]!;
-    buf[o + 4] = k.bounds[4 * i]!;
-    buf[o + 5] = k.bounds[4 * i + 1]!;
-    buf[o + 6] = k.bounds[4 * i + 2]!;
-    buf[o + 7] = k.bounds[4 * i + 3]!;
-    if (++this.fill === LEAF_BUFFER_ROWS) this.flush();
+    buf[B + o] = k.cx[i]!;
+    buf[2 * B + o] = k.cy[i]!;
+    buf[3 * B + o] = k.measure[i]!;
+    buf[4 * B + o] = k.bounds[4 * i]!;
+    buf[5 * B + o] = k.bounds[4 * i + 1]!;
+    buf[6 * B + o] = k.bounds[4 * i + 2]!;
+    buf[7 * B + o] = k.bounds[4 * i + 3]!;
+    if (++this.fill === B) this.flush();
   }
 
   flush(): void {
     this.fd ??= openSync(this.path, 'w');
-    writeSync(this.fd, new Uint8Array(this.buffer.buffer, 0, this.fill * LEAF_COLUMNS * 8));
+    const n = this.fill;
+    if (n < LEAF_BUFFER_ROWS) {
+      // The last block: its columns closed up to its rows.
+      for (let c = 1; c < LEAF_COLUMNS; c++)
+        this.buffer.copyWithin(c * n, c * LEAF_BUFFER_ROWS, c * LEAF_BUFFER_ROWS + n);
+    }
+    writeSync(this.fd, new Uint8Array(this.buffer.buffer, 0, n * LEAF_COLUMNS * 8));
     this.fill = 0;
   }
 
@@ -109,17 +120,40 @@ class LeafWriter {
   }
 }
 
-/** A leaf's keys, read back from its file, and the table row of each. */
-function readLeaf(path: string): { keys: KeyTable; rows: Int32Array } {
-  const bytes = readFileSync(path);
-  const all = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  const n = all.length / LEAF_COLUMNS;
-  const keys = allocKeyTable(n);
-  const rows = new Int32Array(n);
+/**
+ * Reads leaves back one after another into one table buffer, grown when a leaf does not fit, so
+ * that the leaves together touch no more fresh memory than the largest of them.
+ */
+class LeafReader {
+  private readonly scratch: ReadBuffer;
+  private keyBuffer = new ArrayBuffer(0);
+  private rowBuffer = new ArrayBuffer(0);
+
+  constructor(scratch: ReadBuffer) {
+    this.scratch = scratch;
+  }
+
+  /** A leaf's keys and the table row of each (valid until the next read). */
+  read(path: string): { keys: KeyTable; rows: Int32Array } {
+    const all = this.scratch.readFloat64(path);
+    const n = all.length / LEAF_COLUMNS;
+    if (keyTableBytes(n) > this.keyBuffer.byteLength) {
+      this.keyBuffer = new ArrayBuffer(keyTableBytes(n));
+      this.rowBuffer = new ArrayBuffer(4 * n);
+    }
+    return readLeaf(all, keyTableOver(this.keyBuffer, n), new Int32Array(this.rowBuffer, 0, n));
+  }
+}
+
+/** Fills `keys` and `rows` from a leaf file's values `all`. */
+function readLeaf(all: Float64Array, keys: KeyTable, rows: Int32Array): { keys: KeyTable; rows: Int32Array } {
+  const n = keys.length;
   const cols = [keys.cx, keys.cy, keys.measure, keys.minx, keys.miny, keys.maxx, keys.maxy];
-  for (let i = 0, o = 0; i < n; i++, o += LEAF_COLUMNS) {
-    rows[i] = all[o]!;
-    for (let c = 0; c < 7; c++) cols[c]![i] = all[o + 1 + c]!;
+  for (let at = 0; at < n; at += LEAF_BUFFER_ROWS) {
+    const m = Math.min(LEAF_BUFFER_ROWS, n - at);
+    const block = all.subarray(at * LEAF_COLUMNS, (at + m) * LEAF_COLUMNS);
+    rows.set(block.subarray(0, m), at);
+    for (let c = 0; c < 7; c++) cols[c]!.set(block.subarray((c + 1) * m, (c + 2) * m), at);
   }
   return { keys, rows };
 }
@@ -139,9 +173,10 @@ function planOutOfCore(
 
   // Every row to its leaf's file, reading each batch's keys once.
   const writers = top.leaves.map((_, i) => new LeafWriter(join(spillDir, `leaf-${i}.keys`)));
+  const scratch = new ReadBuffer();
   for (let b = 0; b + 1 < batchStart.length; b++) {
     const path = keySpillPath(spillPath(spillDir, b));
-    const k = readKeySpill(path);
+    const k = readKeySpill(path, scratch);
     const first = batchStart[b]!;
     for (let i = 0; i < k.cx.length; i++) writers[leafOf(top, k.cx[i]!, k.cy[i]!)]!.add(first + i, k, i);
     unlinkSync(path);
@@ -149,8 +184,9 @@ function planOutOfCore(
   for (const w of writers) w.close();
 
   const assembler = new PlanAssembler(rows, caps);
+  const leaves = new LeafReader(scratch);
   for (const [i, leaf] of top.leaves.entries()) {
-    const { keys: leafKeys, rows: rowIds } = readLeaf(writers[i]!.path);
+    const { keys: leafKeys, rows: rowIds } = leaves.read(writers[i]!.path);
     unlinkSync(writers[i]!.path);
     checkKeys(leafKeys);
     assembler.add(leaf, planWithCaps(leafKeys, opts, caps, leaf.level), rowIds);

@@ -166,7 +166,8 @@ export async function shuffleAndWrite(
   const unitRows = Math.max(1, Math.floor(input.taskBytes / bytesPerRow));
   const units = planUnits(plan, unitRows);
 
-  const groups = planGroups(spillBytes, input.taskBytes);
+  // Groups of at most a task's bytes, and at least one per thread, so that every thread shuffles.
+  const groups = planGroups(spillBytes, Math.min(input.taskBytes, Math.ceil(spilled / input.threads)));
   const layouts = shuffleLayouts(
     plan,
     units,

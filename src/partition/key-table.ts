@@ -30,7 +30,21 @@ const KEY_COLUMNS = 7;
 export function allocKeyTable(n: number): KeyTable {
   if (!Number.isInteger(n) || n < 0)
     throw new RangeError(`allocKeyTable: n must be an integer >= 0, got ${n}`);
-  const buffer = new ArrayBuffer(n * KEY_COLUMNS * Float64Array.BYTES_PER_ELEMENT);
+  return keyTableOver(new ArrayBuffer(n * KEY_COLUMNS * Float64Array.BYTES_PER_ELEMENT), n);
+}
+
+/** Bytes of a {@link KeyTable} of `n` rows. */
+export function keyTableBytes(n: number): number {
+  return n * KEY_COLUMNS * Float64Array.BYTES_PER_ELEMENT;
+}
+
+/**
+ * A {@link KeyTable} of `n` rows over the start of `buffer` (at least {@link keyTableBytes}
+ * long), as it is: for a caller that fills every entry and reuses one buffer for many tables.
+ */
+export function keyTableOver(buffer: ArrayBuffer, n: number): KeyTable {
+  if (buffer.byteLength < keyTableBytes(n))
+    throw new RangeError(`keyTableOver: ${buffer.byteLength} bytes hold fewer than ${n} rows`);
   const col = (i: number) => new Float64Array(buffer, i * n * Float64Array.BYTES_PER_ELEMENT, n);
   return {
     length: n,

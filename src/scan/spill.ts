@@ -4,7 +4,7 @@
  * at most a sample of the keys. The plan reads the keys back when they did not fit; the
  * shuffle reads the batches.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 
@@ -38,10 +38,13 @@ export function writeKeySpill(path: string, keys: BatchKeys): void {
   writeFileSync(path, out);
 }
 
-/** Reads keys written by {@link writeKeySpill}. */
-export function readKeySpill(path: string): BatchKeys {
-  const bytes = readFileSync(path);
-  const all = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+/**
+ * Reads keys written by {@link writeKeySpill}. With `scratch`, they are read into it (grown as
+ * needed) and the keys are views of it, valid until its next use: a reader of many files then
+ * touches no fresh memory per file.
+ */
+export function readKeySpill(path: string, scratch?: ReadBuffer): BatchKeys {
+  const all = scratch ? scratch.readFloat64(path) : readFloat64File(path);
   const n = all.length / 7;
   return {
     cx: all.subarray(0, n),
@@ -49,6 +52,37 @@ export function readKeySpill(path: string): BatchKeys {
     measure: all.subarray(2 * n, 3 * n),
     bounds: all.subarray(3 * n),
   };
+}
+
+/** A whole file of float64 values, in a fresh array. */
+export function readFloat64File(path: string): Float64Array {
+  const bytes = readFileSync(path);
+  if (bytes.byteOffset % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+/** A buffer files are read into one after another, grown when a file does not fit. */
+export class ReadBuffer {
+  private buffer = new ArrayBuffer(0);
+
+  /** The whole file at `path`, as float64 values in this buffer (valid until the next read). */
+  readFloat64(path: string): Float64Array {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.buffer.byteLength)
+        this.buffer = new ArrayBuffer(Math.max(size, 2 * this.buffer.byteLength));
+      const into = new Uint8Array(this.buffer, 0, size);
+      for (let done = 0; done < size; ) {
+        const got = readSync(fd, into, done, size - done, done);
+        if (got === 0) throw new Error(`${path}: ended ${size - done} bytes early`);
+        done += got;
+      }
+      return new Float64Array(this.buffer, 0, size / 8);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /** Writes one batch, given as {@link batchToBytes} bytes, to the spill. */

@@ -187,6 +187,37 @@ describe('the plan stage past its memory budget (a sample of a few dozen to a fe
     expect(sampled).toBeGreaterThan(10);
   });
 
+  it('leaves of several thousand keys (key files of several blocks): the same', async () => {
+    // 30,000 seeded points and a budget of 6,000 keys: leaves of up to 6,000 rows, written and
+    // read back in blocks of 4,096.
+    let s = 12345;
+    const rand = () => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s / 2 ** 32;
+    };
+    const rows = Array.from(
+      { length: 30_000 },
+      (_, i): TestRow => ({
+        x: rand() * 360 - 180,
+        y: rand() * 180 - 90,
+        m: 1 + (i % 5),
+      }),
+    );
+    const d: Draw = {
+      fileFrac: 0.2,
+      chunkFrac: 0.05,
+      targetNumChunks: 40,
+      splitMethod: 'mean',
+      maxWidthRatio: 2,
+      maxHeightRatio: 2,
+      splitIdenticalCentroids: true,
+      budgetRows: 6_000,
+      batchRows: 1_000,
+      arrivalSeed: 7,
+    };
+    expect(await check(rows, d)).toBe(true);
+  });
+
   it('polygon-like rows with area measures: the same', async () => {
     let sampled = 0;
     await fc.assert(
