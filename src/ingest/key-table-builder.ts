@@ -24,9 +24,16 @@ export class KeyTableBuilder {
   readonly spillBytes: number[] = [];
   /** Sum of the measure over every row, in row order. */
   total = 0;
-  /** In sample mode: the row index of each slot, and a max-heap of slots by (hash, row). */
+  /**
+   * In sample mode: the row index and the row's hash of each filled slot (the first `filled`),
+   * and the largest hash a row may have to enter (every row's hash is distinct, see
+   * {@link hashRow}). Slots hold candidates; when they run out, the `maxRows` of lowest hash
+   * are kept and the bar drops to the highest of them.
+   */
   private rowOfSlot: Int32Array | null = null;
-  private heap: Int32Array | null = null;
+  private hashOfSlot: Uint32Array | null = null;
+  private filled = 0;
+  private bar = 0xffffffff;
 
   /** Per batch appended: whether its keys are on disk (the scan spilled them, or {@link spill} did). */
   private readonly keysOnDisk: boolean[] = [];
@@ -143,46 +150,70 @@ export class KeyTableBuilder {
     }
   }
 
-  /** Keeps the rows of `r` that hash below the sample's highest, in that one's slot. */
+  /** Adds the rows of `r` whose hash is within the bar as candidates. */
   private sampleRows(r: ScanTaskResult): void {
     if (this.rowOfSlot === null) this.startSample();
-    const rowOfSlot = this.rowOfSlot!;
-    const heap = this.heap!;
-    const { cx, cy, measure, minx, miny, maxx, maxy } = this.cols;
-    const b = r.bounds;
+    const bnd = r.bounds;
     for (let i = 0; i < r.rows; i++) {
       const row = this.rows + i;
-      const top = heap[0]!;
-      if (!before(row, rowOfSlot[top]!)) continue;
-      rowOfSlot[top] = row;
-      cx[top] = r.cx[i]!;
-      cy[top] = r.cy[i]!;
-      measure[top] = r.measure[i]!;
-      minx[top] = b[4 * i]!;
-      miny[top] = b[4 * i + 1]!;
-      maxx[top] = b[4 * i + 2]!;
-      maxy[top] = b[4 * i + 3]!;
-      siftDown(heap, rowOfSlot, 0);
+      const h = hashRow(row);
+      if (h > this.bar) continue;
+      if (this.filled === this.rowOfSlot!.length) this.compact();
+      if (h > this.bar) continue;
+      const at = this.filled++;
+      this.rowOfSlot![at] = row;
+      this.hashOfSlot![at] = h;
+      const { cx, cy, measure, minx, miny, maxx, maxy } = this.cols;
+      cx[at] = r.cx[i]!;
+      cy[at] = r.cy[i]!;
+      measure[at] = r.measure[i]!;
+      minx[at] = bnd[4 * i]!;
+      miny[at] = bnd[4 * i + 1]!;
+      maxx[at] = bnd[4 * i + 2]!;
+      maxy[at] = bnd[4 * i + 3]!;
     }
   }
 
-  /** Turns the table (at most `maxRows` rows so far) into a sample of `maxRows` slots. */
+  /**
+   * Turns the table (at most `maxRows` rows so far) into a sample: its rows become the first
+   * candidates, in slots for half as many again.
+   */
   private startSample(): void {
     const n = this.rows;
-    if (this.capacity !== this.maxRows) {
-      const next = this.alloc(this.maxRows);
-      for (const c of COLUMNS) next[c].set(this.cols[c].subarray(0, n));
-      this.cols = next;
-      this.capacity = this.maxRows;
+    const slots = this.maxRows + Math.max(1024, Math.ceil(this.maxRows / 2));
+    const next = this.alloc(slots);
+    for (const c of COLUMNS) next[c].set(this.cols[c].subarray(0, n));
+    this.cols = next;
+    this.capacity = slots;
+    this.rowOfSlot = new Int32Array(slots);
+    this.hashOfSlot = new Uint32Array(slots);
+    for (let i = 0; i < n; i++) {
+      this.rowOfSlot[i] = i;
+      this.hashOfSlot[i] = hashRow(i);
     }
-    // Empty slots hold row -1, which sorts after every row: the next rows fill them first.
-    const rowOfSlot = new Int32Array(this.capacity).fill(-1);
-    for (let i = 0; i < n; i++) rowOfSlot[i] = i;
-    const heap = new Int32Array(this.capacity);
-    for (let i = 0; i < heap.length; i++) heap[i] = i;
-    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, rowOfSlot, i);
-    this.rowOfSlot = rowOfSlot;
-    this.heap = heap;
+    this.filled = n;
+  }
+
+  /** Keeps the `maxRows` candidates of lowest hash (all of them when fewer) and lowers the bar. */
+  private compact(): void {
+    const n = this.filled;
+    const keep = this.maxRows;
+    if (n <= keep) return;
+    const hashes = this.hashOfSlot!;
+    const sorted = hashes.slice(0, n).sort();
+    this.bar = sorted[keep - 1]!;
+    const rowOfSlot = this.rowOfSlot!;
+    let to = 0;
+    for (let from = 0; from < n; from++) {
+      if (hashes[from]! > this.bar) continue;
+      if (to !== from) {
+        rowOfSlot[to] = rowOfSlot[from]!;
+        hashes[to] = hashes[from]!;
+        for (const c of COLUMNS) this.cols[c][to] = this.cols[c][from]!;
+      }
+      to++;
+    }
+    this.filled = to;
   }
 
   /**
@@ -191,11 +222,12 @@ export class KeyTableBuilder {
    */
   finishSample(): { keys: KeyTable; rows: Int32Array } {
     if (this.waiting.size > 0) throw new Error(`key table: batches from ${this.next} on are missing`);
-    const rowOfSlot = this.rowOfSlot;
-    if (rowOfSlot === null) {
+    if (this.rowOfSlot === null) {
       const keys = this.finish();
       return { keys, rows: Int32Array.from({ length: keys.length }, (_, i) => i) };
     }
+    this.compact();
+    const rowOfSlot = this.rowOfSlot.subarray(0, this.filled);
     const slots = slotsByRow(rowOfSlot);
     const keys = allocKeyTable(slots.length);
     for (const c of COLUMNS) {
@@ -249,8 +281,11 @@ function slotsByRow(rowOfSlot: Int32Array): Int32Array {
   return out;
 }
 
-/** A 32-bit mix of a row index (murmur3's finaliser): the order in which rows enter a sample. */
-function hashRow(row: number): number {
+/**
+ * A 32-bit mix of a row index (murmur3's finaliser, a bijection, so distinct rows hash apart):
+ * the order in which rows enter a sample.
+ */
+export function hashRow(row: number): number {
   let h = row | 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -258,30 +293,4 @@ function hashRow(row: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-/** True when row `a` comes before row `b` in sample order (by hash, then index); -1 is last. */
-function before(a: number, b: number): boolean {
-  if (b < 0) return a >= 0;
-  if (a < 0) return false;
-  const ha = hashRow(a);
-  const hb = hashRow(b);
-  return ha < hb || (ha === hb && a < b);
-}
-
-/** Restores the max-heap (by sample order of each slot's row) below position `i`. */
-function siftDown(heap: Int32Array, rowOfSlot: Int32Array, i: number): void {
-  const n = heap.length;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) return;
-    const r = l + 1;
-    let big = l;
-    if (r < n && before(rowOfSlot[heap[l]!]!, rowOfSlot[heap[r]!]!)) big = r;
-    if (!before(rowOfSlot[heap[i]!]!, rowOfSlot[heap[big]!]!)) return;
-    const t = heap[i]!;
-    heap[i] = heap[big]!;
-    heap[big] = t;
-    i = big;
-  }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyTableBuilder } from '../../src/ingest/key-table-builder.js';
+import { hashRow, KeyTableBuilder } from '../../src/ingest/key-table-builder.js';
 import type { ScanTaskResult } from '../../src/ingest/tasks.js';
 
 function result(batchId: number, rows: number, keysSpilled = true): ScanTaskResult {
@@ -79,6 +79,9 @@ describe('KeyTableBuilder', () => {
           expect(sa.rows.length).toBe(Math.min(total, maxRows));
           expect(Array.from(sb.rows)).toEqual(Array.from(sa.rows));
           expect(Array.from(sb.keys.cx)).toEqual(Array.from(sa.keys.cx));
+          // Exactly the rows whose index hashes lowest.
+          const byHash = Array.from({ length: total }, (_, r) => r).sort((x, y) => hashRow(x) - hashRow(y));
+          expect(Array.from(sa.rows)).toEqual(byHash.slice(0, maxRows).sort((x, y) => x - y));
           // Rows in order, each with its own keys (row r of batch id is id * 1000 + i).
           for (let j = 0; j < sa.rows.length; j++) {
             const r = sa.rows[j]!;
