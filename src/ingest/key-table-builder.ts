@@ -200,16 +200,23 @@ export class KeyTableBuilder {
     const keep = this.maxRows;
     if (n <= keep) return;
     const hashes = this.hashOfSlot!;
-    const sorted = hashes.slice(0, n).sort();
-    this.bar = sorted[keep - 1]!;
+    const bar = kthSmallest(hashes.slice(0, n), keep - 1);
+    this.bar = bar;
     const rowOfSlot = this.rowOfSlot!;
+    const { cx, cy, measure, minx, miny, maxx, maxy } = this.cols;
     let to = 0;
     for (let from = 0; from < n; from++) {
-      if (hashes[from]! > this.bar) continue;
+      if (hashes[from]! > bar) continue;
       if (to !== from) {
         rowOfSlot[to] = rowOfSlot[from]!;
         hashes[to] = hashes[from]!;
-        for (const c of COLUMNS) this.cols[c][to] = this.cols[c][from]!;
+        cx[to] = cx[from]!;
+        cy[to] = cy[from]!;
+        measure[to] = measure[from]!;
+        minx[to] = minx[from]!;
+        miny[to] = miny[from]!;
+        maxx[to] = maxx[from]!;
+        maxy[to] = maxy[from]!;
       }
       to++;
     }
@@ -279,6 +286,37 @@ function slotsByRow(rowOfSlot: Int32Array): Int32Array {
   packed.sort();
   for (let i = 0; i < filled; i++) out[i] = packed[i]! % scale;
   return out;
+}
+
+/** The `k`-th smallest value of `a` (0-based), by quickselect; `a` is reordered. */
+export function kthSmallest(a: Uint32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    // Median of three as the pivot, then Hoare's partition.
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /**

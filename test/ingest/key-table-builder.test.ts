@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashRow, KeyTableBuilder } from '../../src/ingest/key-table-builder.js';
+import { hashRow, KeyTableBuilder, kthSmallest } from '../../src/ingest/key-table-builder.js';
 import type { ScanTaskResult } from '../../src/ingest/tasks.js';
 
 function result(batchId: number, rows: number, keysSpilled = true): ScanTaskResult {
@@ -23,6 +23,23 @@ function result(batchId: number, rows: number, keysSpilled = true): ScanTaskResu
     rowsMadeValid: 0,
   };
 }
+
+describe('kthSmallest', () => {
+  it('finds the k-th smallest value, as a sort would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 300 }),
+        fc.nat(),
+        (values, k0) => {
+          const k = k0 % values.length;
+          const sorted = [...values].sort((a, b) => a - b);
+          expect(kthSmallest(Uint32Array.from(values), k)).toBe(sorted[k]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe('KeyTableBuilder', () => {
   it('lays batches out in batch order whatever order they arrive in, growing past its hint', () => {
