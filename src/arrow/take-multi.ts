@@ -34,6 +34,35 @@ function takeValidity(
   return nulls === 0 ? [null, 0] : [out, nulls];
 }
 
+/** Copies row `rowOf[j]` of `src[batchOf[j]]` (each row `w` units) to row `j` of `out`. */
+function copyRows<A extends Int32Array | Uint8Array>(
+  out: A,
+  src: readonly A[],
+  batchOf: Int32Array,
+  rowOf: Int32Array,
+  w: number,
+): void {
+  const n = batchOf.length;
+  if (w === 1) {
+    for (let j = 0; j < n; j++) out[j] = src[batchOf[j]!]![rowOf[j]!]!;
+    return;
+  }
+  if (w === 2) {
+    for (let j = 0; j < n; j++) {
+      const v = src[batchOf[j]!]!;
+      const s = 2 * rowOf[j]!;
+      out[2 * j] = v[s]!;
+      out[2 * j + 1] = v[s + 1]!;
+    }
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    const v = src[batchOf[j]!]!;
+    const s = rowOf[j]! * w;
+    for (let k = 0; k < w; k++) out[j * w + k] = v[s + k]!;
+  }
+}
+
 function takeColumn(parts: readonly Data[], batchOf: Int32Array, rowOf: Int32Array): Data {
   const first = parts[0]!;
   const t = first.type;
@@ -41,18 +70,27 @@ function takeColumn(parts: readonly Data[], batchOf: Int32Array, rowOf: Int32Arr
   if (isFixedWidth(t)) {
     const [validity, nulls] = takeValidity(parts, batchOf, rowOf);
     const stride = first.stride;
-    const out = new (first.values.constructor as TypedCtor)(n * stride);
+    const Ctor = first.values.constructor as TypedCtor & { BYTES_PER_ELEMENT: number };
+    // The values copied as their bytes, in 32-bit words when they align: one element type for
+    // every column, so the loop stays monomorphic whatever the column's type.
+    const rowBytes = stride * Ctor.BYTES_PER_ELEMENT;
     // apache-arrow slices data buffers with the Data: index values from 0.
-    const values = parts.map((p) => p.values as unknown as Typed);
-    if (stride === 1) {
-      for (let j = 0; j < n; j++) out[j] = values[batchOf[j]!]![rowOf[j]!]!;
+    const views = parts.map((p) => p.values as unknown as ArrayBufferView);
+    const words = rowBytes % 4 === 0 && views.every((v) => v.byteOffset % 4 === 0);
+    const buffer = new ArrayBuffer(n * rowBytes);
+    if (words) {
+      const w = rowBytes / 4;
+      const src = views.map((v) => new Int32Array(v.buffer, v.byteOffset, v.byteLength >> 2));
+      copyRows(new Int32Array(buffer), src, batchOf, rowOf, w);
     } else {
-      for (let j = 0; j < n; j++) {
-        const v = values[batchOf[j]!]!;
-        const s = rowOf[j]! * stride;
-        for (let k = 0; k < stride; k++) out[j * stride + k] = v[s + k]!;
-      }
+      const src = views.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      copyRows(new Uint8Array(buffer), src, batchOf, rowOf, rowBytes);
     }
+    const out = new (Ctor as unknown as new (b: ArrayBuffer, o: number, n: number) => Typed)(
+      buffer,
+      0,
+      n * stride,
+    );
     return new Data(t, 0, n, nulls, { 1: out, 2: validity } as never);
   }
   if (DataType.isBool(t)) {
