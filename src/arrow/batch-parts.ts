@@ -6,8 +6,10 @@
  *
  * A buffer is moved only when it is known to belong to this batch alone: a reader that makes
  * fresh buffers for every batch marks them with {@link markExclusive}. Any other buffer may
- * be shared with batches still to be sent (slices of one batch, batches decoded from one IPC
- * buffer), so it is copied, as IPC would copy it.
+ * be shared with batches still to be sent (batches decoded from one IPC buffer), so it is
+ * copied whole. A slice of a batch should go as Arrow IPC instead, which copies only its rows
+ * (a sliced Data keeps its parent's whole buffers), and so should a schema that
+ * {@link needsIpc}.
  */
 import {
   Data,
@@ -16,6 +18,7 @@ import {
   type Schema,
   Struct,
   Table,
+  Type,
   tableFromIPC,
   tableToIPC,
 } from 'apache-arrow';
@@ -41,10 +44,23 @@ export interface BatchParts {
   readonly buffers: readonly (ArrayBufferView | null)[];
 }
 
-/** True when a type in `schema` is dictionary-encoded (those travel as Arrow IPC instead). */
+/** True when a type in `schema` is dictionary-encoded. */
 export function hasDictionary(schema: Schema): boolean {
   const walk = (t: DataType): boolean =>
     DataType.isDictionary(t) || (t.children ?? []).some((c) => walk(c.type));
+  return schema.fields.some((f) => walk(f.type));
+}
+
+/**
+ * True when a batch of `schema` cannot travel as parts and must go as Arrow IPC: a column is
+ * dictionary-encoded, or a view type whose values live in variadic buffers.
+ */
+export function needsIpc(schema: Schema): boolean {
+  const walk = (t: DataType): boolean =>
+    DataType.isDictionary(t) ||
+    t.typeId === Type.Utf8View ||
+    t.typeId === Type.BinaryView ||
+    (t.children ?? []).some((c) => walk(c.type));
   return schema.fields.some((f) => walk(f.type));
 }
 
@@ -61,15 +77,12 @@ function schemaMessage(schema: Schema): Uint8Array {
 }
 
 /**
- * The parts of `batch` (which must have no dictionary-encoded column) and the buffers to
- * transfer with them: the batch's exclusive buffers, moved (unless `mayMove` is false, as
- * for one of several slices of a batch), and copies of the others. After the parts are
- * posted with that transfer list, the batch must not be read again.
+ * The parts of `batch` (whose schema must not {@link needsIpc}) and the buffers to transfer
+ * with them: the batch's exclusive buffers, moved, and whole copies of the others. After the
+ * parts are posted with that transfer list, the batch must not be read again.
  */
-export function batchToParts(
-  batch: RecordBatch,
-  mayMove = true,
-): { parts: BatchParts; transfer: ArrayBuffer[] } {
+export function batchToParts(batch: RecordBatch): { parts: BatchParts; transfer: ArrayBuffer[] } {
+  if (needsIpc(batch.schema)) throw new TypeError('batchToParts: this schema travels as Arrow IPC');
   const nodes: number[] = [];
   const buffers: (ArrayBufferView | null)[] = [];
   const transfer = new Set<ArrayBuffer>();
@@ -78,8 +91,13 @@ export function batchToParts(
       buffers.push(null);
       return;
     }
-    const own = mayMove && view.buffer instanceof ArrayBuffer && exclusive.has(view.buffer);
-    const sent = own ? view : (view as unknown as { slice(): ArrayBufferView }).slice();
+    const own = view.buffer instanceof ArrayBuffer && exclusive.has(view.buffer);
+    // A Node Buffer's slice() is a view, not a copy: copy it as a plain Uint8Array.
+    const sent = own
+      ? view
+      : Buffer.isBuffer(view)
+        ? new Uint8Array(view)
+        : (view as unknown as { slice(): ArrayBufferView }).slice();
     buffers.push(sent);
     if (sent.buffer instanceof ArrayBuffer && sent.buffer.byteLength > 0) transfer.add(sent.buffer);
   };

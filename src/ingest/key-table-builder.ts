@@ -176,11 +176,11 @@ export class KeyTableBuilder {
 
   /**
    * Turns the table (at most `maxRows` rows so far) into a sample: its rows become the first
-   * candidates, in slots for half as many again.
+   * candidates, in slots for a quarter as many again.
    */
   private startSample(): void {
     const n = this.rows;
-    const slots = this.maxRows + Math.max(1024, Math.ceil(this.maxRows / 2));
+    const slots = this.maxRows + Math.max(1024, Math.ceil(this.maxRows / 4));
     const next = this.alloc(slots);
     for (const c of COLUMNS) next[c].set(this.cols[c].subarray(0, n));
     this.cols = next;
@@ -235,7 +235,7 @@ export class KeyTableBuilder {
     }
     this.compact();
     const rowOfSlot = this.rowOfSlot.subarray(0, this.filled);
-    const slots = slotsByRow(rowOfSlot);
+    const slots = slotsByRow(rowOfSlot, this.rows - 1);
     const keys = allocKeyTable(slots.length);
     for (const c of COLUMNS) {
       const from = this.cols[c];
@@ -244,6 +244,11 @@ export class KeyTableBuilder {
     }
     const rows = new Int32Array(slots.length);
     for (let i = 0; i < slots.length; i++) rows[i] = rowOfSlot[slots[i]!]!;
+    // The builder is spent: let its slots go before the plan works on the sample.
+    this.cols = this.alloc(0);
+    this.rowOfSlot = new Int32Array(0);
+    this.hashOfSlot = new Uint32Array(0);
+    this.filled = 0;
     return { keys, rows };
   }
 
@@ -267,24 +272,23 @@ export class KeyTableBuilder {
 }
 
 /**
- * The filled slots (row >= 0) in the order of their rows. Each is sorted as one float64,
- * row * 2^k + slot, which is exact while it stays below 2^53; beyond that, by comparison.
+ * The slots in the order of their rows (distinct, at most `maxRow`). Each is sorted as one
+ * float64, row * 2^k + slot, exact while it stays below 2^53; beyond that, by comparison.
  */
-function slotsByRow(rowOfSlot: Int32Array): Int32Array {
-  const k = Math.max(1, 32 - Math.clz32(rowOfSlot.length - 1));
-  let filled = 0;
-  for (let s = 0; s < rowOfSlot.length; s++) if (rowOfSlot[s]! >= 0) filled++;
-  const out = new Int32Array(filled);
-  if (k > 53 - 31) {
-    for (let s = 0, i = 0; s < rowOfSlot.length; s++) if (rowOfSlot[s]! >= 0) out[i++] = s;
+function slotsByRow(rowOfSlot: Int32Array, maxRow: number): Int32Array {
+  const n = rowOfSlot.length;
+  const k = Math.max(1, 32 - Math.clz32(n - 1));
+  const rowBits = 32 - Math.clz32(Math.max(0, maxRow));
+  const out = new Int32Array(n);
+  if (k + rowBits > 53) {
+    for (let s = 0; s < n; s++) out[s] = s;
     return out.sort((a, b) => rowOfSlot[a]! - rowOfSlot[b]!);
   }
   const scale = 2 ** k;
-  const packed = new Float64Array(filled);
-  for (let s = 0, i = 0; s < rowOfSlot.length; s++)
-    if (rowOfSlot[s]! >= 0) packed[i++] = rowOfSlot[s]! * scale + s;
+  const packed = new Float64Array(n);
+  for (let s = 0; s < n; s++) packed[s] = rowOfSlot[s]! * scale + s;
   packed.sort();
-  for (let i = 0; i < filled; i++) out[i] = packed[i]! % scale;
+  for (let i = 0; i < n; i++) out[i] = packed[i]! % scale;
   return out;
 }
 

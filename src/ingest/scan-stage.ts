@@ -3,7 +3,7 @@
  * and spilled, and collects their keys into the key table.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { batchToParts, hasDictionary } from '../arrow/batch-parts.js';
+import { batchToParts, needsIpc } from '../arrow/batch-parts.js';
 import { openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { WorkerPool } from '../pool/pool.js';
@@ -79,7 +79,7 @@ export async function scanStage(
   let rowsAddedBySubdivision = 0;
   let rowsScanned = 0;
   let spilled = 0;
-  // Each batch (or slice), and whether its buffers are its own to move to the scan task.
+  // Each batch (or slice), and whether it is a whole batch (not one of several slices).
   async function* scanBatches(): AsyncGenerator<[RecordBatch, boolean]> {
     for await (const { batch } of inputs.batches(options.signal)) {
       const slices = slicesForScan(batch);
@@ -91,16 +91,19 @@ export async function scanStage(
     const rows = batch.numRows;
     let input: ScanTask['input'];
     let transfer: ArrayBuffer[];
-    if (hasDictionary(batch.schema)) {
+    // A slice goes as IPC, which copies only its rows (a sliced batch keeps its parent's
+    // whole buffers); so does a schema that cannot travel as parts.
+    if (!whole || needsIpc(batch.schema)) {
       const ipc = batchToBytes(batch);
       [input, transfer] = [{ ipc }, [ipc.buffer as ArrayBuffer]];
     } else {
-      const p = batchToParts(batch, whole);
+      const p = batchToParts(batch);
       [input, transfer] = [{ parts: p.parts }, p.transfer];
     }
     rowsSent += rows;
-    // The keys are spilled once they may not all fit (subdivision can add rows: the builder
-    // spills what the scans did not, should the table still outgrow the budget).
+    // The keys are spilled once they may not all fit (the scan can add rows, by subdivision
+    // or the antimeridian split: the builder spills what the scans did not, should the table
+    // still outgrow the budget).
     const spillKeys = !builder.complete || rowsSent > settings.planBudgetRows;
     const r = await pool.run(
       'scan',

@@ -38,8 +38,9 @@ import { type WriteOptions, writeGeoParquetFile } from '../write/geoparquet-writ
 export const INGEST_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
 
 /**
- * Input of {@link scan}: one batch, as its buffers (arrow/batch-parts.ts), or as Arrow IPC
- * bytes when it has dictionary-encoded columns; moved, not copied.
+ * Input of {@link scan}: one batch, as its buffers (arrow/batch-parts.ts: the reader's own
+ * moved, others copied), or as Arrow IPC bytes (moved) for a slice of a batch or a schema
+ * that cannot travel as parts.
  */
 export interface ScanTask {
   readonly input: { readonly parts: BatchParts } | { readonly ipc: Uint8Array };

@@ -99,8 +99,12 @@ export function shuffleLayouts(
   const fill = new Int32Array(G);
   const dest: number[][] = Array.from({ length: G }, () => []);
   const count: number[][] = Array.from({ length: G }, () => []);
+  // The groups the current unit has rows in, and where its rows start in each.
+  const unitOf = new Int32Array(G).fill(-1);
+  const startOf = new Int32Array(G);
+  const touched: number[] = [];
   for (const [u, unit] of units.entries()) {
-    const before = Int32Array.from(fill);
+    touched.length = 0;
     for (let k = unit.k0; k < unit.k1; k++) {
       const row = plan.order[k]!;
       // The last group starting at or before the row.
@@ -111,12 +115,16 @@ export function shuffleLayouts(
         if (bound[mid]! <= row) lo = mid;
         else hi = mid - 1;
       }
+      if (unitOf[lo] !== u) {
+        unitOf[lo] = u;
+        startOf[lo] = fill[lo]!;
+        touched.push(lo);
+      }
       order[lo]![fill[lo]!++] = row - bound[lo]!;
     }
-    for (let g = 0; g < G; g++) {
-      if (fill[g] === before[g]) continue;
+    for (const g of touched) {
       dest[g]!.push(u);
-      count[g]!.push(fill[g]! - before[g]!);
+      count[g]!.push(fill[g]! - startOf[g]!);
     }
   }
   return order.map((o, g) => ({

@@ -58,7 +58,10 @@ export interface ReadOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-/** Counts of what reading did, for the job report. */
+/**
+ * Counts of what reading did, for the job report. With `boundsStepsLater` the antimeridian and
+ * out-of-bounds counts stay 0: whoever runs those steps counts them.
+ */
 export interface ReadStats {
   /** Files read. */
   files: number;

@@ -28,7 +28,11 @@ describe('kthSmallest', () => {
   it('finds the k-th smallest value, as a sort would', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 300 }),
+        fc.oneof(
+          fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 300 }),
+          // Many equal values.
+          fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 300 }),
+        ),
         fc.nat(),
         (values, k0) => {
           const k = k0 % values.length;
@@ -113,6 +117,16 @@ describe('KeyTableBuilder', () => {
         },
       ),
     );
+  });
+
+  it('keeps the rows of lowest hash through many compactions (5 of 3,000 rows)', () => {
+    const b = new KeyTableBuilder(0, 5);
+    for (let id = 0; id < 10; id++) b.add(result(id, 300));
+    const byHash = Array.from({ length: 3000 }, (_, r) => r).sort((x, y) => hashRow(x) - hashRow(y));
+    const s = b.finishSample();
+    expect(Array.from(s.rows)).toEqual(byHash.slice(0, 5).sort((x, y) => x - y));
+    for (const [j, r] of s.rows.entries())
+      expect(s.keys.cx[j]).toBe(Math.floor(r / 300) * 1000 + (r % 300) + 0.1);
   });
 
   it('spills the keys the scans did not, once they outgrow maxRows: each batch once, with its own keys', () => {
