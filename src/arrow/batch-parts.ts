@@ -31,8 +31,8 @@ export function markExclusive(buffer: ArrayBufferLike): void {
   exclusive.add(buffer);
 }
 
-/** Arrow IPC's end-of-stream marker. */
-const EOS_BYTES = 8;
+/** Arrow IPC's end-of-stream marker: continuation token and a zero length. */
+export const IPC_EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
 
 /** A record batch as {@link batchToParts} gives it; plain data for `postMessage`. */
 export interface BatchParts {
@@ -44,11 +44,15 @@ export interface BatchParts {
   readonly buffers: readonly (ArrayBufferView | null)[];
 }
 
+/** True when `test` holds for a type in `schema`, at any depth. */
+function anyType(schema: Schema, test: (t: DataType) => boolean): boolean {
+  const walk = (t: DataType): boolean => test(t) || (t.children ?? []).some((c) => walk(c.type));
+  return schema.fields.some((f) => walk(f.type));
+}
+
 /** True when a type in `schema` is dictionary-encoded. */
 export function hasDictionary(schema: Schema): boolean {
-  const walk = (t: DataType): boolean =>
-    DataType.isDictionary(t) || (t.children ?? []).some((c) => walk(c.type));
-  return schema.fields.some((f) => walk(f.type));
+  return anyType(schema, (t) => DataType.isDictionary(t));
 }
 
 /**
@@ -56,21 +60,20 @@ export function hasDictionary(schema: Schema): boolean {
  * dictionary-encoded, or a view type whose values live in variadic buffers.
  */
 export function needsIpc(schema: Schema): boolean {
-  const walk = (t: DataType): boolean =>
-    DataType.isDictionary(t) ||
-    t.typeId === Type.Utf8View ||
-    t.typeId === Type.BinaryView ||
-    (t.children ?? []).some((c) => walk(c.type));
-  return schema.fields.some((f) => walk(f.type));
+  return anyType(
+    schema,
+    (t) => DataType.isDictionary(t) || t.typeId === Type.Utf8View || t.typeId === Type.BinaryView,
+  );
 }
 
 const schemaBytes = new WeakMap<Schema, Uint8Array>();
 
-function schemaMessage(schema: Schema): Uint8Array {
+/** The schema message an IPC stream of `schema` starts with (cached per schema; do not modify). */
+export function schemaMessage(schema: Schema): Uint8Array {
   let bytes = schemaBytes.get(schema);
   if (!bytes) {
     const stream = tableToIPC(new Table(schema), 'stream');
-    bytes = stream.slice(0, stream.length - EOS_BYTES);
+    bytes = stream.slice(0, stream.length - IPC_EOS.length);
     schemaBytes.set(schema, bytes);
   }
   return bytes;
@@ -117,19 +120,12 @@ export function batchToParts(batch: RecordBatch): { parts: BatchParts; transfer:
 
 let lastSchema: { bytes: Uint8Array; schema: Schema } | null = null;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** The batch {@link batchToParts} took apart. */
 export function batchFromParts(parts: BatchParts): RecordBatch {
-  if (lastSchema === null || !sameBytes(lastSchema.bytes, parts.schema)) {
-    const eos = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
-    const stream = new Uint8Array(parts.schema.length + EOS_BYTES);
+  if (lastSchema === null || Buffer.compare(lastSchema.bytes, parts.schema) !== 0) {
+    const stream = new Uint8Array(parts.schema.length + IPC_EOS.length);
     stream.set(parts.schema);
-    stream.set(eos, parts.schema.length);
+    stream.set(IPC_EOS, parts.schema.length);
     lastSchema = { bytes: parts.schema, schema: tableFromIPC(stream).schema };
   }
   const schema = lastSchema.schema;

@@ -17,12 +17,9 @@
  * destination instead.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { hasDictionary } from '../arrow/batch-parts.js';
+import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { IPC_EOS as EOS, hasDictionary, schemaMessage } from '../arrow/batch-parts.js';
 import { takeRowsMulti } from '../arrow/take-multi.js';
-
-/** Arrow IPC's end-of-stream marker: continuation token and a zero length. */
-const EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
 
 /** Where each destination's rows are in one shuffle file. */
 export interface ShuffleIndex {
@@ -48,12 +45,6 @@ export interface Piece {
   readonly prefixBytes: number;
   readonly offset: number;
   readonly bytes: number;
-}
-
-/** The schema message of `schema`, as an IPC stream starts. */
-function schemaPrefix(schema: Schema): Uint8Array {
-  const stream = tableToIPC(new Table(schema), 'stream');
-  return stream.subarray(0, stream.length - EOS.length);
 }
 
 /** The rows of one shuffle file, in final order, grouped by destination. */
@@ -110,7 +101,7 @@ export function writeShuffle(
 
   const schema = batches[0]?.schema;
   const selfContained = schema === undefined || hasDictionary(schema);
-  const prefix = selfContained ? new Uint8Array(0) : schemaPrefix(schema);
+  const prefix = selfContained ? new Uint8Array(0) : schemaMessage(schema);
   const fd = openSync(path, 'w');
   try {
     writeSync(fd, prefix);
