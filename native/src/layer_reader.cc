@@ -1,6 +1,7 @@
 #include "layer_reader.h"
 
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 
 #include <algorithm>
 #include <cstring>
@@ -86,6 +87,7 @@ LayerReader::LayerReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Laye
     ErrorCollector quiet;
     featureCount_ = OGR_L_GetFeatureCount(layer_, FALSE);
   }
+  batchSize = std::min(batchSize, RowsForBytes(options.Get("batchBytes")));
   ApplyColumns(env, options.Get("columns"));
   SetUpReprojection(env, options.Get("targetSrs"));
   OpenStream(env, batchSize);
@@ -97,6 +99,18 @@ LayerReader::LayerReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Laye
 }
 
 LayerReader::~LayerReader() { Release(); }
+
+// Rows that make about `batchBytes` bytes of the file, judged from its size over the layer's
+// feature count (both only when cheap to know); kMaxBatchSize otherwise. Files of a few large
+// features then come in several batches, which the pool can work on while the rest is read.
+int64_t LayerReader::RowsForBytes(const Napi::Value& batchBytes) const {
+  if (!batchBytes.IsNumber() || featureCount_ <= 0) return kMaxBatchSize;
+  const double bytes = batchBytes.As<Napi::Number>().DoubleValue();
+  VSIStatBufL stat;
+  if (!(bytes > 0) || VSIStatL(path_.c_str(), &stat) != 0 || stat.st_size <= 0) return kMaxBatchSize;
+  const double perRow = static_cast<double>(stat.st_size) / static_cast<double>(featureCount_);
+  return static_cast<int64_t>(std::clamp(bytes / perRow, 1.0, static_cast<double>(kMaxBatchSize)));
+}
 
 void LayerReader::ApplyColumns(Napi::Env env, const Napi::Value& columns) {
   OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer_);

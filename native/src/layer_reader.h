@@ -17,7 +17,7 @@
 
 namespace geopart {
 
-// JS: new LayerReader(path, { openOptions, drivers, layer, batchSize, targetSrs, columns })
+// JS: new LayerReader(path, { openOptions, drivers, layer, batchSize, batchBytes, targetSrs, columns })
 //   .info()  -> { layerName, driver, openOptionList, featureCount, crs, geometryColumn, geometryType,
 //                schema }
 //   .next()  -> the next batch as an exported struct array, or null at the end
@@ -38,6 +38,7 @@ class LayerReader : public Napi::ObjectWrap<LayerReader> {
   void ApplyColumns(Napi::Env env, const Napi::Value& columns);
   void SetUpReprojection(Napi::Env env, const Napi::Value& targetSrs);
   void OpenStream(Napi::Env env, int64_t batchSize);
+  int64_t RowsForBytes(const Napi::Value& batchBytes) const;
   Napi::Object ExportBatch(Napi::Env env, ArrowArray* batch);
   Napi::Object ExportGeometry(Napi::Env env, const ArrowSchema* schema, const ArrowArray* column);
   Napi::Object ExportReprojected(Napi::Env env, const ArrowArray* column, bool large, int64_t parentOffset,

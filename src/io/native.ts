@@ -17,6 +17,12 @@ import { explainGdalWarning } from './open-options.js';
 
 /** Rows per batch when `batchSize` is not given. */
 export const DEFAULT_BATCH_SIZE = 65_536;
+/**
+ * Bytes of the input file a batch aims at when `batchBytes` is not given: a file of a few large
+ * features (countries with millions of vertices) then comes in several batches, which the pool
+ * works on while the rest is read, rather than in one at the end.
+ */
+export const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
 /** Largest allowed `batchSize` (rows); bounds the memory one batch can take. */
 export const MAX_BATCH_SIZE = 1_000_000;
 
@@ -34,6 +40,13 @@ export interface LayerReaderOptions extends OpenOptions {
   readonly layer?: string | number | null;
   /** Rows per batch, 1..{@link MAX_BATCH_SIZE}; default {@link DEFAULT_BATCH_SIZE}. */
   readonly batchSize?: number;
+  /**
+   * Fewer rows per batch when the file's rows are large: about this many bytes of the file a
+   * batch, judged from its size over the layer's feature count (when the driver knows the
+   * count without reading; else only `batchSize` applies). Default {@link DEFAULT_BATCH_BYTES};
+   * null: rows only.
+   */
+  readonly batchBytes?: number | null;
   /**
    * CRS to reproject geometries to (anything GDAL's SetFromUserInput takes, e.g. `EPSG:4326`),
    * in traditional GIS order (x = longitude). Layers without a CRS are not reprojected
@@ -122,6 +135,7 @@ interface NativeAddon {
     options: NativeOpen & {
       layer: string | number | null;
       batchSize: number;
+      batchBytes: number | null;
       targetSrs: string | null;
       columns: string[] | null;
     },
@@ -262,6 +276,10 @@ export function openLayerReader(path: string, options: LayerReaderOptions = {}):
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE} (rows), got ${batchSize}`);
   }
+  const batchBytes = options.batchBytes === undefined ? DEFAULT_BATCH_BYTES : options.batchBytes;
+  if (batchBytes !== null && !(Number.isFinite(batchBytes) && batchBytes > 0)) {
+    throw new RangeError(`batchBytes must be a positive number of bytes or null, got ${batchBytes}`);
+  }
   const targetSrs = options.targetSrs ?? null;
   if (targetSrs !== null && (typeof targetSrs !== 'string' || targetSrs === '')) {
     throw new TypeError(`targetSrs must be a non-empty string such as 'EPSG:4326', got ${String(targetSrs)}`);
@@ -272,7 +290,7 @@ export function openLayerReader(path: string, options: LayerReaderOptions = {}):
 
   const where = { file: path, layer: typeof layer === 'number' ? String(layer) : layer };
   const native = callNative(
-    () => new (loadAddon().LayerReader)(path, { ...open, layer, batchSize, targetSrs, columns }),
+    () => new (loadAddon().LayerReader)(path, { ...open, layer, batchSize, batchBytes, targetSrs, columns }),
     where,
   );
   try {

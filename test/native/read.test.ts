@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType, type RecordBatch, Type } from 'apache-arrow';
@@ -124,6 +124,20 @@ describe('openLayerReader on FlatGeobuf', () => {
     const { reader, batches } = readAll(COUNTRIES, { batchSize: 50 });
     expect(batches.map((b) => b.numRows)).toEqual([50, 50, 50, 29]);
     expect(featureDiffs(batchFeatures(batches, reader.geometryColumn), ogrFeatures(COUNTRIES))).toEqual([]);
+  });
+
+  it('cuts batches by bytes of the file: a tenth of countries.fgb a batch gives batches of 17 rows', () => {
+    const size = statSync(COUNTRIES).size;
+    const { reader, batches } = readAll(COUNTRIES, { batchBytes: size / 10 });
+    // 179 features in size bytes: a tenth of the size is 17.9 features' worth, rounded down.
+    expect(batches.map((b) => b.numRows)).toEqual([...Array(10).fill(17), 9]);
+    expect(featureDiffs(batchFeatures(batches, reader.geometryColumn), ogrFeatures(COUNTRIES))).toEqual([]);
+    // batchSize still bounds the rows; null turns the byte rule off.
+    expect(readAll(COUNTRIES, { batchBytes: size / 10, batchSize: 5 }).batches[0]!.numRows).toBe(5);
+    expect(readAll(COUNTRIES, { batchBytes: null }).batches.map((b) => b.numRows)).toEqual([179]);
+    // The default (8 MiB) is far more than this small file.
+    expect(readAll(COUNTRIES).batches.map((b) => b.numRows)).toEqual([179]);
+    expect(() => openLayerReader(COUNTRIES, { batchBytes: 0 })).toThrow(/batchBytes/);
   });
 
   it('rejects a batchSize outside 1..1,000,000 naming the option', () => {
