@@ -2,24 +2,26 @@
  * The plan stage of an ingest (docs/ARCHITECTURE.md, "One ingest"). When every key fit the
  * memory budget the keys are planned in memory, as `partition/plan.ts` does. Otherwise the top
  * of the plan is cut on the sample of the keys (`partition/sample-plan.ts`), the spilled keys
- * are read once and each row is written to the file of its leaf, and the leaves, each small
- * enough to hold, are planned on the pool (`ingest/leaf-keys.ts`).
+ * are read once and each row is written to the file of its leaf, and the leaves are planned
+ * one at a time, each small enough to hold.
  */
-import { unlinkSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { GeopartError } from '../errors.js';
-import { allocKeyTable, type KeyTable } from '../partition/key-table.js';
+import { allocKeyTable, type KeyTable, keyTableBytes, keyTableOver } from '../partition/key-table.js';
 import { resolveCaps, resolvePlanOptions } from '../partition/options.js';
-import { type Plan, plan as planPartitions } from '../partition/plan.js';
+import { checkKeys, type Plan, plan as planPartitions, planWithCaps } from '../partition/plan.js';
 import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { leafOf, PlanAssembler, planSample } from '../partition/sample-plan.js';
 import { planFromBoxes } from '../partition/schema-plan.js';
-import type { WorkerPool } from '../pool/pool.js';
 import { keySpillPath, ReadBuffer, readKeySpill, spillPath } from '../scan/spill.js';
 import type { KeyTableBuilder } from './key-table-builder.js';
-import { LeafWriter } from './leaf-keys.js';
 import type { IngestSettings } from './settings.js';
-import type { IngestTasks } from './tasks.js';
+
+/** Rows of a leaf's key file: the row index and the seven keys, float64 each. */
+const LEAF_COLUMNS = 8;
+/** Rows a leaf's writer gathers before a write. */
+const LEAF_BUFFER_ROWS = 4096;
 
 /**
  * Plans the scanned keys (`keys`, which lets go of them: the write stage needs only the plan).
@@ -30,7 +32,6 @@ export async function planStage(
   keys: KeyTableBuilder,
   spillDir: string,
   batchStart: Float64Array,
-  pool: WorkerPool<IngestTasks>,
 ): Promise<Plan> {
   if (keys.length > 0x7fffffff) {
     throw new GeopartError(
@@ -48,7 +49,7 @@ export async function planStage(
     // Boxes given by a file need every key at once: read them all back.
     return planFromBoxes(readAllKeys(spillDir, batchStart), await readSchemaBoxes(settings.schemaInput));
   }
-  return planOutOfCore(settings, keys, spillDir, batchStart, pool);
+  return planOutOfCore(settings, keys, spillDir, batchStart);
 }
 
 function readAllKeys(spillDir: string, batchStart: Float64Array): KeyTable {
@@ -70,13 +71,99 @@ function readAllKeys(spillDir: string, batchStart: Float64Array): KeyTable {
   return table;
 }
 
-async function planOutOfCore(
+/**
+ * Appends rows of keys to one leaf's file, a block of {@link LEAF_BUFFER_ROWS} rows at a time.
+ * A block is stored column by column (the row indices, then the seven keys), so a reader
+ * copies whole columns; every block is full but the last.
+ */
+class LeafWriter {
+  private readonly buffer = new Float64Array(LEAF_BUFFER_ROWS * LEAF_COLUMNS);
+  private fill = 0;
+  private fd: number | null = null;
+
+  constructor(readonly path: string) {}
+
+  add(
+    row: number,
+    k: { cx: Float64Array; cy: Float64Array; measure: Float64Array; bounds: Float64Array },
+    i: number,
+  ): void {
+    const o = this.fill;
+    const buf = this.buffer;
+    const B = LEAF_BUFFER_ROWS;
+    buf[o] = row;
+    buf[B + o] = k.cx[i]!;
+    buf[2 * B + o] = k.cy[i]!;
+    buf[3 * B + o] = k.measure[i]!;
+    buf[4 * B + o] = k.bounds[4 * i]!;
+    buf[5 * B + o] = k.bounds[4 * i + 1]!;
+    buf[6 * B + o] = k.bounds[4 * i + 2]!;
+    buf[7 * B + o] = k.bounds[4 * i + 3]!;
+    if (++this.fill === B) this.flush();
+  }
+
+  flush(): void {
+    this.fd ??= openSync(this.path, 'w');
+    const n = this.fill;
+    if (n < LEAF_BUFFER_ROWS) {
+      // The last block: its columns closed up to its rows.
+      for (let c = 1; c < LEAF_COLUMNS; c++)
+        this.buffer.copyWithin(c * n, c * LEAF_BUFFER_ROWS, c * LEAF_BUFFER_ROWS + n);
+    }
+    writeSync(this.fd, new Uint8Array(this.buffer.buffer, 0, n * LEAF_COLUMNS * 8));
+    this.fill = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd!);
+  }
+}
+
+/**
+ * Reads leaves back one after another into one table buffer, grown when a leaf does not fit, so
+ * that the leaves together touch no more fresh memory than the largest of them.
+ */
+class LeafReader {
+  private readonly scratch: ReadBuffer;
+  private keyBuffer = new ArrayBuffer(0);
+  private rowBuffer = new ArrayBuffer(0);
+
+  constructor(scratch: ReadBuffer) {
+    this.scratch = scratch;
+  }
+
+  /** A leaf's keys and the table row of each (valid until the next read). */
+  read(path: string): { keys: KeyTable; rows: Int32Array } {
+    const all = this.scratch.readFloat64(path);
+    const n = all.length / LEAF_COLUMNS;
+    if (keyTableBytes(n) > this.keyBuffer.byteLength) {
+      this.keyBuffer = new ArrayBuffer(keyTableBytes(n));
+      this.rowBuffer = new ArrayBuffer(4 * n);
+    }
+    return readLeaf(all, keyTableOver(this.keyBuffer, n), new Int32Array(this.rowBuffer, 0, n));
+  }
+}
+
+/** Fills `keys` and `rows` from a leaf file's values `all`. */
+function readLeaf(all: Float64Array, keys: KeyTable, rows: Int32Array): { keys: KeyTable; rows: Int32Array } {
+  const n = keys.length;
+  const cols = [keys.cx, keys.cy, keys.measure, keys.minx, keys.miny, keys.maxx, keys.maxy];
+  for (let at = 0; at < n; at += LEAF_BUFFER_ROWS) {
+    const m = Math.min(LEAF_BUFFER_ROWS, n - at);
+    const block = all.subarray(at * LEAF_COLUMNS, (at + m) * LEAF_COLUMNS);
+    rows.set(block.subarray(0, m), at);
+    for (let c = 0; c < 7; c++) cols[c]!.set(block.subarray((c + 1) * m, (c + 2) * m), at);
+  }
+  return { keys, rows };
+}
+
+function planOutOfCore(
   settings: IngestSettings,
   keys: KeyTableBuilder,
   spillDir: string,
   batchStart: Float64Array,
-  pool: WorkerPool<IngestTasks>,
-): Promise<Plan> {
+): Plan {
   const opts = resolvePlanOptions(settings.plan);
   const rows = keys.length;
   const total = keys.total;
@@ -96,36 +183,13 @@ async function planOutOfCore(
   }
   for (const w of writers) w.close();
 
-  // The leaves are planned on the pool, several at once while their rows together stay within
-  // twice the planner's budget (half the memory limit: the scan is over and the write has not
-  // begun; one leaf alone may exceed it, as the sample only estimates its size). They are added
-  // to the plan in leaf order, so the plan is the same whatever the number of threads.
   const assembler = new PlanAssembler(rows, caps);
-  const plans: (Promise<Plan> | null)[] = top.leaves.map(() => null);
-  const inFlightRows = 2 * settings.planBudgetRows;
-  let next = 0;
-  let held = 0;
-  const dispatch = () => {
-    while (next < writers.length && (held === 0 || held + writers[next]!.rows <= inFlightRows)) {
-      const i = next++;
-      held += writers[i]!.rows;
-      const p = pool.run('planLeaf', {
-        path: writers[i]!.path,
-        options: opts,
-        caps,
-        level: top.leaves[i]!.level,
-      });
-      // Awaited in turn below; a failure while an earlier leaf is awaited is not unhandled.
-      p.catch(() => undefined);
-      plans[i] = p;
-    }
-  };
+  const leaves = new LeafReader(scratch);
   for (const [i, leaf] of top.leaves.entries()) {
-    dispatch();
-    const plan = await plans[i]!;
-    plans[i] = null;
-    assembler.add(leaf, plan);
-    held -= writers[i]!.rows;
+    const { keys: leafKeys, rows: rowIds } = leaves.read(writers[i]!.path);
+    unlinkSync(writers[i]!.path);
+    checkKeys(leafKeys);
+    assembler.add(leaf, planWithCaps(leafKeys, opts, caps, leaf.level), rowIds);
   }
   return assembler.finish();
 }

@@ -101,7 +101,7 @@ export async function runIngest(
     const keys = scanned.keys!;
     scanned.keys = null;
     const rowsWritten = keys.length;
-    const plan = await planStage(settings, keys, spillDir, batchStart, pool);
+    const plan = await planStage(settings, keys, spillDir, batchStart);
     const tPlan = seconds(t1);
 
     const counts: IngestCounts = {

@@ -13,8 +13,6 @@ import { takeRows } from '../arrow/take.js';
 import { takeRowsMulti } from '../arrow/take-multi.js';
 import { toWire } from '../errors.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
-import type { PlanOptions, ResolvedCaps } from '../partition/options.js';
-import type { Plan } from '../partition/plan.js';
 import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { buffersOf, movable } from '../pool/transfer.js';
 import { type ScanOptions, scanBatch } from '../scan/scan-batch.js';
@@ -35,7 +33,6 @@ import {
 } from '../scan/spill.js';
 import { chunkStats } from '../write/chunk-stats.js';
 import { type WriteOptions, writeGeoParquetFile } from '../write/geoparquet-writer.js';
-import { planLeafFile } from './leaf-keys.js';
 
 /** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
 export const INGEST_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
@@ -105,26 +102,6 @@ export function scan(task: ScanTask): ScanTaskResult | TaskFailure {
       rowsMadeValid: scanned.rowsMadeValid,
     };
     return movable(result, buffersOf([cx, cy, measure, bounds]));
-  } catch (err) {
-    return { failed: toWire(err) };
-  }
-}
-
-/** Input of {@link planLeaf}: one leaf of an out-of-core plan (ingest/plan-stage.ts). */
-export interface PlanLeafTask {
-  /** The leaf's key file (ingest/leaf-keys.ts), removed once read. */
-  readonly path: string;
-  readonly options: PlanOptions;
-  /** The caps of the whole table. */
-  readonly caps: ResolvedCaps;
-  readonly level: 'files' | 'chunks';
-}
-
-/** Plans one leaf exactly; the plan's order holds table rows, and its arrays are moved back. */
-export function planLeaf(task: PlanLeafTask): Plan | TaskFailure {
-  try {
-    const plan = planLeafFile(task.path, task.options, task.caps, task.level);
-    return movable(plan, buffersOf([plan.order, plan.chunks.minx]));
   } catch (err) {
     return { failed: toWire(err) };
   }
@@ -284,7 +261,7 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
 }
 
 /** The task map the workers run (pool/pool.ts): each task under the name the pool runs it by. */
-export const tasks = { scan, planLeaf, shuffle, write } as const;
+export const tasks = { scan, shuffle, write } as const;
 
 /** The type of {@link tasks}, which types an ingest pool's `run`. */
 export type IngestTasks = typeof tasks;

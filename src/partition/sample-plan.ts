@@ -111,14 +111,10 @@ export class PlanAssembler {
     this.order = new Int32Array(rows);
   }
 
-  /**
-   * Adds the plan of one leaf; `rowIds[i]` is the table row of the leaf's key `i` (without it,
-   * the plan's order already holds table rows).
-   */
-  add(leaf: SampleLeaf, plan: Plan, rowIds?: Int32Array): void {
+  /** Adds the plan of one leaf; `rowIds[i]` is the table row of the leaf's key `i`. */
+  add(leaf: SampleLeaf, plan: Plan, rowIds: Int32Array): void {
     const base = this.placed;
-    if (rowIds) for (let k = 0; k < plan.order.length; k++) this.order[base + k] = rowIds[plan.order[k]!]!;
-    else this.order.set(plan.order, base);
+    for (let k = 0; k < plan.order.length; k++) this.order[base + k] = rowIds[plan.order[k]!]!;
     this.placed += plan.order.length;
     const c = plan.chunks;
     if (leaf.level === 'files' || leaf.group !== this.openGroup) this.openGroup = -1;

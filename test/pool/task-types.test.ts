@@ -1,14 +1,12 @@
 import { expectTypeOf, test } from 'vitest';
 import type {
   IngestTasks,
-  PlanLeafTask,
   ScanTask,
   ScanTaskResult,
   ShuffleTask,
   WriteTask,
   WriteTaskResult,
 } from '../../src/ingest/tasks.js';
-import type { Plan } from '../../src/partition/plan.js';
 import type { WorkerPool } from '../../src/pool/pool.js';
 import type { TaskArg, TaskResult } from '../../src/pool/task-map.js';
 import type { ShuffleIndex } from '../../src/scan/shuffle.js';
@@ -18,11 +16,9 @@ import type { UdfTasks } from '../../src/udf/tasks.js';
 // Checked by `tsc` (the config includes test/): a pool's task names, arguments and results
 // come from the task map of its module.
 test('a pool is typed by its task map', () => {
-  expectTypeOf<keyof IngestTasks>().toEqualTypeOf<'scan' | 'planLeaf' | 'shuffle' | 'write'>();
+  expectTypeOf<keyof IngestTasks>().toEqualTypeOf<'scan' | 'shuffle' | 'write'>();
   expectTypeOf<TaskArg<IngestTasks, 'scan'>>().toEqualTypeOf<ScanTask>();
   expectTypeOf<TaskResult<IngestTasks, 'scan'>>().toEqualTypeOf<ScanTaskResult>();
-  expectTypeOf<TaskArg<IngestTasks, 'planLeaf'>>().toEqualTypeOf<PlanLeafTask>();
-  expectTypeOf<TaskResult<IngestTasks, 'planLeaf'>>().toEqualTypeOf<Plan>();
   expectTypeOf<TaskArg<IngestTasks, 'shuffle'>>().toEqualTypeOf<ShuffleTask>();
   expectTypeOf<TaskResult<IngestTasks, 'shuffle'>>().toEqualTypeOf<ShuffleIndex>();
   expectTypeOf<TaskArg<IngestTasks, 'write'>>().toEqualTypeOf<WriteTask>();
@@ -32,5 +28,5 @@ test('a pool is typed by its task map', () => {
   expectTypeOf<TaskResult<UdfTasks, 'udf'>>().toEqualTypeOf<UdfInputResult>();
 
   type Run = WorkerPool<IngestTasks>['run'];
-  expectTypeOf<Parameters<Run>[0]>().toEqualTypeOf<'scan' | 'planLeaf' | 'shuffle' | 'write'>();
+  expectTypeOf<Parameters<Run>[0]>().toEqualTypeOf<'scan' | 'shuffle' | 'write'>();
 });
