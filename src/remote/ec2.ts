@@ -12,14 +12,10 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { GeopartError } from '../errors.js';
+import { awsCall, type Service, type ServiceSettings } from './aws-call.js';
 
 /** Where the EC2 API is: region and, for EC2-compatible servers, an endpoint URL. */
-export interface Ec2Settings {
-  /** AWS region, e.g. `us-east-1`. */
-  readonly region: string;
-  /** Endpoint URL (`http://127.0.0.1:4566`), or null for AWS itself. */
-  readonly endpoint: string | null;
-}
+export type Ec2Settings = ServiceSettings;
 
 /** The facts of an image (AMI) a launch needs. */
 export interface ImageInfo {
@@ -72,55 +68,26 @@ export function ec2Client(settings: Ec2Settings): EC2Client {
   });
 }
 
-interface SdkError {
-  name?: string;
-  Code?: string;
-  message?: string;
-}
-
-const HINTS: Readonly<Record<string, string>> = {
-  UnauthorizedOperation: 'the AWS credentials lack this EC2 permission; grant it to the user or role',
-  AuthFailure: 'the AWS credentials were refused; check AWS_ACCESS_KEY_ID/AWS_PROFILE',
-  CredentialsProviderError:
-    'no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE',
-  InsufficientInstanceCapacity:
-    'AWS has no capacity for this type here now; retry later or pick another type',
-  InstanceLimitExceeded: 'the account hit its instance quota in this region; raise it or stop instances',
-  VcpuLimitExceeded: 'the account hit its vCPU quota in this region; raise it or pick a smaller type',
+const EC2: Service<EC2Client> = {
+  name: 'EC2',
+  client: ec2Client,
+  hints: {
+    UnauthorizedOperation: 'the AWS credentials lack this EC2 permission; grant it to the user or role',
+    AuthFailure: 'the AWS credentials were refused; check AWS_ACCESS_KEY_ID/AWS_PROFILE',
+    InsufficientInstanceCapacity:
+      'AWS has no capacity for this type here now; retry later or pick another type',
+    InstanceLimitExceeded: 'the account hit its instance quota in this region; raise it or stop instances',
+    VcpuLimitExceeded: 'the account hit its vCPU quota in this region; raise it or pick a smaller type',
+  },
 };
 
-/** Turns an SDK failure into a GeopartError that says which call failed and what to do. */
-function ec2Error(err: unknown, action: string, settings: Ec2Settings, signal?: AbortSignal): GeopartError {
-  if (err instanceof GeopartError) return err;
-  const e = (err ?? {}) as SdkError;
-  const name = e.name ?? e.Code ?? 'Error';
-  if (signal?.aborted || name === 'AbortError') {
-    return new GeopartError('ABORTED', `${action}: aborted`, {}, { cause: err });
-  }
-  const where = settings.endpoint ?? `EC2 ${settings.region}`;
-  const hint = HINTS[name] ? `; ${HINTS[name]}` : '';
-  return new GeopartError(
-    'REMOTE_ERROR',
-    `${action} (${where}): ${name}: ${e.message ?? String(err)}${hint}`,
-    { region: settings.region, awsError: name },
-    { cause: err },
-  );
-}
-
-async function call<T>(
+function call<T>(
   settings: Ec2Settings,
   action: string,
   signal: AbortSignal | undefined,
   request: (client: EC2Client, options: { abortSignal?: AbortSignal }) => Promise<T>,
 ): Promise<T> {
-  const client = ec2Client(settings);
-  try {
-    return await request(client, signal ? { abortSignal: signal } : {});
-  } catch (err) {
-    throw ec2Error(err, action, settings, signal);
-  } finally {
-    client.destroy();
-  }
+  return awsCall(EC2, settings, action, signal, request);
 }
 
 function imageInfo(image: Image): ImageInfo | null {
