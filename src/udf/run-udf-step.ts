@@ -50,6 +50,31 @@ export interface UdfStepRunOptions {
   readonly onProgress?: (progress: UdfProgress) => void;
   /** Called with warnings (e.g. results whose columns differ from the first one's). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Runs one share of the step (see {@link shareRange}), its files written into the local
+   * folder `dir`, nothing committed and no `_SUCCESS` marker. A step spread over several
+   * machines runs one share on each; whoever gathers the shares commits.
+   */
+  readonly share?: UdfShare;
+}
+
+/** A share of a UDF step's inputs (see {@link UdfStepRunOptions.share}). */
+export interface UdfShare {
+  /** Which share, 0 to `count - 1`. */
+  readonly index: number;
+  /** Shares in all. */
+  readonly count: number;
+  /** Local folder the share's `<inputIndex>.parquet` files are written into. */
+  readonly dir: string;
+}
+
+/**
+ * The inputs of share `index` of `count` over `inputs` inputs: a run of neighbouring inputs
+ * (so the chunks of one data file mostly go to one share), the shares' sizes differing by one
+ * at most. Returns `[start, end)`.
+ */
+export function shareRange(index: number, count: number, inputs: number): [number, number] {
+  return [Math.floor((index * inputs) / count), Math.floor(((index + 1) * inputs) / count)];
 }
 
 /** An input's failure, as the error that fails the step and the entry the report records. */
@@ -123,9 +148,18 @@ export async function runUdfStep(
   const where = `step ${stepIndex} (udf ${label})`;
   const seconds = options.timeoutSeconds === undefined ? step.timeoutSeconds : options.timeoutSeconds;
   const inputs = await resolveInputs(step.input, options.signal);
-  const threads = options.threads ?? Math.max(1, Math.min(defaultThreads(), inputs.length));
+  const share = options.share;
+  const [first, end] =
+    share === undefined ? [0, inputs.length] : shareRange(share.index, share.count, inputs.length);
+  const count = end - first;
+  const threads = options.threads ?? Math.max(1, Math.min(defaultThreads(), count));
+  // A share writes into its caller's folder: the files are committed when every share is in.
   const staging: Staging | null =
-    step.output === null ? null : await beginCommit(step.output, step.overwrite, SUCCESS_MARKER);
+    step.output === null
+      ? null
+      : share !== undefined
+        ? { output: step.output, dir: share.dir, overwrite: step.overwrite, marker: SUCCESS_MARKER }
+        : await beginCommit(step.output, step.overwrite, SUCCESS_MARKER);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
@@ -144,14 +178,15 @@ export async function runUdfStep(
       stage: 'udf',
       finished: done + failed.length,
       failed: failed.length,
-      inputs: inputs.length,
+      inputs: count,
     });
 
   try {
     await eachBounded(
-      inputs.length,
+      count,
       threads,
-      async (i) => {
+      async (k) => {
+        const i = first + k;
         const input = inputs[i]!;
         const task: UdfInputTask = {
           module: udf.module,
@@ -202,12 +237,12 @@ export async function runUdfStep(
       throw reason instanceof GeopartError ? reason : new GeopartError('ABORTED', `${where}: aborted`);
     }
     // Publishing the staged folder is one call, whatever the storage; the marker goes last.
-    if (staging !== null) {
+    if (staging !== null && share === undefined) {
       await writeFile(join(staging.dir, SUCCESS_MARKER), '');
       await finishCommit(staging);
     }
   } catch (err) {
-    if (staging !== null) await abortCommit(staging);
+    if (staging !== null && share === undefined) await abortCommit(staging);
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -230,7 +265,7 @@ export async function runUdfStep(
   return {
     type: 'udf',
     output: staging === null ? null : staging.output,
-    inputs: inputs.length,
+    inputs: count,
     done,
     skipped,
     failed: failed.sort((a, b) => a.inputIndex - b.inputIndex),
