@@ -31,6 +31,11 @@ const SOLE_IMPORTERS = [
   { name: 'gdal-async', importer: '^src/io/gdal\\.ts$', target: '(^|/)node_modules/gdal-async/' },
   { name: 'native-addon', importer: '^src/io/native\\.ts$', target: 'geopart_native\\.node$' },
   { name: 'aws-ec2', importer: '^src/remote/ec2\\.ts$', target: '(^|/)node_modules/@aws-sdk/client-ec2/' },
+  {
+    name: 'aws-batch',
+    importer: '^src/remote/batch\\.ts$',
+    target: '(^|/)node_modules/@aws-sdk/client-batch/',
+  },
   { name: 'aws-s3', importer: '^src/io/s3\\.ts$', target: '(^|/)node_modules/@aws-sdk/client-s3/' },
 ];
 

@@ -73,17 +73,31 @@ export type { JobProgress, JobRunOptions } from './job/run-job.js';
 export { openTable } from './read/open-table.js';
 export type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './read/types.js';
 export { attachRemoteJob } from './remote/attach.js';
+export type { BatchOptions, BatchRunRemoteOptions } from './remote/batch-options.js';
+export { DEFAULT_ATTEMPTS, MAX_ATTEMPTS, MAX_TASKS, MIN_TIMEOUT_SECONDS } from './remote/batch-options.js';
 export type { InstanceState } from './remote/ec2.js';
 export type { JobState } from './remote/job-store.js';
 export type { AttachOptions } from './remote/launch.js';
-export type { LauncherOptions, RunRemoteOptions, StepRunRemoteOptions } from './remote/launcher-options.js';
+export type {
+  Ec2RunRemoteOptions,
+  LauncherOptions,
+  RunRemoteOptions,
+  StepRunRemoteOptions,
+} from './remote/launcher-options.js';
 export {
   DEBIAN_OWNER,
   DEFAULT_DISK_SIZE_GB,
   DEFAULT_IMAGE,
   DEFAULT_INSTANCE_TYPE,
 } from './remote/launcher-options.js';
-export type { PollOptions, RemoteJobStatus, RunResponse, TailOptions } from './remote/run-response.js';
+export type {
+  PollOptions,
+  RemoteEngine,
+  RemoteJobStatus,
+  RunResponse,
+  StageStatus,
+  TailOptions,
+} from './remote/run-response.js';
 export type { UdfContext } from './udf/call-udf.js';
 export type { ChunkInput } from './udf/inputs.js';
 export type { FailedInput, UdfStepReport } from './udf/report.js';

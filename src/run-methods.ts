@@ -81,7 +81,9 @@ declare module './config/job.js' {
     runLocal(options?: JobRunOptions): Promise<JobReport>;
     /**
      * Runs the job on one EC2 instance of your AWS account and returns at once with its
-     * {@link RunResponse} (`status()`, `logs()`, `tail()`, `wait()`, `cancel()`). The instance
+     * {@link RunResponse} (`status()`, `logs()`, `tail()`, `wait()`, `cancel()`). With
+     * `engine: 'batch'` (`jobQueue`, `tasks`, see `BatchRunRemoteOptions`) its UDF steps run on
+     * AWS Batch instead, each spread over `tasks` array children, then committed by one job. The instance
      * installs this geopart version, runs the job with the same engine, writes to the steps'
      * `s3://` outputs, reports status and log under `jobPrefix`, and terminates itself.
      *

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { JobConfig } from '../config/job.js';
 import { loadJob } from '../config/load-job.js';
 import type { InstanceType } from '../config/remote-options.js';
 import { GeopartError } from '../errors.js';
@@ -26,10 +27,18 @@ function seconds(value: string | undefined, flag: string, fallback: number): num
   return n * 1000;
 }
 
-function diskSize(value: string | undefined): number | undefined {
+/** A number flag; not a number stays a number (NaN), so the option check names it with its range. */
+function count(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  // Not an integer stays a number, so the option check names it with its allowed range.
   return value.trim() === '' ? Number.NaN : Number(value);
+}
+
+/** One line per stage of a run on Batch: its status and its children by state. */
+function stageRows(s: RemoteJobStatus): [string, string][] {
+  return (s.stages ?? []).map((st) => [
+    'stage',
+    `${st.name} ${st.status}: ${st.succeeded} succeeded, ${st.failed} failed, ${st.running} running, ${st.pending} pending of ${st.size}`,
+  ]);
 }
 
 /** Status as `key value` lines, like `aws ... --output text`. */
@@ -37,7 +46,9 @@ function formatStatus(s: RemoteJobStatus): string {
   const rows: [string, string | null][] = [
     ['job', s.jobId],
     ['state', s.state],
+    ['engine', s.engine === 'batch' ? 'batch' : null],
     ['instance', s.instanceId === null ? null : `${s.instanceId} (${s.instanceState})`],
+    ...stageRows(s),
     ['started', s.startedAt],
     ['updated', s.updatedAt],
     ['error', s.error],
@@ -95,33 +106,108 @@ async function run(argv: string[], out: Out): Promise<number> {
       'no-validate-inputs': { type: 'boolean', default: false },
       'validate-imports': { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
+      'batch-queue': { type: 'string' },
+      tasks: { type: 'string' },
+      'job-definition': { type: 'string' },
+      attempts: { type: 'string' },
+      'child-timeout': { type: 'string' },
     },
   });
   // Every flag is checked before the job is loaded or anything launched.
   const pollMs = seconds(values.poll, '--poll', 10_000);
   const job = await loadJob(one(positionals, 'job file'));
-  const launched = await job.runRemote({
-    instanceType: (values['instance-type'] ?? null) as InstanceType | null,
-    region: values.region ?? null,
-    diskSizeGb: diskSize(values['disk-size-gb']) ?? null,
-    additionalEnv: values.env ?? null,
-    imageName: values.image ?? null,
+  if (values['batch-queue'] === undefined) {
+    const batchOnly = (['tasks', 'job-definition', 'attempts', 'child-timeout'] as const).find(
+      (f) => values[f] !== undefined,
+    );
+    if (batchOnly !== undefined) {
+      throw new GeopartError(
+        'INVALID_ARGUMENT',
+        `--${batchOnly} is a Batch flag: give --batch-queue Q too\n\n${REMOTE_USAGE}`,
+        {
+          option: `--${batchOnly}`,
+        },
+      );
+    }
+  }
+  const launched =
+    values['batch-queue'] !== undefined
+      ? await runBatch(job, values)
+      : await job.runRemote({
+          instanceType: (values['instance-type'] ?? null) as InstanceType | null,
+          region: values.region ?? null,
+          diskSizeGb: count(values['disk-size-gb']) ?? null,
+          additionalEnv: values.env ?? null,
+          imageName: values.image ?? null,
+          validateInputs: !values['no-validate-inputs'],
+          validateImports: values['validate-imports'] ? true : null,
+          overwrite: values.overwrite ? true : null,
+          jobPrefix: values['job-prefix'],
+          imageOwner: values['image-owner'],
+          iamInstanceProfile: values['iam-instance-profile'],
+          subnetId: values['subnet-id'],
+          securityGroupIds: values['security-group-id'],
+          keyName: values['key-name'],
+          installSpec: values['install-spec'],
+        });
+  const { jobId, instanceId, jobFolder, engine } = launched;
+  if (values.json && !values.wait) out(JSON.stringify({ jobId, engine, instanceId, jobFolder }));
+  else if (!values.json) {
+    const where =
+      engine === 'batch' ? `on AWS Batch queue ${values['batch-queue']}` : `on instance ${instanceId}`;
+    out(`launched job ${jobId} ${where}\n  files: ${jobFolder}`);
+  }
+  if (!values.wait) return 0;
+  return follow(launched, pollMs, out, values.json);
+}
+
+/** Flags of `remote run` that only EC2 takes. */
+const EC2_FLAGS = [
+  'instance-type',
+  'disk-size-gb',
+  'image',
+  'image-owner',
+  'iam-instance-profile',
+  'subnet-id',
+  'security-group-id',
+  'key-name',
+  'install-spec',
+] as const;
+
+/** `remote run --batch-queue Q`: the job on AWS Batch. */
+async function runBatch(job: JobConfig, values: Record<string, string | boolean | string[] | undefined>) {
+  const ec2 = EC2_FLAGS.find((f) => values[f] !== undefined);
+  if (ec2 !== undefined) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `--${ec2} is an EC2 flag; with --batch-queue the job queue's compute environment decides it: leave it out\n\n${REMOTE_USAGE}`,
+      { option: `--${ec2}` },
+    );
+  }
+  if (values.tasks === undefined) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `--batch-queue needs --tasks N (children per UDF step, 1 to 10000)\n\n${REMOTE_USAGE}`,
+      {
+        option: '--tasks',
+      },
+    );
+  }
+  const timeout = count(values['child-timeout'] as string | undefined);
+  return job.runRemote({
+    engine: 'batch',
+    jobQueue: values['batch-queue'] as string,
+    tasks: count(values.tasks as string) as number,
+    jobDefinition: values['job-definition'] as string | undefined,
+    attempts: count(values.attempts as string | undefined),
+    childTimeoutSeconds: timeout ?? null,
+    region: (values.region as string | undefined) ?? null,
+    additionalEnv: (values.env as string[] | undefined) ?? null,
     validateInputs: !values['no-validate-inputs'],
     validateImports: values['validate-imports'] ? true : null,
     overwrite: values.overwrite ? true : null,
-    jobPrefix: values['job-prefix'],
-    imageOwner: values['image-owner'],
-    iamInstanceProfile: values['iam-instance-profile'],
-    subnetId: values['subnet-id'],
-    securityGroupIds: values['security-group-id'],
-    keyName: values['key-name'],
-    installSpec: values['install-spec'],
+    jobPrefix: values['job-prefix'] as string | undefined,
   });
-  const { jobId, instanceId, jobFolder } = launched;
-  if (values.json && !values.wait) out(JSON.stringify({ jobId, instanceId, jobFolder }));
-  else if (!values.json) out(`launched job ${jobId} on instance ${instanceId}\n  files: ${jobFolder}`);
-  if (!values.wait) return 0;
-  return follow(launched, pollMs, out, values.json);
 }
 
 async function attach(
@@ -170,6 +256,27 @@ async function agent(argv: string[]): Promise<number> {
   });
 }
 
+/** The hidden `remote batch-child RUN_URL --stage S` that each job of a run on Batch runs. */
+async function batchChild(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { stage: { type: 'string' } },
+  });
+  if (values.stage === undefined) {
+    throw new GeopartError('INVALID_ARGUMENT', 'remote batch-child needs --stage S (the launcher sets it)', {
+      option: '--stage',
+    });
+  }
+  const { runBatchChild } = await import('../remote/batch-child.js');
+  const interval = Number(process.env.GEOPART_LOG_INTERVAL_MS);
+  return runBatchChild(one(positionals, 'run URL'), {
+    stage: values.stage,
+    uploadIntervalMs: interval > 0 ? interval : 10_000,
+    echo: (text) => process.stdout.write(text),
+  });
+}
+
 /** `geopart remote run|status|logs|cancel`: returns the exit code. */
 export async function runRemoteCommand(argv: readonly string[], out: Out): Promise<number> {
   const [sub, ...rest] = argv;
@@ -209,6 +316,8 @@ export async function runRemoteCommand(argv: readonly string[], out: Out): Promi
     }
     case 'agent':
       return agent(rest);
+    case 'batch-child':
+      return batchChild(rest);
     default:
       throw new GeopartError(
         'INVALID_ARGUMENT',

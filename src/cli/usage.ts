@@ -53,6 +53,7 @@ report's counts. Only the metadata is read; --image also reads each row's bbox.
 
 /** Usage text of `geopart remote`. */
 export const REMOTE_USAGE = `Usage: geopart remote run JOB.json --instance-type T --region R [options]
+       geopart remote run JOB.json --batch-queue Q --tasks N [--job-definition D] [options]
        geopart remote status ID | logs ID [--follow] | cancel ID
 
 Runs a job file on one EC2 instance of your AWS account: the instance installs this geopart
@@ -79,6 +80,16 @@ run:
   --no-validate-inputs         do not check that the s3:// and http(s):// inputs exist first
   --validate-imports           import the UDF modules here first (runs their top-level code)
   --wait                       print the log as it grows, then the final status; exit 1 unless succeeded
+
+run on AWS Batch (UDF steps; each step's inputs spread over N children, then one commit job):
+  --batch-queue Q              job queue (name or ARN): runs the job on Batch instead of one instance
+  --tasks N                    children per UDF step, 1 to 10000
+  --job-definition D           job definition (name, name:revision or ARN) whose container has
+                               geopart on its PATH (default GEOPART_BATCH_JOB_DEFINITION, else geopart)
+  --attempts N                 attempts per child, 1 to 10 (default 2)
+  --child-timeout SECONDS      time limit of one attempt (at least 60; default none)
+  --env, --overwrite, --no-validate-inputs, --validate-imports, --wait   as above
+  AWS_ENDPOINT_URL_BATCH (or AWS_ENDPOINT_URL) points it at a Batch-compatible server.
 
 every command:
   --job-prefix s3://B/P        where jobs keep their files (default GEOPART_JOB_PREFIX)

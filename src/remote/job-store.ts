@@ -99,7 +99,8 @@ function urlsIn(folder: string): JobUrls {
 /** Reads of an object caught mid-write that are retried (S3 itself never shows one). */
 const TORN_READ_RETRIES = 5;
 
-async function readJson(url: string, signal?: AbortSignal): Promise<unknown | null> {
+/** The JSON object at `url`, or null when there is none. */
+export async function readJson(url: string, signal?: AbortSignal): Promise<unknown | null> {
   for (let attempt = 0; ; attempt++) {
     try {
       return JSON.parse(new TextDecoder().decode(await getObject(url, { signal })));
@@ -118,16 +119,20 @@ async function readJson(url: string, signal?: AbortSignal): Promise<unknown | nu
 }
 
 /**
- * The job id and object URLs of a job from the URL of its `job.json` (what the agent is given).
+ * The job id and object URLs of a job from the URL of its `job.json` (what the agent is given),
+ * or of another file of its folder (`run.json`, what a child on Batch is given).
  *
- * @throws GeopartError `INVALID_ARGUMENT` when the URL is not `s3://.../<jobId>/job.json`.
+ * @throws GeopartError `INVALID_ARGUMENT` when the URL is not `s3://.../<jobId>/<file>`.
  */
-export function jobUrlsOfJobFile(jobUrl: string): { readonly jobId: string; readonly urls: JobUrls } {
-  const m = /^(s3:\/\/.+\/)([^/]+)\/job\.json$/.exec(jobUrl);
-  if (!m || !JOB_ID.test(m[2]!)) {
+export function jobUrlsOfJobFile(
+  jobUrl: string,
+  file = 'job.json',
+): { readonly jobId: string; readonly urls: JobUrls } {
+  const m = /^(s3:\/\/.+\/)([^/]+)\/([^/]+)$/.exec(jobUrl);
+  if (!m || !JOB_ID.test(m[2]!) || m[3] !== file) {
     throw new GeopartError(
       'INVALID_ARGUMENT',
-      `${JSON.stringify(jobUrl)} is not the job file of a remote job; expected s3://bucket/prefix/<jobId>/job.json`,
+      `${JSON.stringify(jobUrl)} is not the ${file} of a remote job; expected s3://bucket/prefix/<jobId>/${file}`,
       { url: jobUrl },
     );
   }
@@ -165,23 +170,38 @@ export async function writeStatus(urls: JobUrls, record: StatusRecord, signal?: 
   await writeJson(urls.status, json, signal);
 }
 
+/**
+ * Marks a job whose launch failed with `err` as `failed`, best effort: the launch's own error is
+ * what the caller reports.
+ */
+export async function writeLaunchFailure(urls: JobUrls, jobId: string, err: unknown): Promise<void> {
+  await writeStatus(urls, {
+    state: 'failed',
+    jobId,
+    instanceId: null,
+    startedAt: null,
+    updatedAt: new Date().toISOString(),
+    error: err instanceof Error ? err.message : String(err),
+  }).catch(() => undefined);
+}
+
 /** `launch.json` of a job, or null when the launcher has not written it (yet). */
 export async function readLaunch(urls: JobUrls, signal?: AbortSignal): Promise<LaunchRecord | null> {
   return (await readJson(urls.launch, signal)) as LaunchRecord | null;
 }
 
 /**
- * The log from byte `from` on (all of it by default), and the offset after what was returned:
+ * The log at `url` (a job's `log.txt`, a child's log on Batch) from byte `from` on (all of it by default), and the offset after what was returned:
  * the log's size, or `from` when there is nothing new or no log (yet, or for a moment).
  */
 export async function readLog(
-  urls: JobUrls,
+  url: string,
   from = 0,
   signal?: AbortSignal,
 ): Promise<{ readonly bytes: Uint8Array; readonly size: number }> {
   let log: RangeReader;
   try {
-    log = await openRangeReader(urls.log, signal);
+    log = await openRangeReader(url, signal);
   } catch (err) {
     if (!(err instanceof GeopartError) || err.code !== 'INPUT_NOT_FOUND') throw err;
     return { bytes: new Uint8Array(0), size: from };

@@ -10,22 +10,26 @@ import {
   validateRemoteOptions,
 } from '../config/remote-options.js';
 import { ConfigError, GeopartError } from '../errors.js';
+import type { BatchLaunchRecord } from './batch-store.js';
 import { bootstrapScript } from './bootstrap.js';
 import { checkInputsExist, remoteJobJson } from './check-job.js';
 import { findImage, launchInstance } from './ec2.js';
+import { ec2Backend } from './ec2-run.js';
 import {
   jobUrls,
   type LaunchRecord,
   newJobId,
-  readLaunch,
+  readJson,
   readStatus,
   writeJson,
+  writeLaunchFailure,
   writeStatus,
 } from './job-store.js';
 import {
   DEFAULT_DISK_SIZE_GB,
   DEFAULT_IMAGE,
   DEFAULT_INSTANCE_TYPE,
+  type Ec2RunRemoteOptions,
   type LauncherOptions,
   type RunRemoteOptions,
   resolveJobPrefix,
@@ -60,7 +64,10 @@ const LAUNCHER_KEYS = [
   'signal',
 ] as const satisfies readonly (keyof LauncherOptions)[];
 
-function splitOptions(options: RunRemoteOptions): { remote: RemoteOptionsInit; launcher: LauncherOptions } {
+function splitOptions(options: Ec2RunRemoteOptions): {
+  remote: RemoteOptionsInit;
+  launcher: LauncherOptions;
+} {
   const remote: Record<string, unknown> = {};
   const launcher: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
@@ -68,6 +75,13 @@ function splitOptions(options: RunRemoteOptions): { remote: RemoteOptionsInit; l
     else remote[key] = value;
   }
   return { remote: remote as RemoteOptionsInit, launcher: launcher as LauncherOptions };
+}
+
+function badEngine(engine: unknown): never {
+  throw new ConfigError(
+    [{ path: 'engine', message: `got ${JSON.stringify(engine)}; expected "ec2" (the default) or "batch"` }],
+    'cannot run the job remotely',
+  );
 }
 
 function diskTooSmall(size: number, image: { name: string; rootSizeGb: number }): never {
@@ -92,7 +106,13 @@ function diskTooSmall(size: number, image: { name: string; rootSizeGb: number })
  *   `REMOTE_ERROR` or `STORAGE_ERROR` when a request fails.
  */
 export async function launchJob(job: JobConfig, options: RunRemoteOptions = {}): Promise<RunResponse> {
-  const { remote, launcher } = splitOptions(options);
+  if (options.engine === 'batch') {
+    const { launchBatchJob } = await import('./batch-launch.js');
+    return launchBatchJob(job, options);
+  }
+  const { engine, ...ec2Options } = options;
+  if (engine !== undefined && engine !== 'ec2') badEngine(engine);
+  const { remote, launcher } = splitOptions(ec2Options);
   const checked: RemoteOptions = validateRemoteOptions(remote);
   const jobJson = remoteJobJson(job.toJSON(), checked);
   const l = resolveLauncher(resolveRegion(checked.region), launcher);
@@ -153,13 +173,7 @@ export async function launchJob(job: JobConfig, options: RunRemoteOptions = {}):
       signal,
     );
   } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    await writeStatus(urls, {
-      ...pending,
-      state: 'failed',
-      updatedAt: new Date().toISOString(),
-      error,
-    }).catch(() => undefined);
+    await writeLaunchFailure(urls, jobId, err);
     throw err;
   }
   const record: LaunchRecord = {
@@ -173,7 +187,7 @@ export async function launchJob(job: JobConfig, options: RunRemoteOptions = {}):
     launchedAt: new Date().toISOString(),
   };
   await writeJson(urls.launch, record, signal);
-  return new RunResponse({ jobId, instanceId, urls, ec2: l.ec2 });
+  return new RunResponse({ jobId, urls, backend: ec2Backend(l.ec2, jobId, instanceId, urls) });
 }
 
 /**
@@ -181,6 +195,10 @@ export async function launchJob(job: JobConfig, options: RunRemoteOptions = {}):
  * sets its output first.
  */
 export async function launchStep(step: JobStep, options: StepRunRemoteOptions = {}): Promise<RunResponse> {
+  if (options.engine === 'batch') {
+    const { launchBatchStep } = await import('./batch-launch.js');
+    return launchBatchStep(step, options);
+  }
   const { outputTable, ...rest } = options;
   const target = outputTable === undefined ? step : step.setOutput(outputTable);
   const name = target.toJSON().type.replaceAll('_', '-');
@@ -200,7 +218,12 @@ export interface AttachOptions extends Pick<LauncherOptions, 'jobPrefix' | 'ec2E
  */
 export async function attachJob(jobId: string, options: AttachOptions = {}): Promise<RunResponse> {
   const urls = jobUrls(resolveJobPrefix(options.jobPrefix), jobId);
-  const launch = await readLaunch(urls);
+  const recorded = (await readJson(urls.launch)) as LaunchRecord | BatchLaunchRecord | null;
+  if (recorded !== null && 'engine' in recorded && recorded.engine === 'batch') {
+    const { attachBatch } = await import('./batch-run.js');
+    return new RunResponse({ jobId, urls, backend: await attachBatch(urls, recorded) });
+  }
+  const launch = recorded as LaunchRecord | null;
   if (launch === null && (await readStatus(urls)) === null) {
     throw new GeopartError(
       'JOB_NOT_FOUND',
@@ -210,5 +233,5 @@ export async function attachJob(jobId: string, options: AttachOptions = {}): Pro
   }
   const region = resolveRegion(launch?.region ?? options.region);
   const { ec2 } = resolveLauncher(region, { jobPrefix: urls.folder, ec2Endpoint: options.ec2Endpoint });
-  return new RunResponse({ jobId, instanceId: launch?.instanceId ?? null, urls, ec2 });
+  return new RunResponse({ jobId, urls, backend: ec2Backend(ec2, jobId, launch?.instanceId ?? null, urls) });
 }

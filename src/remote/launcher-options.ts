@@ -1,6 +1,7 @@
 import type { RemoteOptionsInit } from '../config/remote-options.js';
 import { ConfigError } from '../errors.js';
 import { isS3Url, parseS3Url } from '../io/s3-url.js';
+import type { BatchRunRemoteOptions } from './batch-options.js';
 import type { Ec2Settings } from './ec2.js';
 
 /**
@@ -42,14 +43,21 @@ export interface LauncherOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The `run_remote` arguments plus where to launch. */
-export type RunRemoteOptions = RemoteOptionsInit & LauncherOptions;
+/** The `run_remote` arguments plus where to launch, on one EC2 instance (the default engine). */
+export type Ec2RunRemoteOptions = RemoteOptionsInit &
+  LauncherOptions & {
+    /** Where the job runs: `ec2` (the default), or `batch` (see {@link BatchRunRemoteOptions}). */
+    readonly engine?: 'ec2';
+  };
+
+/** Options of `runRemote`: on one EC2 instance, or on AWS Batch with `engine: 'batch'`. */
+export type RunRemoteOptions = Ec2RunRemoteOptions | BatchRunRemoteOptions;
 
 /** Options of a step's `runRemote`: a job's, plus `output_table`. */
-export interface StepRunRemoteOptions extends RunRemoteOptions {
+export type StepRunRemoteOptions = RunRemoteOptions & {
   /** Where the step writes (as `setOutput` takes it; must be `s3://`); default: the step's own output. */
   readonly outputTable?: string | null;
-}
+};
 
 /** AWS account that publishes the official Debian AMIs. */
 export const DEBIAN_OWNER = '136693071363';

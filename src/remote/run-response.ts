@@ -1,11 +1,43 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GeopartError } from '../errors.js';
-import { type Ec2Settings, type InstanceState, instanceState, terminateInstance } from './ec2.js';
-import { END_STATES, type JobState, type JobUrls, readLog, readStatus, writeStatus } from './job-store.js';
+import type { InstanceState } from './ec2.js';
+import {
+  END_STATES,
+  type JobState,
+  type JobUrls,
+  readLog,
+  readStatus,
+  type StatusRecord,
+  writeStatus,
+} from './job-store.js';
 
-/** What `status()` reports: the job's own record joined with its instance's state. */
+/** Where a remote job runs. */
+export type RemoteEngine = 'ec2' | 'batch';
+
+/** Jobs of one stage of a run on Batch, by state. */
+export interface StageStatus {
+  /** The stage, `step<i>-<kind>` (`step0-udf`, `step0-commit`). */
+  readonly name: string;
+  /** The job step it belongs to. */
+  readonly step: number;
+  /** Its Batch job (the array parent for an array stage); null when it was never submitted. */
+  readonly batchJobId: string | null;
+  /** Batch's status of that job (`RUNNING`, `SUCCEEDED`, ...), or `UNKNOWN` once Batch forgot it. */
+  readonly status: string;
+  /** Children (1 for a single job). */
+  readonly size: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Starting or running. */
+  readonly running: number;
+  /** Submitted, pending or runnable. */
+  readonly pending: number;
+}
+
+/** What `status()` reports: the job's own record joined with what the compute side says. */
 export interface RemoteJobStatus {
   readonly jobId: string;
+  readonly engine: RemoteEngine;
   /** `i-...`; null when the launch never got that far. */
   readonly instanceId: string | null;
   /** The instance as EC2 sees it; `not-found` once EC2 forgot it; null without an instance. */
@@ -21,6 +53,36 @@ export interface RemoteJobStatus {
   readonly updatedAt: string | null;
   /** Why the job failed or was cancelled; null otherwise. */
   readonly error: string | null;
+  /** A run on Batch: each stage's jobs by state, in the order they run; null on EC2. */
+  readonly stages: readonly StageStatus[] | null;
+}
+
+/** What the compute side (EC2, Batch) says of a job, for {@link RemoteJobStatus}. */
+export interface Observation {
+  readonly instanceState: InstanceState | null;
+  readonly stages: readonly StageStatus[] | null;
+  /** The job's state and why, when the compute side knows better than `status.json`; else null. */
+  readonly verdict: { readonly state: JobState; readonly error: string | null } | null;
+}
+
+/** One log object of a job, and how its lines are labelled when several are read together. */
+export interface LogObject {
+  readonly url: string;
+  /** Put before each line as `[label] `; null: the lines as they are. */
+  readonly label: string | null;
+}
+
+/** What runs a job: EC2 or Batch, as a {@link RunResponse} sees it. */
+export interface RunBackend {
+  readonly engine: RemoteEngine;
+  /** The instance of an EC2 job; null on Batch. */
+  readonly instanceId: string | null;
+  /** Reads the compute side's view; `record` is `status.json` as read just after. */
+  observe(signal?: AbortSignal): Promise<(record: StatusRecord | null) => Promise<Observation>>;
+  /** Stops everything the job runs on. */
+  terminate(signal?: AbortSignal): Promise<void>;
+  /** The job's log objects, in reading order. */
+  logObjects(signal?: AbortSignal): Promise<readonly LogObject[]>;
 }
 
 /** Options of {@link RunResponse.wait} and {@link RunResponse.tail}. */
@@ -40,17 +102,9 @@ export interface TailOptions extends PollOptions {
 /** Where a job is, for a {@link RunResponse}. */
 export interface RemoteJobRef {
   readonly jobId: string;
-  readonly instanceId: string | null;
   readonly urls: JobUrls;
-  readonly ec2: Ec2Settings;
+  readonly backend: RunBackend;
 }
-
-const ENDED_INSTANCE: ReadonlySet<InstanceState> = new Set([
-  'shutting-down',
-  'terminated',
-  'stopped',
-  'not-found',
-]);
 
 /** Polls in a row that may fail (a network blip, a throttled request) before wait/tail give up. */
 const POLL_FAILURES = 3;
@@ -89,14 +143,22 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
   }
 }
 
+/** `text` with `[label] ` before each line; `text` itself for a null label. */
+function labelled(text: string, label: string | null): string {
+  if (label === null || text === '') return text;
+  return text.replace(/^(?=.)/gm, `[${label}] `);
+}
+
 /**
- * A job launched on EC2 (`RunResponse`): its id, and calls that look at its status
- * and log in S3 and its instance in EC2, wait for it, or cancel it.
+ * A job launched on EC2 or Batch (`RunResponse`): its id, and calls that look at its status
+ * and log in S3 and at what runs it, wait for it, or cancel it.
  */
 export class RunResponse {
   /** The job id: the name of its folder under the job prefix. */
   readonly jobId: string;
-  /** The instance running the job (`i-...`), or null. */
+  /** Where the job runs. */
+  readonly engine: RemoteEngine;
+  /** The instance running an EC2 job (`i-...`), or null (always on Batch). */
   readonly instanceId: string | null;
   /** `s3://.../<jobId>/`: job.json, launch.json, status.json, log.txt. */
   readonly jobFolder: string;
@@ -104,42 +166,44 @@ export class RunResponse {
 
   constructor(ref: RemoteJobRef) {
     this.jobId = ref.jobId;
-    this.instanceId = ref.instanceId;
+    this.engine = ref.backend.engine;
+    this.instanceId = ref.backend.instanceId;
     this.jobFolder = ref.urls.folder;
     this.#ref = ref;
   }
 
-  /** The job's state from `status.json` and its instance's from EC2. */
+  /** The job's state from `status.json`, joined with what EC2 or Batch says of it. */
   async status(options: { readonly signal?: AbortSignal } = {}): Promise<RemoteJobStatus> {
-    const { urls, ec2, instanceId, jobId } = this.#ref;
-    // The instance first: the agent writes its final status before the machine shuts down, so
-    // an ended instance read before a not-ended status means the job died without a word.
-    const instance = instanceId === null ? null : await instanceState(ec2, instanceId, options.signal);
+    const { urls, backend, jobId } = this.#ref;
+    // The compute side first: the job writes its final status before its machines stop, so
+    // an ended machine read before a not-ended status means the job died without a word.
+    const judge = await backend.observe(options.signal);
     const record = await readStatus(urls, options.signal);
-    let state: JobState = record?.state ?? 'pending';
-    let error = record?.error ?? null;
-    if (!END_STATES.has(state) && (instance === null || ENDED_INSTANCE.has(instance))) {
-      state = 'failed';
-      error =
-        instance === null
-          ? 'the job has no instance: the launch failed'
-          : `instance ${instanceId} is ${instance} but the job never reported an end; ` +
-            `see its log (geopart remote logs ${jobId}) and the instance's console output`;
-    }
+    const seen = await judge(record);
     return {
       jobId,
-      instanceId: record?.instanceId ?? instanceId,
-      instanceState: instance,
-      state,
+      engine: backend.engine,
+      instanceId: record?.instanceId ?? backend.instanceId,
+      instanceState: seen.instanceState,
+      state: seen.verdict?.state ?? record?.state ?? 'pending',
       startedAt: record?.startedAt ?? null,
       updatedAt: record?.updatedAt ?? null,
-      error,
+      error: seen.verdict ? seen.verdict.error : (record?.error ?? null),
+      stages: seen.stages,
     };
   }
 
-  /** The whole log as it is in S3 now ('' before the agent wrote any). */
+  /**
+   * The whole log as it is in S3 now ('' before any was written). On Batch, every child's
+   * log in stage order, each line labelled with the stage, the child and the attempt.
+   */
   async logs(options: { readonly signal?: AbortSignal } = {}): Promise<string> {
-    return new TextDecoder().decode((await readLog(this.#ref.urls, 0, options.signal)).bytes);
+    const decoder = new TextDecoder();
+    let text = '';
+    for (const log of await this.#ref.backend.logObjects(options.signal)) {
+      text += labelled(decoder.decode((await readLog(log.url, 0, options.signal)).bytes), log.label);
+    }
+    return text;
   }
 
   /**
@@ -148,29 +212,38 @@ export class RunResponse {
    */
   async *tail(options: TailOptions = {}): AsyncGenerator<string> {
     const { follow = false, pollMs = 5000, signal } = options;
-    const decoder = new TextDecoder();
-    let offset = 0;
-    let partial = '';
+    /** Per log object: bytes read, the decoder, the unfinished last line. */
+    const read = new Map<
+      string,
+      { offset: number; decoder: InstanceType<typeof TextDecoder>; partial: string }
+    >();
     for (;;) {
       // The agent uploads its last log before its final status: once the job has ended, the
       // next read has every line.
-      const { ended, bytes, size } = await polled(
+      const { ended, pieces } = await polled(
         async () => {
           const ended = !follow || END_STATES.has((await this.status({ signal })).state);
-          return { ended, ...(await readLog(this.#ref.urls, offset, signal)) };
+          const pieces = [];
+          for (const log of await this.#ref.backend.logObjects(signal)) {
+            const at = read.get(log.url)?.offset ?? 0;
+            pieces.push({ log, ...(await readLog(log.url, at, signal)) });
+          }
+          return { ended, pieces };
         },
         pollMs,
         signal,
       );
-      offset = size;
-      partial += decoder.decode(bytes, { stream: true });
-      const lines = partial.split('\n');
-      partial = lines.pop() ?? '';
-      yield* lines;
-      if (ended) {
-        if (partial !== '') yield partial;
-        return;
+      for (const { log, bytes, size } of pieces) {
+        const r = read.get(log.url) ?? { offset: 0, decoder: new TextDecoder(), partial: '' };
+        read.set(log.url, r);
+        r.offset = size;
+        r.partial += r.decoder.decode(bytes, { stream: true });
+        const lines = r.partial.split('\n');
+        r.partial = lines.pop() ?? '';
+        if (ended && r.partial !== '') lines.push(r.partial);
+        for (const line of lines) yield log.label === null ? line : `[${log.label}] ${line}`;
       }
+      if (ended) return;
       await pause(pollMs, signal);
     }
   }
@@ -186,14 +259,14 @@ export class RunResponse {
   }
 
   /**
-   * Terminates the instance and marks the job `cancelled`. A job that has already ended keeps
+   * Terminates the instance (on Batch: every job of the run) and marks the job `cancelled`. A job that has already ended keeps
    * its state; its status is returned as it is.
    */
   async cancel(options: { readonly signal?: AbortSignal } = {}): Promise<RemoteJobStatus> {
-    const { urls, ec2, instanceId, jobId } = this.#ref;
+    const { urls, backend, jobId } = this.#ref;
     const before = await readStatus(urls, options.signal);
     if (before && END_STATES.has(before.state)) return this.status(options);
-    if (instanceId !== null) await terminateInstance(ec2, instanceId, options.signal);
+    await backend.terminate(options.signal);
     // The job may have ended while the instance was being terminated: its own end stands.
     const after = await readStatus(urls, options.signal);
     if (after && END_STATES.has(after.state)) return this.status(options);
@@ -202,7 +275,7 @@ export class RunResponse {
       {
         state: 'cancelled',
         jobId,
-        instanceId,
+        instanceId: backend.instanceId,
         startedAt: before?.startedAt ?? null,
         updatedAt: new Date().toISOString(),
         error: 'cancelled by the user',

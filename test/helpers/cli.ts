@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the repository root. */
@@ -26,4 +26,33 @@ export function run(cmd: string, args: readonly string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * Runs `bin/geopart.js` without blocking this process (which may be serving the API the
+ * command calls, as the fake EC2 and Batch servers do). `onStdout` sees the output as it comes.
+ */
+export function geopartAsync(
+  args: readonly string[],
+  options: {
+    readonly cwd: string;
+    readonly env: NodeJS.ProcessEnv;
+    readonly onStdout?: (all: string) => void;
+  },
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [`${ROOT}bin/geopart.js`, ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    options.onStdout?.(stdout);
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((ok) => child.once('close', (status) => ok({ status, stdout, stderr })));
 }

@@ -12,8 +12,8 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback.js';
 
 /** One request as the server received it: the action and every form parameter. */
 export interface Ec2Request {
@@ -247,11 +247,9 @@ export async function startEc2(): Promise<FakeEc2> {
       );
     }
   };
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenOnLoopback(handle);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     requests,
     instances,
     get beforeAnswer() {
@@ -260,10 +258,6 @@ export async function startEc2(): Promise<FakeEc2> {
     set beforeAnswer(hook) {
       hooks.beforeAnswer = hook;
     },
-    stop: () =>
-      new Promise<void>((ok, fail) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? fail(e) : ok()));
-      }),
+    stop: () => server.stop(),
   };
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { putObject } from '../../src/io/s3.js';
 import { jobUrls, type StatusRecord, writeStatus } from '../../src/remote/job-store.js';
-import { ROOT } from '../helpers/cli.js';
+import { geopartAsync } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { type FakeEc2, startEc2 } from '../helpers/ec2-server.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
@@ -16,36 +15,11 @@ let ec2: FakeEc2;
 let tmp: string;
 let jobFile: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the built CLI without blocking this process, which serves the EC2 API. `onStdout`
- * sees the output as it comes.
- */
-function geopart(args: readonly string[], onStdout: (all: string) => void = () => {}): Promise<Result> {
-  const child = spawn(process.execPath, [`${ROOT}bin/geopart.js`, ...args], {
-    cwd: tmp,
-    env: { ...process.env, AWS_ENDPOINT_URL_EC2: ec2.endpoint, GEOPART_JOB_PREFIX: s3.url('jobs') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const r: Result = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => {
-    r.stdout += d.toString();
-    onStdout(r.stdout);
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    r.stderr += d.toString();
-  });
-  return new Promise((ok) =>
-    child.once('close', (code) => {
-      r.code = code;
-      ok(r);
-    }),
-  );
+/** Runs the built CLI without blocking this process, which serves the EC2 API. */
+async function geopart(args: readonly string[], onStdout?: (all: string) => void) {
+  const env = { ...process.env, AWS_ENDPOINT_URL_EC2: ec2.endpoint, GEOPART_JOB_PREFIX: s3.url('jobs') };
+  const r = await geopartAsync(args, { cwd: tmp, env, onStdout });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(async () => {

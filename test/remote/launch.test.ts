@@ -7,7 +7,7 @@ import { ConfigError, GeopartError } from '../../src/errors.js';
 import { getObject, listObjects, putObject } from '../../src/io/s3.js';
 import { bootstrapScript } from '../../src/remote/bootstrap.js';
 import { geopartVersion } from '../../src/remote/launch.js';
-import type { RunRemoteOptions } from '../../src/remote/launcher-options.js';
+import type { Ec2RunRemoteOptions } from '../../src/remote/launcher-options.js';
 import { dataPath } from '../helpers/data.js';
 import { type FakeEc2, startEc2 } from '../helpers/ec2-server.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
@@ -15,7 +15,7 @@ import { type LocalS3, startS3 } from '../helpers/s3.js';
 let s3: LocalS3;
 let ec2: FakeEc2;
 let input: string;
-let launcher: RunRemoteOptions;
+let launcher: Ec2RunRemoteOptions;
 
 beforeAll(async () => {
   s3 = await startS3();

@@ -137,11 +137,11 @@ describe('readLog', () => {
   test('never moves a follower back, even when the log is missing for a moment', async () => {
     const urls = jobUrls(prefix(), 'log-20250101T000000Z-000003');
     await putObject(urls.log, 'one\ntwo\n');
-    expect(await readLog(urls, 0)).toMatchObject({ size: 8 });
-    expect(new TextDecoder().decode((await readLog(urls, 4)).bytes)).toBe('two\n');
+    expect(await readLog(urls.log, 0)).toMatchObject({ size: 8 });
+    expect(new TextDecoder().decode((await readLog(urls.log, 4)).bytes)).toBe('two\n');
     await deleteObjects([urls.log]);
-    expect(await readLog(urls, 8)).toMatchObject({ size: 8 });
-    expect((await readLog(urls, 8)).bytes.length).toBe(0);
+    expect(await readLog(urls.log, 8)).toMatchObject({ size: 8 });
+    expect((await readLog(urls.log, 8)).bytes.length).toBe(0);
   });
 });
 

@@ -1,0 +1,189 @@
+/**
+ * Submits a job to AWS Batch: each UDF step becomes an array job of `tasks` children, each
+ * running its share of the step's inputs, and a commit job that depends on the array and
+ * publishes the step's output with its `_SUCCESS` marker; each step's array waits for the
+ * previous step's commit. Everything that can be checked locally is checked before any request.
+ */
+import { SUCCESS_MARKER } from '../commit/markers.js';
+import { checkS3Output } from '../commit/s3-publish.js';
+import { JobConfig, type JobStep } from '../config/job.js';
+import type { JobJson } from '../config/job-schema.js';
+import { ConfigError, GeopartError } from '../errors.js';
+import { type BatchSettings, submitJob, terminateJob } from './batch.js';
+import {
+  type BatchRunRemoteOptions,
+  type ResolvedBatchOptions,
+  validateBatchOptions,
+} from './batch-options.js';
+import { batchBackend } from './batch-run.js';
+import {
+  type BatchLaunchRecord,
+  type BatchManifest,
+  type BatchStage,
+  manifestUrl,
+  stageName,
+} from './batch-store.js';
+import { checkInputsExist, remoteJobJson } from './check-job.js';
+import { type JobUrls, jobUrls, newJobId, writeJson, writeLaunchFailure, writeStatus } from './job-store.js';
+import { resolveJobPrefix, resolveRegion } from './launcher-options.js';
+import { RunResponse } from './run-response.js';
+import { checkImports } from './udf-modules.js';
+
+/** The stages of `job`, in the order they run. */
+function stagesOf(job: JobJson, tasks: number): BatchStage[] {
+  return job.steps.flatMap((step, i) => {
+    // A UDF step without a UDF passed the checks only with ignoreNoUdf: it is skipped, as locally.
+    if (step.type !== 'udf' || step.udf === null) return [];
+    return [
+      { name: stageName(i, 'udf'), step: i, kind: 'udf' as const, size: tasks },
+      { name: stageName(i, 'commit'), step: i, kind: 'commit' as const, size: 1 },
+    ];
+  });
+}
+
+/** Refuses what cannot run on Batch yet: ingest steps. */
+function refuseIngest(job: JobJson): void {
+  const ingest = job.steps.findIndex((s) => s.type !== 'udf');
+  if (ingest === -1) return;
+  throw new GeopartError(
+    'UNSUPPORTED',
+    `steps[${ingest}]: an ingest step (partition_geospatial) cannot run on Batch yet, only UDF steps can; ` +
+      'run this job on EC2 (leave out engine: "batch" and --batch-queue) or locally with "geopart run"',
+    { step: ingest, option: 'engine' },
+  );
+}
+
+/** The environment every child gets: where S3 is, the job's own variables, which to mask. */
+function childEnvironment(o: ResolvedBatchOptions, jobId: string, region: string): Record<string, string> {
+  const entries = o.remote.additionalEnv ?? [];
+  const own = Object.fromEntries(
+    entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  );
+  return {
+    GEOPART_JOB_ID: jobId,
+    AWS_REGION: region,
+    ...(o.s3Endpoint ? { AWS_ENDPOINT_URL_S3: o.s3Endpoint } : {}),
+    GEOPART_ENV_NAMES: Object.keys(own).join(' '),
+    ...own,
+  };
+}
+
+/** Submits the stages in order, each depending on the one before; returns their job ids. */
+async function submitStages(
+  settings: BatchSettings,
+  o: ResolvedBatchOptions,
+  manifest: BatchManifest,
+  urls: JobUrls,
+  region: string,
+  submitted: Record<string, string>,
+): Promise<void> {
+  const environment = childEnvironment(o, manifest.jobId, region);
+  // Batch names: letters, digits, hyphens, underscores; the job id may hold dots.
+  const prefix = `geopart-${manifest.jobId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 110);
+  let previous: string | null = null;
+  for (const stage of manifest.stages) {
+    const id = await submitJob(
+      settings,
+      {
+        name: `${prefix}-${stage.name}`,
+        jobQueue: o.jobQueue,
+        jobDefinition: o.jobDefinition,
+        arraySize: stage.size > 1 ? stage.size : null,
+        // A plain dependency: the commit waits for every child of its array, the next step's
+        // array for the previous commit.
+        dependsOn: previous === null ? [] : [{ jobId: previous }],
+        command: ['geopart', 'remote', 'batch-child', manifestUrl(urls), '--stage', stage.name],
+        environment,
+        attempts: o.attempts,
+        timeoutSeconds: o.childTimeoutSeconds,
+        tags: { 'geopart:job-id': manifest.jobId, 'geopart:stage': stage.name },
+      },
+      o.signal,
+    );
+    submitted[stage.name] = id;
+    previous = id;
+  }
+}
+
+/**
+ * Runs `job` on AWS Batch and returns at once with a {@link RunResponse}. Before any request:
+ * the options (queue, definition, tasks, attempts, timeout, env), `s3://` outputs and
+ * reachable inputs and modules, and no ingest step. Then the inputs are checked to exist
+ * (`validateInputs`), the job and its plan are uploaded under `<jobPrefix>/<jobId>/` and the
+ * stages submitted.
+ *
+ * @throws ConfigError naming each bad option or step field; GeopartError `UNSUPPORTED` for an
+ *   ingest step, `INPUT_NOT_FOUND`, `OUTPUT_EXISTS`, `REMOTE_ERROR` or `STORAGE_ERROR`.
+ */
+export async function launchBatchJob(job: JobConfig, options: BatchRunRemoteOptions): Promise<RunResponse> {
+  const o = validateBatchOptions(options);
+  const json = job.toJSON();
+  refuseIngest(json);
+  const jobJson = remoteJobJson(json, o.remote);
+  const jobPrefix = resolveJobPrefix(o.jobPrefix);
+  const region = resolveRegion(o.remote.region);
+  const stages = stagesOf(jobJson, o.tasks);
+  if (stages.length === 0) {
+    throw new ConfigError(
+      [{ path: 'steps', message: 'no step to run: every UDF step lacks a UDF' }],
+      'cannot run the job on Batch',
+    );
+  }
+  const settings: BatchSettings = { region, endpoint: o.batchEndpoint };
+
+  if (o.remote.validateInputs) await checkInputsExist(jobJson, o.signal);
+  if (o.remote.validateImports === true) await checkImports(jobJson, o.signal);
+  // An output in the way would fail the commit after every child's work: refuse it now.
+  for (const step of jobJson.steps) {
+    if (step.type === 'udf' && step.output !== null) {
+      await checkS3Output(step.output, SUCCESS_MARKER, step.overwrite, o.signal);
+    }
+  }
+
+  const jobId = newJobId(job.name);
+  const urls = jobUrls(jobPrefix, jobId);
+  const manifest: BatchManifest = { engine: 'batch', jobId, tasks: o.tasks, stages };
+  await writeJson(urls.job, jobJson, o.signal);
+  await writeJson(manifestUrl(urls), manifest, o.signal);
+  const pending = { jobId, instanceId: null, startedAt: null, error: null };
+  await writeStatus(urls, { ...pending, state: 'pending', updatedAt: new Date().toISOString() }, o.signal);
+  const jobs: Record<string, string> = {};
+  const record = (): BatchLaunchRecord => ({
+    engine: 'batch',
+    jobId,
+    region,
+    batchEndpoint: o.batchEndpoint,
+    jobQueue: o.jobQueue,
+    jobDefinition: o.jobDefinition,
+    tasks: o.tasks,
+    attempts: o.attempts,
+    childTimeoutSeconds: o.childTimeoutSeconds,
+    jobs,
+    launchedAt: new Date().toISOString(),
+  });
+  try {
+    await submitStages(settings, o, manifest, urls, region, jobs);
+  } catch (err) {
+    // Jobs already submitted would wait for ever on a stage that never comes: stop them.
+    for (const id of Object.values(jobs)) {
+      await terminateJob(settings, id, 'geopart: the submission of the run failed').catch(() => undefined);
+    }
+    await writeLaunchFailure(urls, jobId, err);
+    await writeJson(urls.launch, record()).catch(() => undefined);
+    throw err;
+  }
+  const launched = record();
+  await writeJson(urls.launch, launched, o.signal);
+  return new RunResponse({ jobId, urls, backend: batchBackend(settings, manifest, launched, urls) });
+}
+
+/** Runs `step` on Batch as a one-step job (see {@link launchBatchJob}). */
+export async function launchBatchStep(
+  step: JobStep,
+  options: BatchRunRemoteOptions & { readonly outputTable?: string | null },
+): Promise<RunResponse> {
+  const { outputTable, ...rest } = options;
+  const target = outputTable === undefined ? step : step.setOutput(outputTable);
+  const name = target.toJSON().type.replaceAll('_', '-');
+  return launchBatchJob(new JobConfig({ name, steps: [target] }), rest);
+}

@@ -1,0 +1,103 @@
+/**
+ * What a run on Batch keeps in its folder `<jobPrefix>/<jobId>/`, besides the `job.json` and
+ * `status.json` every remote job has:
+ * - `run.json`: the run's plan ({@link BatchManifest}), written before any job is submitted:
+ *   its stages in order, each a step's array of children or its single commit job. Every child
+ *   is given this file's URL and its stage's name, and finds the rest here;
+ * - `launch.json`: what was submitted ({@link BatchLaunchRecord}): the Batch job id of each stage;
+ * - `children/<stage>/<index>.json`: each child's own record ({@link ChildRecord}): its state,
+ *   its last error, and, once done, the report of its share;
+ * - `logs/<stage>/<index>.<attempt>.txt`: each attempt's log, uploaded as it grows as the EC2
+ *   agent uploads its `log.txt`;
+ * - `work/step<i>/<inputIndex>.parquet`: a UDF step's result files, until its commit job has
+ *   published them at the step's output (then deleted).
+ */
+import type { UdfStepReport } from '../udf/report.js';
+import type { JobUrls } from './job-store.js';
+
+/** What a stage runs. */
+export type StageKind = 'udf' | 'commit';
+
+/** One stage of a run: one Batch job (an array job for `udf`). */
+export interface BatchStage {
+  /** `step<i>-<kind>`: the name in Batch, in S3 keys and in messages. */
+  readonly name: string;
+  /** The job step it belongs to. */
+  readonly step: number;
+  readonly kind: StageKind;
+  /** Children: the run's `tasks` for `udf`, 1 for `commit`. */
+  readonly size: number;
+}
+
+/** The content of `run.json`. */
+export interface BatchManifest {
+  readonly engine: 'batch';
+  readonly jobId: string;
+  /** Children of each array stage. */
+  readonly tasks: number;
+  /** In the order they run. */
+  readonly stages: readonly BatchStage[];
+}
+
+/** The content of `launch.json` of a run on Batch. */
+export interface BatchLaunchRecord {
+  readonly engine: 'batch';
+  readonly jobId: string;
+  readonly region: string;
+  /** The Batch endpoint used, when not AWS's own. */
+  readonly batchEndpoint: string | null;
+  readonly jobQueue: string;
+  readonly jobDefinition: string;
+  readonly tasks: number;
+  readonly attempts: number;
+  readonly childTimeoutSeconds: number | null;
+  /** Batch job id of each stage, by stage name. */
+  readonly jobs: Readonly<Record<string, string>>;
+  /** ISO 8601 UTC. */
+  readonly launchedAt: string;
+}
+
+/** Where a child is, as it reports itself. */
+export interface ChildRecord {
+  readonly stage: string;
+  readonly index: number;
+  /** `AWS_BATCH_JOB_ATTEMPT`, from 1. */
+  readonly attempt: number;
+  readonly state: 'running' | 'succeeded' | 'failed';
+  /** Why the attempt failed; null otherwise. */
+  readonly error: string | null;
+  /** The report of the share (a `udf` child) or of the whole step (a `commit` job), once done. */
+  readonly report: UdfStepReport | null;
+  /** ISO 8601 UTC. */
+  readonly updatedAt: string;
+}
+
+/** The name of stage `kind` of step `step`. */
+export function stageName(step: number, kind: StageKind): string {
+  return `step${step}-${kind}`;
+}
+
+/** URL of `run.json`. */
+export function manifestUrl(urls: JobUrls): string {
+  return `${urls.folder}run.json`;
+}
+
+/** URL of a child's record. */
+export function childRecordUrl(urls: JobUrls, stage: string, index: number): string {
+  return `${urls.folder}children/${stage}/${index}.json`;
+}
+
+/** Folder of the logs (`<stage>/<index>.<attempt>.txt`). */
+export function logsFolder(urls: JobUrls): string {
+  return `${urls.folder}logs/`;
+}
+
+/** URL of the log of one attempt of a child. */
+export function childLogUrl(urls: JobUrls, stage: string, index: number, attempt: number): string {
+  return `${logsFolder(urls)}${stage}/${index}.${attempt}.txt`;
+}
+
+/** Folder of a UDF step's result files before its commit. */
+export function workFolder(urls: JobUrls, step: number): string {
+  return `${urls.folder}work/step${step}/`;
+}

@@ -1,0 +1,388 @@
+/**
+ * UDF steps on AWS Batch, on this machine: the real Batch SDK talks to the fake Batch server
+ * (test/helpers/batch-server.ts), which runs every child as a real `geopart` process against
+ * s3rver, as a Batch compute environment would run the job definition's container.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BatchClient, RegisterJobDefinitionCommand } from '@aws-sdk/client-batch';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ingest } from '../../src/config/ingest.js';
+import { JobConfig } from '../../src/config/job.js';
+import { UdfJobStepConfig } from '../../src/config/udf-step.js';
+import { GeopartError } from '../../src/errors.js';
+import { getObject, listObjects, putObject } from '../../src/io/s3.js';
+import type { BatchRunRemoteOptions } from '../../src/remote/batch-options.js';
+import { type FakeBatch, startBatch } from '../helpers/batch-server.js';
+import { geopartAsync, ROOT } from '../helpers/cli.js';
+import { dataPath } from '../helpers/data.js';
+import { type LocalS3, startS3 } from '../helpers/s3.js';
+
+let s3: LocalS3;
+let batch: FakeBatch;
+let tmp: string;
+let table: string;
+let options: BatchRunRemoteOptions;
+
+const CHUNK_STATS = join(ROOT, 'fixtures/jobs/chunk-stats.mjs');
+const CASES = fileURLToPath(new URL('../udf/modules/cases.mjs', import.meta.url));
+
+beforeAll(async () => {
+  s3 = await startS3();
+  batch = await startBatch();
+  tmp = await mkdtemp(join(tmpdir(), 'geopart-batch-'));
+  // The job definition a compute environment would run: here its environment carries s3rver's
+  // keys, where on AWS the job role gives the container its credentials.
+  const client = new BatchClient({ endpoint: batch.endpoint, region: 'us-east-1' });
+  await client.send(
+    new RegisterJobDefinitionCommand({
+      jobDefinitionName: 'geopart',
+      type: 'container',
+      containerProperties: {
+        image: 'geopart:test',
+        command: ['geopart', '--help'],
+        environment: [
+          { name: 'AWS_ACCESS_KEY_ID', value: 'S3RVER' },
+          { name: 'AWS_SECRET_ACCESS_KEY', value: 'S3RVER' },
+          { name: 'GEOPART_LOG_INTERVAL_MS', value: '200' },
+        ],
+      },
+    }),
+  );
+  client.destroy();
+  // A real table to run over: the Natural Earth countries, in chunks of at most 20 rows.
+  const input = s3.url('in/countries.fgb');
+  await putObject(input, readFileSync(dataPath('flatgeobuf/countries.fgb')));
+  table = s3.url('tables/countries');
+  await ingest(input, table, { partitioningMaximumPerFile: 60, partitioningMaximumPerChunk: 20 }).runLocal({
+    threads: 2,
+  });
+  await putObject(s3.url('udf/chunk-stats.mjs'), readFileSync(CHUNK_STATS));
+  await putObject(s3.url('udf/cases.mjs'), readFileSync(CASES));
+  options = {
+    engine: 'batch',
+    jobQueue: 'geopart-queue',
+    tasks: 3,
+    jobPrefix: s3.url('jobs'),
+    batchEndpoint: batch.endpoint,
+    region: 'us-east-1',
+  };
+}, 120_000);
+
+afterAll(async () => {
+  await batch?.stop();
+  await s3?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+function chunkStats(module: string, output: string): JobConfig {
+  const step = new UdfJobStepConfig({
+    udf: { module, name: 'default', parameters: { geometry_column: 'geometry' } },
+    input: { chunksOf: table },
+    output,
+    timeoutSeconds: 60,
+  });
+  return new JobConfig({ name: 'chunk-stats', steps: [step] });
+}
+
+function tenfold(output: string, parameters: object, input: number[], ignoreChunkError = false): JobConfig {
+  const step = new UdfJobStepConfig({
+    udf: { module: s3.url('udf/cases.mjs'), name: 'tenfold', parameters: parameters as never },
+    input,
+    output,
+    ignoreChunkError,
+  });
+  return new JobConfig({ name: 'tenfold', steps: [step] });
+}
+
+/** Every object under `prefix`, by name relative to it, with its bytes. */
+async function objects(prefix: string): Promise<Map<string, Uint8Array>> {
+  const found = new Map<string, Uint8Array>();
+  for (const o of await listObjects(`${prefix}/`))
+    found.set(o.url.slice(prefix.length + 1), await getObject(o.url));
+  return found;
+}
+
+const submits = () => batch.requests.filter((r) => r.operation === 'SubmitJob').map((r) => r.body);
+
+describe('refused before any request', () => {
+  const refused = async (job: JobConfig, extra: Partial<BatchRunRemoteOptions>) => {
+    const before = batch.requests.length;
+    const err = await job.runRemote({ ...options, ...extra } as BatchRunRemoteOptions).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(GeopartError);
+    expect(batch.requests.length).toBe(before);
+    expect(await listObjects(s3.url('refused-jobs/'))).toEqual([]);
+    return err as GeopartError;
+  };
+  const good = () => tenfold(s3.url('out/refused'), {}, [1, 2]);
+  let prefix: { jobPrefix: string };
+  beforeAll(() => {
+    prefix = { jobPrefix: s3.url('refused-jobs') };
+  });
+
+  test('a queue name Batch would refuse', async () => {
+    const err = await refused(good(), { ...prefix, jobQueue: 'my queue!' });
+    expect(err.code).toBe('INVALID_CONFIG');
+    expect(err.message).toMatch(/job_queue: got "my queue!"; expected a job queue name \(1 to 128 letters/);
+    expect((await refused(good(), { ...prefix, jobQueue: 'q'.repeat(129) })).message).toContain('job_queue');
+  });
+
+  test('tasks out of 1..10,000', async () => {
+    for (const tasks of [0, 10_001, 2.5]) {
+      const err = await refused(good(), { ...prefix, tasks });
+      expect(err.message).toContain(
+        `tasks: got ${tasks}; expected a whole number of children from 1 to 10,000 (--tasks)`,
+      );
+    }
+  });
+
+  test('a local output, a local input, a local module', async () => {
+    const local = await refused(tenfold(join(tmp, 'out'), {}, [1]), prefix);
+    expect(local.message).toMatch(/steps\[0\]\.output: ".*out" is not an s3:\/\/ URL/);
+    const step = new UdfJobStepConfig({
+      udf: { module: CASES, name: 'tenfold' },
+      input: { chunksOf: join(tmp, 'table') },
+      output: s3.url('out/x'),
+    });
+    const err = await refused(new JobConfig({ name: 'local', steps: [step] }), prefix);
+    expect(err.message).toContain('steps[0].udf.module');
+    expect(err.message).toContain('steps[0].input.chunks_of');
+  });
+
+  test('an additionalEnv value with a newline, and an EC2 option', async () => {
+    const err = await refused(good(), { ...prefix, additionalEnv: ['NOTE=two\nlines'] });
+    expect(err.message).toContain(
+      'additional_env[0]: the entry for NOTE (value not shown): entries may not contain a newline',
+    );
+    const ec2 = await refused(good(), { ...prefix, instanceType: 'm5.large' } as never);
+    expect(ec2.message).toContain(
+      "instance_type: an EC2 option; on Batch the job queue's compute environment decides it",
+    );
+  });
+
+  test('an ingest step, which cannot run on Batch yet', async () => {
+    const job = new JobConfig({
+      name: 'ingest',
+      steps: [ingest(s3.url('in/countries.fgb'), s3.url('tables/x'))],
+    });
+    const err = await refused(job, prefix);
+    expect(err.code).toBe('UNSUPPORTED');
+    expect(err.message).toContain('steps[0]: an ingest step (partition_geospatial) cannot run on Batch yet');
+  });
+
+  test('on the command line: a bad queue and tasks out of range exit 1 with the option named', async () => {
+    const file = join(tmp, 'tenfold.json');
+    await writeFile(file, JSON.stringify(good().toJSON()));
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL_BATCH: batch.endpoint,
+      GEOPART_JOB_PREFIX: s3.url('refused-jobs'),
+    };
+    const before = batch.requests.length;
+    const queue = await geopartAsync(['remote', 'run', file, '--batch-queue', 'bad/queue', '--tasks', '3'], {
+      cwd: tmp,
+      env,
+    });
+    expect(queue.status).toBe(1);
+    expect(queue.stderr).toContain('job_queue: got "bad/queue"');
+    const tasks = await geopartAsync(['remote', 'run', file, '--batch-queue', 'q', '--tasks', '10001'], {
+      cwd: tmp,
+      env,
+    });
+    expect(tasks.status).toBe(1);
+    expect(tasks.stderr).toContain('tasks: got 10001');
+    const ec2 = await geopartAsync(
+      ['remote', 'run', file, '--batch-queue', 'q', '--tasks', '2', '--instance-type', 'm5.large'],
+      {
+        cwd: tmp,
+        env,
+      },
+    );
+    expect(ec2.status).toBe(2);
+    expect(ec2.stderr).toContain('--instance-type is an EC2 flag');
+    expect(batch.requests.length).toBe(before);
+  });
+});
+
+test("a UDF step over a table's chunks, spread over 3 children, gives the files of a local run", async () => {
+  const local = s3.url('out/chunk-stats-local');
+  const remote = s3.url('out/chunk-stats-batch');
+  const report = await chunkStats(CHUNK_STATS, local).runLocal({ threads: 2 });
+  const run = await chunkStats(s3.url('udf/chunk-stats.mjs'), remote).runRemote({
+    ...options,
+    attempts: 3,
+    childTimeoutSeconds: 600,
+    additionalEnv: ['GREETING=hello'],
+  });
+  expect(run.engine).toBe('batch');
+  const status = await run.wait({ pollMs: 200 });
+  expect(status, await run.logs()).toMatchObject({ state: 'succeeded', engine: 'batch', error: null });
+
+  const mine = await objects(local);
+  const theirs = await objects(remote);
+  expect(report.steps[0]).toMatchObject({ files: mine.size - 1 });
+  expect(mine.size).toBeGreaterThan(4);
+  expect([...theirs.keys()].sort()).toEqual([...mine.keys()].sort());
+  for (const [name, bytes] of mine)
+    expect(Buffer.compare(Buffer.from(theirs.get(name)!), Buffer.from(bytes)), name).toBe(0);
+  // The work files are gone once published.
+  expect(await listObjects(`${run.jobFolder}work/`)).toEqual([]);
+
+  // An array job of 3 children, then the commit with a plain dependency on it.
+  const [array, commit] = submits().slice(-2);
+  expect(array).toMatchObject({
+    jobQueue: 'geopart-queue',
+    jobDefinition: 'geopart',
+    arrayProperties: { size: 3 },
+    retryStrategy: { attempts: 3 },
+    timeout: { attemptDurationSeconds: 600 },
+    containerOverrides: {
+      command: ['geopart', 'remote', 'batch-child', `${run.jobFolder}run.json`, '--stage', 'step0-udf'],
+    },
+  });
+  expect(array.dependsOn).toBeUndefined();
+  const env = Object.fromEntries(
+    array.containerOverrides.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
+  expect(env).toMatchObject({
+    GREETING: 'hello',
+    GEOPART_ENV_NAMES: 'GREETING',
+    GEOPART_JOB_ID: run.jobId,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+  });
+  const arrayId = [...batch.jobs.values()].find((j) => j.jobName === array.jobName && j.size === 3)!.jobId;
+  expect(commit).toMatchObject({ dependsOn: [{ jobId: arrayId }], retryStrategy: { attempts: 3 } });
+  expect(commit.arrayProperties).toBeUndefined();
+  expect(commit.containerOverrides.command.at(-1)).toBe('step0-commit');
+
+  // The commit job marks the run succeeded just before its process ends.
+  await batch.idle();
+  expect((await run.status()).stages).toEqual([
+    expect.objectContaining({
+      name: 'step0-udf',
+      status: 'SUCCEEDED',
+      size: 3,
+      succeeded: 3,
+      failed: 0,
+      running: 0,
+    }),
+    expect.objectContaining({ name: 'step0-commit', status: 'SUCCEEDED', size: 1, succeeded: 1 }),
+  ]);
+  // Each child's log, read from S3, its lines labelled with stage, child and attempt.
+  const log = await run.logs();
+  for (const k of [0, 1, 2]) expect(log).toContain(`[step0-udf ${k}.1] `);
+  expect(log).toMatch(/\[step0-commit 0\.1\] .*geopart batch child: job .*, stage step0-commit/);
+  expect(log).toContain('job environment: GREETING (values not shown)');
+}, 180_000);
+
+test('with ignore_chunk_error, failed inputs are recorded and the step commits', async () => {
+  const output = s3.url('out/tenfold-ignored');
+  const run = await tenfold(output, { fail_on: 4 }, [1, 2, 3, 4, 5, 6], true).runRemote({
+    ...options,
+    tasks: 2,
+  });
+  const status = await run.wait({ pollMs: 200 });
+  expect(status.state, await run.logs()).toBe('succeeded');
+  expect([...(await objects(output)).keys()].sort()).toEqual([
+    '0.parquet',
+    '1.parquet',
+    '2.parquet',
+    '4.parquet',
+    '5.parquet',
+    '_SUCCESS',
+  ]);
+  const commit = JSON.parse(
+    new TextDecoder().decode(await getObject(`${run.jobFolder}children/step0-commit/0.json`)),
+  );
+  expect(commit.report).toMatchObject({ inputs: 6, done: 5, files: 5 });
+  expect(commit.report.failed).toEqual([
+    {
+      inputIndex: 3,
+      input: '4',
+      code: 'UDF_FAILED',
+      message: `UDF ${s3.url('udf/cases.mjs')}#tenfold threw RangeError: input 4 is not allowed`,
+    },
+  ]);
+}, 180_000);
+
+test('one task is a single job, without an array, told no index', async () => {
+  const output = s3.url('out/tenfold-single');
+  const run = await tenfold(output, {}, [1, 2, 3]).runRemote({ ...options, tasks: 1 });
+  expect((await run.wait({ pollMs: 200 })).state, await run.logs()).toBe('succeeded');
+  const [single] = submits().slice(-2);
+  expect(single.arrayProperties).toBeUndefined();
+  expect([...(await objects(output)).keys()].sort()).toEqual([
+    '0.parquet',
+    '1.parquet',
+    '2.parquet',
+    '_SUCCESS',
+  ]);
+}, 120_000);
+
+test('a child that keeps failing fails the run: no _SUCCESS, and status names the stage, child and reason', async () => {
+  const output = s3.url('out/tenfold-failing');
+  const run = await tenfold(output, { fail_on: 4 }, [1, 2, 3, 4, 5, 6]).runRemote({
+    ...options,
+    attempts: 2,
+  });
+  const status = await run.wait({ pollMs: 200 });
+  expect(status.state).toBe('failed');
+  // Inputs 3 and 4 are the share of child 1 of 3; it failed both its attempts.
+  expect(status.error).toContain(
+    'stage step0-udf failed: child 1 of 3 failed (attempt 2) [Essential container in task exited, exit code 1]',
+  );
+  expect(status.error).toContain(
+    `input 3 4 failed: UDF ${s3.url('udf/cases.mjs')}#tenfold threw RangeError: input 4 is not allowed`,
+  );
+  expect(status.stages).toEqual([
+    expect.objectContaining({ name: 'step0-udf', status: 'FAILED', succeeded: 2, failed: 1 }),
+    expect.objectContaining({ name: 'step0-commit', status: 'FAILED', succeeded: 0 }),
+  ]);
+  const child = [...batch.jobs.values()].find(
+    (j) => j.jobId.endsWith(':1') && j.environment.GEOPART_JOB_ID === run.jobId,
+  )!;
+  expect(child.attempts.map((a) => a.exitCode)).toEqual([1, 1]);
+  expect(await listObjects(`${output}/`)).toEqual([]);
+
+  const env = { ...process.env, GEOPART_JOB_PREFIX: s3.url('jobs') };
+  const cli = await geopartAsync(['remote', 'status', run.jobId], { cwd: tmp, env });
+  expect(cli.status).toBe(0);
+  expect(cli.stdout).toMatch(/^state +failed$/m);
+  expect(cli.stdout).toMatch(/^stage +step0-udf FAILED: 2 succeeded, 1 failed, 0 running, 0 pending of 3$/m);
+  expect(cli.stdout).toMatch(/^error +stage step0-udf failed: child 1 of 3/m);
+}, 180_000);
+
+test('cancel terminates every job of the run', async () => {
+  const output = s3.url('out/sleepy');
+  const step = new UdfJobStepConfig({
+    udf: { module: s3.url('udf/cases.mjs'), name: 'sleepy', parameters: { ms: 120_000 } },
+    input: [1, 2, 3, 4],
+    output,
+  });
+  const run = await new JobConfig({ name: 'sleepy', steps: [step] }).runRemote({ ...options, tasks: 4 });
+  const mine = () => [...batch.jobs.values()].filter((j) => j.environment.GEOPART_JOB_ID === run.jobId);
+  await expect
+    .poll(() => mine().filter((j) => j.status === 'RUNNING').length, { timeout: 60_000 })
+    .toBeGreaterThan(0);
+
+  const status = await run.cancel();
+  expect(status.state).toBe('cancelled');
+  const parents = mine()
+    .filter((j) => j.index === null)
+    .map((j) => j.jobId);
+  expect(parents).toHaveLength(2);
+  const terminated = batch.requests.filter((r) => r.operation === 'TerminateJob').map((r) => r.body.jobId);
+  expect(terminated.sort()).toEqual([...parents].sort());
+  await batch.idle();
+  for (const j of mine()) expect(j.status, j.jobId).toBe('FAILED');
+  expect(mine().every((j) => j.process === null)).toBe(true);
+  expect((await run.status()).state).toBe('cancelled');
+  expect(await listObjects(`${output}/`)).toEqual([]);
+}, 120_000);
