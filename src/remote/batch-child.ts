@@ -245,6 +245,10 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
     const report = { ...done, failed: done.failed.map((f) => ({ ...f, message: renamed(f.message) })) };
     log.write(`${formatUdfReport(report)}\n`);
     await record('succeeded', null, report);
+    log.line(`${stage.name} ${index}: done`);
+    // The last log goes up before the final status, so that a follower who sees the run ended
+    // reads every line.
+    await log.flush();
     if (stage === manifest.stages.at(-1)) {
       const status = await readStatus(urls);
       await writeStatus(urls, {
@@ -256,7 +260,6 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
         error: null,
       });
     }
-    log.line(`${stage.name} ${index}: done`);
     return 0;
   } catch (err) {
     const error = maskSecrets(renamed(err instanceof Error ? err.message : String(err)), masks);

@@ -326,6 +326,32 @@ test('one task is a single job, without an array, told no index', async () => {
   ]);
 }, 120_000);
 
+test("on the command line: run --batch-queue --wait follows every child's log to the end", async () => {
+  const file = join(tmp, 'tenfold-cli.json');
+  await writeFile(file, JSON.stringify(tenfold(s3.url('out/tenfold-cli'), {}, [1, 2, 3, 4]).toJSON()));
+  const env = { ...process.env, AWS_ENDPOINT_URL_BATCH: batch.endpoint, GEOPART_JOB_PREFIX: s3.url('jobs') };
+  const args = [
+    'remote',
+    'run',
+    file,
+    '--batch-queue',
+    'geopart-queue',
+    '--tasks',
+    '2',
+    '--wait',
+    '--poll',
+    '0.2',
+  ];
+  const r = await geopartAsync(args, { cwd: tmp, env });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/^launched job tenfold-\S+ on AWS Batch queue geopart-queue$/m);
+  expect(r.stdout).toMatch(/^\[step0-udf 0\.1\] .*stage step0-udf, child 0 of 2, attempt 1$/m);
+  expect(r.stdout).toMatch(/^\[step0-udf 1\.1\] udf -> .*: 2\/2 inputs done, 2 files, 2 rows/m);
+  expect(r.stdout).toMatch(/^\[step0-commit 0\.1\] .*step0-commit 0: done$/m);
+  expect(r.stdout).toMatch(/^state +succeeded$/m);
+  expect([...(await objects(s3.url('out/tenfold-cli'))).keys()]).toContain('_SUCCESS');
+}, 120_000);
+
 test('a child that keeps failing fails the run: no _SUCCESS, and status names the stage, child and reason', async () => {
   const output = s3.url('out/tenfold-failing');
   const run = await tenfold(output, { fail_on: 4 }, [1, 2, 3, 4, 5, 6]).runRemote({
