@@ -161,6 +161,9 @@ export async function launchBatchJob(job: JobConfig, options: BatchRunRemoteOpti
     jobs,
     launchedAt: new Date().toISOString(),
   });
+  // Written before the first submission too, so that the run is known as a Batch run (with no
+  // job yet) to whoever looks meanwhile.
+  await writeJson(urls.launch, record(), o.signal);
   try {
     await submitStages(settings, o, manifest, urls, region, jobs);
   } catch (err) {
