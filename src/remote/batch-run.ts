@@ -91,9 +91,13 @@ export function batchBackend(
     engine: 'batch',
     instanceId: null,
     async observe(signal) {
-      const known = ids().filter((id): id is string => id !== null);
+      const stageIds = ids();
+      const known = stageIds.filter((id): id is string => id !== null);
       const jobs = new Map((await describeJobs(settings, known, signal)).map((j) => [j.jobId, j]));
-      const stages = manifest.stages.map((s, i) => stageStatus(s, ids()[i]!, jobs.get(ids()[i] ?? '')));
+      const stages = manifest.stages.map((s, i) => {
+        const id = stageIds[i] ?? null;
+        return stageStatus(s, id, id === null ? undefined : jobs.get(id));
+      });
       return async (record) => {
         const said = record?.state ?? 'pending';
         if (END_STATES.has(said)) return { instanceState: null, stages, verdict: null };
