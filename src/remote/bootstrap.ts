@@ -1,7 +1,8 @@
 /**
- * The instance's user data: a bash script that installs Node and GDAL from the Debian archive,
- * installs this geopart version from npm, runs the job agent and shuts the machine down (the
- * instance is launched with shutdown behaviour `terminate`, so shutting down deletes it).
+ * The instance's user data: a bash script that installs Node and GDAL from the Debian archive
+ * and this geopart version from npm (`scripts/install-geopart.sh`, embedded), runs the job
+ * agent and shuts the machine down (the instance is launched with shutdown behaviour
+ * `terminate`, so shutting down deletes it).
  *
  * User data is readable by anyone allowed `ec2:DescribeInstanceAttribute`, so it never carries
  * credentials: the job's AWS access comes from the instance profile, and `additionalEnv` values
@@ -17,6 +18,7 @@
  * - `GEOPART_BOOTSTRAP_LOG`: where the script's own output goes (default
  *   `/var/log/geopart-bootstrap.log`); the agent puts it at the top of the job's log.
  */
+import { readFileSync } from 'node:fs';
 
 /** What the bootstrap script of one job is made of. */
 export interface BootstrapInput {
@@ -44,20 +46,36 @@ export interface BootstrapInput {
 /** The `geopart run` flags a remote job may pass on. */
 export type RunFlag = '--ignore-no-udf' | '--ignore-no-output';
 
-/** Debian packages the job needs: Node 20 with headers, GDAL with headers, a compiler for the addons. */
-export const APT_PACKAGES = [
-  'nodejs',
-  'npm',
-  'libnode-dev',
-  'gdal-bin',
-  'libgdal-dev',
-  'libzstd-dev',
-  'build-essential',
-  'python3',
-  'pkg-config',
-  'ca-certificates',
-  'curl',
-] as const;
+/**
+ * The install script, `scripts/install-geopart.sh`: the one install of geopart on a machine, run
+ * by the user data (embedded below) and by the Dockerfile of the Batch image.
+ */
+export const INSTALL_SCRIPT_URL = new URL('../../scripts/install-geopart.sh', import.meta.url);
+
+let installScript: string | undefined;
+
+/** The text of `scripts/install-geopart.sh` (read once; it ships in the package). */
+export function installScriptText(): string {
+  installScript ??= readFileSync(INSTALL_SCRIPT_URL, 'utf8');
+  return installScript;
+}
+
+const APT_INSTALL = 'apt-get install -q -y --no-install-recommends ';
+
+/**
+ * Debian packages the install script installs: Node 20 with headers, GDAL with headers, a
+ * compiler for the addons (read from its `apt-get install` line).
+ */
+export const APT_PACKAGES: readonly string[] = (() => {
+  const line = installScriptText()
+    .split('\n')
+    .find((l) => l.startsWith(APT_INSTALL));
+  if (line === undefined) throw new Error(`${INSTALL_SCRIPT_URL.pathname} has no "${APT_INSTALL}" line`);
+  return line.slice(APT_INSTALL.length).trim().split(/\s+/);
+})();
+
+/** Ends the here-document that carries the install script in the user data. */
+const HEREDOC_END = 'GEOPART_INSTALL_SCRIPT';
 
 /** A bash word that stands for `s` exactly: single quotes, with `'` written as `'\''`. */
 export function shellQuote(s: string): string {
@@ -97,15 +115,12 @@ exec > >(tee -a "$GEOPART_BOOTSTRAP_LOG") 2>&1
 echo "geopart bootstrap: job $GEOPART_JOB_ID"
 
 if [ "\${GEOPART_SKIP_INSTALL:-}" != 1 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -q -y --no-install-recommends ${APT_PACKAGES.join(' ')}
-  # Build the native addons against the system GDAL and Node headers: nothing is fetched but
-  # the Debian archive and the npm registry.
-  export npm_config_build_from_source=gdal-async npm_config_shared_gdal=true npm_config_nodedir=/usr
-  # cloud-init may run this without HOME, where npm keeps its cache.
-  export HOME="\${HOME:-/root}"
-  npm install -g --no-fund --no-audit "\${GEOPART_INSTALL_SPEC:-geopart@${input.version}}"
+  # scripts/install-geopart.sh, as the Dockerfile of the Batch image runs it.
+  # Run from a file, not from standard input, which apt and npm could read.
+  installer=$(mktemp)
+  cat > "$installer" <<'${HEREDOC_END}'
+${installScriptText()}${HEREDOC_END}
+  bash "$installer" "\${GEOPART_INSTALL_SPEC:-geopart@${input.version}}"
 fi
 
 if [ -z "\${GEOPART_INSTANCE_ID:-}" ]; then
