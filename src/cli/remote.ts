@@ -277,7 +277,78 @@ async function batchChild(argv: string[]): Promise<number> {
   });
 }
 
-/** `geopart remote run|status|logs|cancel`: returns the exit code. */
+/** A number flag of batch-setup: a plain decimal, else NaN (which the option check names). */
+function decimal(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
+/** `remote batch-setup`: registers (or, with --print, prints) the job definition of Batch runs. */
+async function batchSetup(argv: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      print: { type: 'boolean', default: false },
+      'job-definition': { type: 'string' },
+      image: { type: 'string' },
+      vcpus: { type: 'string' },
+      memory: { type: 'string' },
+      'job-role-arn': { type: 'string' },
+      'execution-role-arn': { type: 'string' },
+      platform: { type: 'string' },
+      'assign-public-ip': { type: 'boolean', default: false },
+      region: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length > 0) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `remote batch-setup takes no arguments, got ${JSON.stringify(positionals[0])}\n\n${REMOTE_USAGE}`,
+      { option: positionals[0]! },
+    );
+  }
+  if (values.image === undefined) {
+    throw new GeopartError(
+      'INVALID_ARGUMENT',
+      `remote batch-setup needs --image IMAGE (the geopart image built from the Dockerfile)\n\n${REMOTE_USAGE}`,
+      { option: '--image' },
+    );
+  }
+  const { jobDefinitionRequest, setupBatch } = await import('../remote/batch-setup.js');
+  const { geopartVersion } = await import('../remote/launch.js');
+  const options = {
+    jobDefinition: values['job-definition'],
+    image: values.image,
+    vcpus: decimal(values.vcpus),
+    memoryMiB: decimal(values.memory),
+    jobRoleArn: values['job-role-arn'] ?? null,
+    executionRoleArn: values['execution-role-arn'] ?? null,
+    platform: values.platform?.toUpperCase() as 'EC2' | 'FARGATE' | undefined,
+    assignPublicIp: values['assign-public-ip'],
+  };
+  // Checked before the region is looked for or any request made.
+  const request = jobDefinitionRequest(options, geopartVersion());
+  if (values.print) {
+    out(JSON.stringify(request, null, 2));
+    return 0;
+  }
+  const { resolveRegion } = await import('../remote/launcher-options.js');
+  const region = resolveRegion(values.region ?? null);
+  const endpoint = process.env.AWS_ENDPOINT_URL_BATCH ?? process.env.AWS_ENDPOINT_URL ?? null;
+  const registered = await setupBatch({ region, endpoint }, options, geopartVersion());
+  if (values.json) out(JSON.stringify(registered));
+  else {
+    out(
+      `registered job definition ${registered.name}:${registered.revision}\n  arn: ${registered.arn}\n` +
+        `  run with: geopart remote run JOB.json --batch-queue Q --tasks N --job-definition ${registered.name}`,
+    );
+  }
+  return 0;
+}
+
+/** `geopart remote run|status|logs|cancel|batch-setup`: returns the exit code. */
 export async function runRemoteCommand(argv: readonly string[], out: Out): Promise<number> {
   const [sub, ...rest] = argv;
   if (
@@ -318,10 +389,12 @@ export async function runRemoteCommand(argv: readonly string[], out: Out): Promi
       return agent(rest);
     case 'batch-child':
       return batchChild(rest);
+    case 'batch-setup':
+      return batchSetup(rest, out);
     default:
       throw new GeopartError(
         'INVALID_ARGUMENT',
-        `unknown remote command ${JSON.stringify(sub)}; expected run, status, logs or cancel\n\n${REMOTE_USAGE}`,
+        `unknown remote command ${JSON.stringify(sub)}; expected run, status, logs, cancel or batch-setup\n\n${REMOTE_USAGE}`,
         { option: sub },
       );
   }

@@ -15,7 +15,7 @@ Commands:
   run JOB.json          run a job file (ingest and UDF steps) on this machine
   inspect OUT [--image F]  files, chunks, rows and chunk sizes of a table; a picture of its chunks
   query OUT --bbox W,S,E,N   rows of a table that intersect a box (GeoJSON lines, CSV or GeoParquet)
-  remote run|status|logs|cancel   run a job file on an EC2 instance of your AWS account, and follow it
+  remote run|status|logs|cancel|batch-setup   run a job file on EC2 or AWS Batch in your AWS account, and follow it
 
 Run \`geopart <command> --help\` for a command's options.`;
 
@@ -55,6 +55,7 @@ report's counts. Only the metadata is read; --image also reads each row's bbox.
 export const REMOTE_USAGE = `Usage: geopart remote run JOB.json --instance-type T --region R [options]
        geopart remote run JOB.json --batch-queue Q --tasks N [--job-definition D] [options]
        geopart remote status ID | logs ID [--follow] | cancel ID
+       geopart remote batch-setup --image IMAGE [--print] [options]
 
 Runs a job file on one EC2 instance of your AWS account: the instance installs this geopart
 version (Debian 13, Node and GDAL from the Debian archive), runs the job, writes its s3://
@@ -90,6 +91,18 @@ run on AWS Batch (UDF steps; each step's inputs spread over N children, then one
   --child-timeout SECONDS      time limit of one attempt (at least 60; default none)
   --env, --overwrite, --no-validate-inputs, --validate-imports, --wait   as above
   AWS_ENDPOINT_URL_BATCH (or AWS_ENDPOINT_URL) points it at a Batch-compatible server.
+
+batch-setup (registers the job definition Batch runs use; a new revision if the name exists):
+  --image IMAGE                the geopart image built from the repository's Dockerfile
+  --print                      print the RegisterJobDefinition request as JSON; register nothing
+  --job-definition NAME        its name (default geopart)
+  --vcpus N                    vCPUs of one child (default 2; Fargate: 0.25, 0.5, 1, 2, 4, 8, 16)
+  --memory MiB                 memory of one child (default 4096; Fargate: within its vCPUs' range)
+  --job-role-arn ARN           role the container runs as (S3 on the job prefix, inputs, outputs)
+  --execution-role-arn ARN     role that pulls the image and writes logs (required on Fargate)
+  --platform EC2|FARGATE       where the containers run (default EC2)
+  --assign-public-ip           (Fargate) a public IP per task, to pull the image without NAT
+  --region R                   region to register in (default AWS_REGION)
 
 every command:
   --job-prefix s3://B/P        where jobs keep their files (default GEOPART_JOB_PREFIX)

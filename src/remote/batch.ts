@@ -9,6 +9,7 @@ import {
   type JobDetail,
   type JobStatus,
   ListJobsCommand,
+  RegisterJobDefinitionCommand,
   SubmitJobCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
@@ -80,7 +81,7 @@ const BATCH: Service<BatchClient> = {
     }),
   hints: {
     AccessDeniedException:
-      'the AWS credentials lack this Batch permission (batch:SubmitJob, batch:DescribeJobs, batch:ListJobs, batch:TerminateJob); grant it to the user or role',
+      'the AWS credentials lack this Batch permission (batch:SubmitJob, batch:DescribeJobs, batch:ListJobs, batch:TerminateJob, batch:RegisterJobDefinition); grant it to the user or role',
     ClientException:
       'Batch refused the request; check that the job queue and job definition exist in this region and are enabled',
   },
@@ -193,4 +194,58 @@ export async function terminateJob(
   await awsCall(BATCH, settings, `terminating Batch job ${jobId}`, signal, (c, o) =>
     c.send(new TerminateJobCommand({ jobId, reason }), o),
   );
+}
+
+/** A RegisterJobDefinition request as plain JSON: what `geopart remote batch-setup` sends. */
+export interface JobDefinitionRequest {
+  readonly jobDefinitionName: string;
+  readonly type: 'container';
+  readonly platformCapabilities: readonly ('EC2' | 'FARGATE')[];
+  readonly containerProperties: {
+    readonly image: string;
+    readonly command: readonly string[];
+    readonly resourceRequirements: readonly { readonly type: 'VCPU' | 'MEMORY'; readonly value: string }[];
+    readonly jobRoleArn?: string;
+    readonly executionRoleArn?: string;
+    readonly networkConfiguration?: { readonly assignPublicIp: 'ENABLED' | 'DISABLED' };
+    readonly fargatePlatformConfiguration?: { readonly platformVersion: string };
+  };
+  readonly retryStrategy: { readonly attempts: number };
+  readonly propagateTags: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A registered job definition: `name:revision` and its ARN. */
+export interface RegisteredJobDefinition {
+  readonly name: string;
+  readonly revision: number;
+  readonly arn: string;
+}
+
+/** Registers a job definition (a new revision if the name exists). */
+export async function registerJobDefinition(
+  settings: BatchSettings,
+  request: JobDefinitionRequest,
+  signal?: AbortSignal,
+): Promise<RegisteredJobDefinition> {
+  const input = structuredClone(request) as ConstructorParameters<typeof RegisterJobDefinitionCommand>[0];
+  const out = await awsCall(
+    BATCH,
+    settings,
+    `registering Batch job definition ${request.jobDefinitionName}`,
+    signal,
+    (c, o) => c.send(new RegisterJobDefinitionCommand(input), o),
+  );
+  if (!out.jobDefinitionArn || out.revision === undefined) {
+    throw new GeopartError(
+      'REMOTE_ERROR',
+      `registering ${request.jobDefinitionName}: Batch answered without a job definition ARN or revision`,
+      {},
+    );
+  }
+  return {
+    name: out.jobDefinitionName ?? request.jobDefinitionName,
+    revision: out.revision,
+    arn: out.jobDefinitionArn,
+  };
 }
