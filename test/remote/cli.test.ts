@@ -174,7 +174,9 @@ describe('geopart remote', () => {
     expect(help.stdout).toContain('Usage: geopart remote run JOB.json');
     const bad = await geopart(['remote', 'start', 'x']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown remote command "start"; expected run, status, logs or cancel');
+    expect(bad.stderr).toContain(
+      'unknown remote command "start"; expected run, status, logs, cancel or batch-setup',
+    );
     const missing = await geopart(['remote', 'status', 'nope-20250101T000000Z-abcdef']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no remote job nope-20250101T000000Z-abcdef under');
