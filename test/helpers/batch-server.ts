@@ -70,7 +70,12 @@ export interface FakeBatch {
   readonly requests: BatchRequest[];
   /** Every job and child, by id. */
   readonly jobs: Map<string, FakeJob>;
-  /** Resolves once every job has ended (succeeded or failed). */
+  /**
+   * Awaited before each request is answered (a test's look at the world between two requests);
+   * null: none.
+   */
+  beforeAnswer: ((operation: string, body: BatchRequest['body']) => Promise<void>) | null;
+  /** Resolves once every job has ended (succeeded or failed) and every process has closed. */
   idle(): Promise<void>;
   /** Kills what runs and stops the server. */
   stop(): Promise<void>;
@@ -155,9 +160,12 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
 
   const units = () => [...jobs.values()].filter((j) => j.size === null);
 
+  /** Every job ended and every process closed (a terminated child is FAILED before it closes). */
+  const quiet = () => [...jobs.values()].every((j) => ENDED.has(j.status) && j.process === null);
+
   const settle = () => {
     for (const j of jobs.values()) if (j.size !== null) rollUp(j);
-    if ([...jobs.values()].every((j) => ENDED.has(j.status))) {
+    if (quiet()) {
       const w = waiters;
       waiters = [];
       for (const f of w) f();
@@ -422,6 +430,7 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
     const body = text === '' ? {} : JSON.parse(text);
     requests.push({ operation, body });
     try {
+      await fake.beforeAnswer?.(operation, body);
       const out = answer(operation, body);
       res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() });
       res.end(JSON.stringify(out));
@@ -436,17 +445,16 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
   };
 
   const server = await listenOnLoopback(handle);
-  return {
+  const fake: FakeBatch = {
+    beforeAnswer: null,
     endpoint: server.endpoint,
     requests,
     jobs,
-    idle: () =>
-      [...jobs.values()].every((j) => ENDED.has(j.status))
-        ? Promise.resolve()
-        : new Promise<void>((ok) => waiters.push(ok)),
+    idle: () => (quiet() ? Promise.resolve() : new Promise<void>((ok) => waiters.push(ok))),
     async stop() {
       for (const j of jobs.values()) j.process?.kill('SIGKILL');
       await server.stop();
     },
   };
+  return fake;
 }
