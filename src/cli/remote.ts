@@ -113,7 +113,7 @@ async function run(argv: string[], out: Out): Promise<number> {
       'child-timeout': { type: 'string' },
     },
   });
-  // Every flag is checked before the job is loaded or anything launched.
+  // Every flag is checked before anything is launched (--poll even before the job is loaded).
   const pollMs = seconds(values.poll, '--poll', 10_000);
   const job = await loadJob(one(positionals, 'job file'));
   if (values['batch-queue'] === undefined) {

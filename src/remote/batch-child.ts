@@ -3,12 +3,14 @@
  * The child reads the run's plan (`run.json`) and the job from the run's folder, finds its
  * stage there and its place in it from `AWS_BATCH_JOB_ARRAY_INDEX`, reports itself in
  * `children/<stage>/<index>.json` and logs to `logs/<stage>/<index>.<attempt>.txt`:
- * - a `udf` child runs its share of the step's inputs on its own worker pool, exactly as a local
- *   run runs them, and uploads the result files to the run's `work/step<i>/`;
+ * - a `udf` child deletes the work files of its share left by an earlier attempt, runs its share
+ *   of the step's inputs on its own worker pool, exactly as a local run runs them, uploads the
+ *   result files to the run's `work/step<i>/` and lists them in its record;
  * - a `commit` job (started by Batch once every child of the array succeeded) checks that every
- *   child reported its share done, publishes the files at the step's output with the local
- *   commit (files first, `_SUCCESS` last) and deletes the work files; the last commit of the
- *   run marks the job `succeeded`.
+ *   child reported its share done and that all found the same inputs, publishes exactly the
+ *   listed files at the step's output with the local commit (files first, `_SUCCESS` last) and
+ *   deletes the work files; the last commit of the run marks the job `succeeded`. Its record
+ *   lets a retry finish what an attempt cut short (see {@link commitStep}).
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import { JobConfig } from '../config/job.js';
 import type { JobJson } from '../config/job-schema.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
-import { deleteObjects, getObject, listObjects, uploadFile } from '../io/s3.js';
+import { deleteObjects, getObject, joinS3Url, listObjects, uploadFile } from '../io/s3.js';
 import { formatUdfReport, type UdfStepReport } from '../udf/report.js';
 import { runUdfStep } from '../udf/run-udf-step.js';
 import { eachBounded } from '../util/bounded.js';
@@ -74,7 +76,18 @@ function childIndex(stage: BatchStage, env: NodeJS.ProcessEnv): number {
   return index;
 }
 
-/** Runs share `index` of the step and uploads its files to the run's work folder. */
+/** What a `udf` child did: its share's report, its files in the work folder, the inputs it saw. */
+interface ShareDone {
+  readonly report: UdfStepReport;
+  readonly files: readonly string[];
+  readonly inputs: number;
+}
+
+/**
+ * Runs share `index` of the step and uploads its files to the run's work folder. Files of the
+ * share's inputs left there by an earlier attempt are deleted first, so that only this attempt's
+ * files are listed and published.
+ */
 async function runShare(
   job: JobConfig,
   stage: BatchStage,
@@ -82,21 +95,35 @@ async function runShare(
   urls: JobUrls,
   dir: string,
   warn: (message: string) => void,
-): Promise<UdfStepReport> {
+): Promise<ShareDone> {
   const step = job.steps[stage.step] as UdfJobStepConfig;
+  const folder = workFolder(urls, stage.step);
   const files = join(dir, 'share');
   await mkdir(files);
+  let inputs = 0;
   const report = await runUdfStep(step, {
     jobName: job.name,
     stepIndex: stage.step,
-    share: { index, count: stage.size, dir: files },
+    share: {
+      index,
+      count: stage.size,
+      dir: files,
+      onRange: async (first, end, all) => {
+        inputs = all;
+        const stale = (await listObjects(folder)).filter((o) => {
+          const m = /\/(\d+)\.parquet$/.exec(o.url);
+          return m !== null && Number(m[1]) >= first && Number(m[1]) < end;
+        });
+        if (stale.length > 0) await deleteObjects(stale.map((o) => o.url));
+      },
+    },
     onWarning: warn,
   });
-  const names = await readdir(files);
+  const names = (await readdir(files)).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
   await eachBounded(names.length, TRANSFERS, async (i) => {
-    await uploadFile(`${workFolder(urls, stage.step)}${names[i]}`, join(files, names[i]!));
+    await uploadFile(`${folder}${names[i]}`, join(files, names[i]!));
   });
-  return report;
+  return { report, files: names, inputs };
 }
 
 /** One report of the shares' reports, as a local run of the whole step gives it. */
@@ -117,14 +144,49 @@ function mergeReports(reports: readonly UdfStepReport[], output: string | null):
   };
 }
 
-/** Publishes a step's files at its output once every child has reported its share. */
+/** The commit job's own record fields that carry over from one attempt to the next. */
+interface CommitProgress {
+  readonly publishing: readonly string[] | null;
+  readonly published: boolean;
+  readonly report: UdfStepReport | null;
+}
+
+/** Deletes the step's work files once published; a failure is only a warning (the output stands). */
+async function removeWork(urls: JobUrls, step: number, warn: (message: string) => void): Promise<void> {
+  const folder = workFolder(urls, step);
+  try {
+    const work = await listObjects(folder);
+    if (work.length > 0) await deleteObjects(work.map((o) => o.url));
+  } catch (err) {
+    warn(
+      `the output is published, but the work files under ${folder} could not be deleted: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+/**
+ * Publishes a step's files at its output once every child has reported its share: exactly the
+ * files the children listed, with the local commit (files first, `_SUCCESS` last). What it
+ * publishes is recorded (`save`) before the first upload, and `published` right after the
+ * marker, so that a retry of this job (`previous`: the record of the attempt before) either
+ * only cleans up, or first removes the objects an attempt cut short had uploaded (exactly the
+ * URLs it listed) and publishes again.
+ */
 async function commitStep(
   job: JobConfig,
   stage: BatchStage,
   manifest: BatchManifest,
   urls: JobUrls,
+  previous: CommitProgress,
+  save: (progress: CommitProgress) => Promise<void>,
+  warn: (message: string) => void,
 ): Promise<UdfStepReport> {
   const step = job.steps[stage.step] as UdfJobStepConfig;
+  if (previous.published && previous.report !== null) {
+    warn('the output was published by an earlier attempt; cleaning up');
+    await removeWork(urls, stage.step, warn);
+    return previous.report;
+  }
   const udf = stageName(stage.step, 'udf');
   const records = await Promise.all(
     Array.from(
@@ -132,7 +194,9 @@ async function commitStep(
       (_, k) => readJson(childRecordUrl(urls, udf, k)) as Promise<ChildRecord | null>,
     ),
   );
-  const missing = records.flatMap((r, k) => (r?.state === 'succeeded' && r.report !== null ? [] : [k]));
+  const missing = records.flatMap((r, k) =>
+    r?.state === 'succeeded' && r.report !== null && Array.isArray(r.files) ? [] : [k],
+  );
   if (missing.length > 0) {
     throw new GeopartError(
       'REMOTE_ERROR',
@@ -141,34 +205,60 @@ async function commitStep(
       { stage: udf },
     );
   }
+  const done = records as ChildRecord[];
+  const counts = new Set(done.map((r) => r.inputs));
+  if (counts.size > 1) {
+    throw new GeopartError(
+      'REMOTE_ERROR',
+      `stage ${udf}: the children found different numbers of inputs (${done.map((r, k) => `child ${k}: ${r.inputs}`).join(', ')}); ` +
+        "the step's inputs changed during the run, so the shares do not fit together and the output is not written; run the job again once the inputs stay put",
+      { stage: udf, reason: 'inputs_changed' },
+    );
+  }
   const report = mergeReports(
-    records.map((r) => r!.report!),
+    done.map((r) => r.report!),
     step.output,
   );
   if (step.output === null) return report;
-  const work = await listObjects(workFolder(urls, stage.step));
-  if (work.length !== report.files) {
-    throw new GeopartError(
-      'REMOTE_ERROR',
-      `stage ${udf}: the children reported ${report.files} files but ${workFolder(urls, stage.step)} holds ${work.length}; the output is not written`,
-      { stage: udf },
-    );
+  const output = step.output;
+  if (previous.publishing !== null && previous.publishing.length > 0) {
+    // An attempt cut short while publishing: its own uploads (exactly the URLs it recorded) go,
+    // so that the output is written again whole.
+    warn(`an earlier attempt did not finish publishing ${output}; removing what it uploaded`);
+    await deleteObjects(previous.publishing);
+    await save({ publishing: null, published: false, report: null });
   }
+  const folder = workFolder(urls, stage.step);
+  const names = done.flatMap((r) => r.files!);
   // The files are published by the same commit as a local run's: the same refusals, files first
   // and the marker last.
-  const staging = await beginCommit(step.output, step.overwrite, SUCCESS_MARKER);
+  const staging = await beginCommit(output, step.overwrite, SUCCESS_MARKER);
+  const targets = [...names, SUCCESS_MARKER].map((n) => joinS3Url(output, n));
+  let recorded = false;
   try {
-    await eachBounded(work.length, TRANSFERS, async (i) => {
-      const o = work[i]!;
-      await writeFile(join(staging.dir, o.url.slice(o.url.lastIndexOf('/') + 1)), await getObject(o.url));
+    await eachBounded(names.length, TRANSFERS, async (i) => {
+      await writeFile(join(staging.dir, names[i]!), await getObject(`${folder}${names[i]}`));
     });
     await writeFile(join(staging.dir, SUCCESS_MARKER), '');
+    await save({ publishing: targets, published: false, report: null });
+    recorded = true;
     await finishCommit(staging);
   } catch (err) {
     await abortCommit(staging);
+    // The publish removed its own uploads when it failed: nothing is left to remove.
+    if (recorded) await save({ publishing: null, published: false, report: null }).catch(() => undefined);
     throw err;
   }
-  await deleteObjects(work.map((o) => o.url));
+  try {
+    await save({ publishing: targets, published: true, report });
+  } catch (err) {
+    // Without that record a retry would publish again: the work files stay for it.
+    warn(
+      `the output is published, but the record could not say so (the work files under ${folder} are kept): ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return report;
+  }
+  await removeWork(urls, stage.step, warn);
   return report;
 }
 
@@ -199,14 +289,28 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
   const names = (env.GEOPART_ENV_NAMES ?? '').split(/\s+/).filter((n) => n !== '');
   const masks = secretMasks(names, env);
   const log = new JobLog(childLogUrl(urls, stage.name, index, attempt), masks, options.echo);
+  const recordUrl = childRecordUrl(urls, stage.name, index);
+  // The commit job carries its progress over from the attempt before (see commitStep).
+  const before =
+    stage.kind === 'commit' ? ((await readJson(recordUrl)) as Partial<ChildRecord> | null) : null;
+  let progress: CommitProgress = {
+    publishing: before?.publishing ?? null,
+    published: before?.published === true,
+    report: before?.published === true ? (before.report ?? null) : null,
+  };
+  let share: { files: readonly string[]; inputs: number } | null = null;
   const record = (state: ChildRecord['state'], error: string | null, report: UdfStepReport | null) =>
-    writeJson(childRecordUrl(urls, stage.name, index), {
+    writeJson(recordUrl, {
       stage: stage.name,
       index,
       attempt,
       state,
       error,
-      report,
+      report: report ?? progress.report,
+      files: share?.files ?? null,
+      inputs: share?.inputs ?? null,
+      publishing: progress.publishing,
+      published: progress.published,
       updatedAt: new Date().toISOString(),
     } satisfies ChildRecord);
 
@@ -225,6 +329,11 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
   let modules: [string, string][] = [];
   // A message names a module by the URL the job gave, not by where it was downloaded.
   const renamed = (message: string) => modules.reduce((m, [path, url]) => m.replaceAll(path, url), message);
+  const warn = (m: string) => log.line(`warning: ${renamed(m)}`);
+  const save = async (next: CommitProgress) => {
+    progress = next;
+    await record('running', null, null);
+  };
   try {
     const raw = JSON.parse(new TextDecoder().decode(await getObject(urls.job))) as JobJson;
     const local = await localizeUdfModules(raw, dir);
@@ -238,27 +347,48 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
     if (!(job.steps[stage.step] instanceof UdfJobStepConfig)) {
       badArgument(`stage ${stage.name}: step ${stage.step} of the job is not a UDF step`);
     }
-    const done =
-      stage.kind === 'udf'
-        ? await runShare(job, stage, index, urls, dir, (m) => log.line(`warning: ${renamed(m)}`))
-        : await commitStep(job, stage, manifest, urls);
-    const report = { ...done, failed: done.failed.map((f) => ({ ...f, message: renamed(f.message) })) };
+    let done: UdfStepReport;
+    if (stage.kind === 'udf') {
+      const ran = await runShare(job, stage, index, urls, dir, warn);
+      done = ran.report;
+      share = { files: ran.files, inputs: ran.inputs };
+    } else {
+      done = await commitStep(job, stage, manifest, urls, progress, save, warn);
+    }
+    // The failures' messages go to the child's record as to its log: the job's secrets masked.
+    const report = {
+      ...done,
+      failed: done.failed.map((f) => ({ ...f, message: maskSecrets(renamed(f.message), masks) })),
+    };
     log.write(`${formatUdfReport(report)}\n`);
-    await record('succeeded', null, report);
+    if (!progress.published) await record('succeeded', null, report);
+    else {
+      // Published: what is left is bookkeeping, and a failure of it must not fail the job
+      // (a retry would find the work files gone).
+      await record('succeeded', null, report).catch((err: unknown) =>
+        warn(`could not record the commit as done: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
     log.line(`${stage.name} ${index}: done`);
     // The last log goes up before the final status, so that a follower who sees the run ended
     // reads every line.
-    await log.flush();
+    await log.flush().catch(() => undefined);
     if (stage === manifest.stages.at(-1)) {
-      const status = await readStatus(urls);
-      await writeStatus(urls, {
-        state: 'succeeded',
-        jobId: manifest.jobId,
-        instanceId: null,
-        startedAt: status?.startedAt ?? null,
-        updatedAt: new Date().toISOString(),
-        error: null,
-      });
+      try {
+        const status = await readStatus(urls);
+        await writeStatus(urls, {
+          state: 'succeeded',
+          jobId: manifest.jobId,
+          instanceId: null,
+          startedAt: status?.startedAt ?? null,
+          updatedAt: new Date().toISOString(),
+          error: null,
+        });
+      } catch (err) {
+        log.line(
+          `warning: could not write the run's status: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
     }
     return 0;
   } catch (err) {
@@ -269,6 +399,6 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
   } finally {
     clearInterval(timer);
     await rm(dir, { recursive: true, force: true });
-    await log.flush();
+    await log.flush().catch(() => undefined);
   }
 }

@@ -68,7 +68,10 @@ function childEnvironment(o: ResolvedBatchOptions, jobId: string, region: string
   };
 }
 
-/** Submits the stages in order, each depending on the one before; returns their job ids. */
+/**
+ * Submits the stages in order, each depending on the one before, putting each job id in
+ * `submitted` and calling `onSubmitted` after each.
+ */
 async function submitStages(
   settings: BatchSettings,
   o: ResolvedBatchOptions,
@@ -76,6 +79,7 @@ async function submitStages(
   urls: JobUrls,
   region: string,
   submitted: Record<string, string>,
+  onSubmitted: () => Promise<void>,
 ): Promise<void> {
   const environment = childEnvironment(o, manifest.jobId, region);
   // Batch names: letters, digits, hyphens, underscores; the job id may hold dots.
@@ -95,13 +99,16 @@ async function submitStages(
         command: ['geopart', 'remote', 'batch-child', manifestUrl(urls), '--stage', stage.name],
         environment,
         attempts: o.attempts,
-        timeoutSeconds: o.childTimeoutSeconds,
+        // The commit job's time goes with the size of the output, not of a share; and a commit
+        // killed part way leaves its retry a cleanup to do: no per-child limit for it.
+        timeoutSeconds: stage.kind === 'commit' ? null : o.childTimeoutSeconds,
         tags: { 'geopart:job-id': manifest.jobId, 'geopart:stage': stage.name },
       },
       o.signal,
     );
     submitted[stage.name] = id;
     previous = id;
+    await onSubmitted();
   }
 }
 
@@ -164,8 +171,15 @@ export async function launchBatchJob(job: JobConfig, options: BatchRunRemoteOpti
   // Written before the first submission too, so that the run is known as a Batch run (with no
   // job yet) to whoever looks meanwhile.
   await writeJson(urls.launch, record(), o.signal);
+  // Rewritten after each submission, so that whoever attaches meanwhile (status, cancel) finds
+  // every job submitted so far.
+  let launched = record();
   try {
-    await submitStages(settings, o, manifest, urls, region, jobs);
+    await submitStages(settings, o, manifest, urls, region, jobs, () =>
+      writeJson(urls.launch, record(), o.signal),
+    );
+    launched = record();
+    await writeJson(urls.launch, launched, o.signal);
   } catch (err) {
     // Jobs already submitted would wait for ever on a stage that never comes: stop them.
     for (const id of Object.values(jobs)) {
@@ -175,8 +189,6 @@ export async function launchBatchJob(job: JobConfig, options: BatchRunRemoteOpti
     await writeJson(urls.launch, record()).catch(() => undefined);
     throw err;
   }
-  const launched = record();
-  await writeJson(urls.launch, launched, o.signal);
   return new RunResponse({ jobId, urls, backend: batchBackend(settings, manifest, launched, urls) });
 }
 

@@ -133,10 +133,11 @@ export function validateBatchOptions(
   }
   const remote = validateRemoteOptions(common as RemoteOptionsInit);
   for (const [i, entry] of (remote.additionalEnv ?? []).entries()) {
-    if (/^AWS_BATCH/i.test(entry)) {
+    const name = entry.slice(0, entry.indexOf('='));
+    if (/^AWS_BATCH/i.test(name)) {
       issues.push({
         path: `additional_env[${i}]`,
-        message: "names starting with AWS_BATCH are Batch's own; choose another name",
+        message: `${name}: names starting with AWS_BATCH are Batch's own; choose another name`,
       });
     }
   }

@@ -3,6 +3,7 @@
  * children succeeded, failed, run), the run's state from them, the children's own records for
  * why one failed, and the children's logs in S3.
  */
+import { GeopartError } from '../errors.js';
 import { listObjects } from '../io/s3.js';
 import { type BatchJobInfo, type BatchSettings, describeJobs, listChildren, terminateJob } from './batch.js';
 import {
@@ -13,7 +14,7 @@ import {
   logsFolder,
   manifestUrl,
 } from './batch-store.js';
-import { END_STATES, type JobState, type JobUrls, readJson } from './job-store.js';
+import { END_STATES, type JobState, type JobUrls, readJson, readStatus, writeStatus } from './job-store.js';
 import type { LogObject, RunBackend, StageStatus } from './run-response.js';
 
 const RUNNING = new Set(['STARTING', 'RUNNING']);
@@ -86,12 +87,25 @@ export function batchBackend(
   launch: BatchLaunchRecord,
   urls: JobUrls,
 ): RunBackend {
-  const ids = () => manifest.stages.map((s) => launch.jobs[s.name] ?? null);
+  let recorded = launch;
+  /**
+   * Each stage's job id, or null. While one is missing, `launch.json` is read again: the
+   * launcher rewrites it after each submission, so a run attached during its submission still
+   * finds every job.
+   */
+  const ids = async (signal?: AbortSignal) => {
+    const of = (l: BatchLaunchRecord) => manifest.stages.map((s) => l.jobs[s.name] ?? null);
+    if (of(recorded).some((id) => id === null)) {
+      const again = (await readJson(urls.launch, signal)) as BatchLaunchRecord | null;
+      if (again?.engine === 'batch' && again.jobs) recorded = again;
+    }
+    return of(recorded);
+  };
   return {
     engine: 'batch',
     instanceId: null,
     async observe(signal) {
-      const stageIds = ids();
+      const stageIds = await ids(signal);
       const known = stageIds.filter((id): id is string => id !== null);
       const jobs = new Map((await describeJobs(settings, known, signal)).map((j) => [j.jobId, j]));
       const stages = manifest.stages.map((s, i) => {
@@ -104,6 +118,23 @@ export function batchBackend(
         const failed = stages.find((s) => s.status === 'FAILED');
         if (failed !== undefined) {
           const error = await failure(settings, urls, failed, jobs.get(failed.batchJobId!)!, signal);
+          // The verdict is saved, so that the run stays failed, with its reason, after Batch
+          // forgets its jobs; the first end written stands.
+          const now = await readStatus(urls, signal);
+          if (now !== null && END_STATES.has(now.state))
+            return { instanceState: null, stages, verdict: null };
+          await writeStatus(
+            urls,
+            {
+              state: 'failed',
+              jobId: manifest.jobId,
+              instanceId: null,
+              startedAt: now?.startedAt ?? record?.startedAt ?? null,
+              updatedAt: new Date().toISOString(),
+              error,
+            },
+            signal,
+          );
           return { instanceState: null, stages, verdict: { state: 'failed', error } };
         }
         let state: JobState = 'pending';
@@ -114,8 +145,27 @@ export function batchBackend(
     },
     async terminate(signal) {
       // Each stage's job: an array job takes its children along, a waiting job is cancelled.
-      for (const id of ids()) {
-        if (id !== null) await terminateJob(settings, id, 'geopart: cancelled by the user', signal);
+      // Every job is tried, whatever happens to the others.
+      const known = (await ids(signal)).flatMap((id, i) =>
+        id === null ? [] : [{ id, stage: manifest.stages[i]! }],
+      );
+      const results = await Promise.allSettled(
+        known.map((j) => terminateJob(settings, j.id, 'geopart: cancelled by the user', signal)),
+      );
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected'
+          ? [
+              `${known[i]!.stage.name} (${known[i]!.id}): ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`,
+            ]
+          : [],
+      );
+      if (failed.length > 0) {
+        throw new GeopartError(
+          'REMOTE_ERROR',
+          `could not terminate ${failed.length} of ${known.length} job(s) of run ${manifest.jobId}: ${failed.join('; ')}; ` +
+            'the others were terminated; run geopart remote cancel again, or terminate these in the Batch console',
+          { jobId: manifest.jobId },
+        );
       }
     },
     async logObjects(signal): Promise<readonly LogObject[]> {

@@ -6,7 +6,8 @@
  *   is given this file's URL and its stage's name, and finds the rest here;
  * - `launch.json`: what was submitted ({@link BatchLaunchRecord}): the Batch job id of each stage;
  * - `children/<stage>/<index>.json`: each child's own record ({@link ChildRecord}): its state,
- *   its last error, and, once done, the report of its share;
+ *   its last error, and, once done, the report of its share and the names of its files; the
+ *   commit job's record also says what it is publishing and whether it is published;
  * - `logs/<stage>/<index>.<attempt>.txt`: each attempt's log, uploaded as it grows as the EC2
  *   agent uploads its `log.txt`;
  * - `work/step<i>/<inputIndex>.parquet`: a UDF step's result files, until its commit job has
@@ -68,6 +69,20 @@ export interface ChildRecord {
   readonly error: string | null;
   /** The report of the share (a `udf` child) or of the whole step (a `commit` job), once done. */
   readonly report: UdfStepReport | null;
+  /**
+   * A `udf` child, once done: the names of the files it put in the work folder, which the commit
+   * publishes (exactly these); null otherwise.
+   */
+  readonly files: readonly string[] | null;
+  /** A `udf` child, once done: the step's inputs in all, as it found them; null otherwise. */
+  readonly inputs: number | null;
+  /**
+   * A `commit` job: the URLs at the step's output it is publishing (recorded before the first
+   * upload), so that a retry can remove an upload cut short; null otherwise.
+   */
+  readonly publishing: readonly string[] | null;
+  /** A `commit` job: the output is published; a retry only cleans up and reports. */
+  readonly published: boolean;
   /** ISO 8601 UTC. */
   readonly updatedAt: string;
 }

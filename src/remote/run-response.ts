@@ -264,8 +264,11 @@ export class RunResponse {
    */
   async cancel(options: { readonly signal?: AbortSignal } = {}): Promise<RemoteJobStatus> {
     const { urls, backend, jobId } = this.#ref;
+    // The compute side's verdict first: a run found failed (and so recorded, on Batch) stays
+    // failed, with its reason.
+    const seen = await this.status(options);
+    if (END_STATES.has(seen.state)) return seen;
     const before = await readStatus(urls, options.signal);
-    if (before && END_STATES.has(before.state)) return this.status(options);
     await backend.terminate(options.signal);
     // The job may have ended while the instance was being terminated: its own end stands.
     const after = await readStatus(urls, options.signal);

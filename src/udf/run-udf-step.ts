@@ -66,6 +66,11 @@ export interface UdfShare {
   readonly count: number;
   /** Local folder the share's `<inputIndex>.parquet` files are written into. */
   readonly dir: string;
+  /**
+   * Called once the inputs are known, before any input runs, with the share's inputs
+   * `[first, end)` and the step's inputs in all.
+   */
+  readonly onRange?: (first: number, end: number, inputs: number) => Promise<void>;
 }
 
 /**
@@ -151,6 +156,7 @@ export async function runUdfStep(
   const share = options.share;
   const [first, end] =
     share === undefined ? [0, inputs.length] : shareRange(share.index, share.count, inputs.length);
+  await share?.onRange?.(first, end, inputs.length);
   const count = end - first;
   const threads = options.threads ?? Math.max(1, Math.min(defaultThreads(), count));
   // A share writes into its caller's folder: the files are committed when every share is in.

@@ -14,8 +14,14 @@ import { ingest } from '../../src/config/ingest.js';
 import { JobConfig } from '../../src/config/job.js';
 import { UdfJobStepConfig } from '../../src/config/udf-step.js';
 import { GeopartError } from '../../src/errors.js';
-import { getObject, listObjects, putObject } from '../../src/io/s3.js';
+import { deleteObjects, getObject, listObjects, putObject } from '../../src/io/s3.js';
+import { runBatchChild } from '../../src/remote/batch-child.js';
 import type { BatchRunRemoteOptions } from '../../src/remote/batch-options.js';
+import { attachBatch } from '../../src/remote/batch-run.js';
+import type { BatchLaunchRecord } from '../../src/remote/batch-store.js';
+import { type JobUrls, jobUrls, readStatus, writeStatus } from '../../src/remote/job-store.js';
+import { attachJob } from '../../src/remote/launch.js';
+import type { RunResponse } from '../../src/remote/run-response.js';
 import { type FakeBatch, startBatch } from '../helpers/batch-server.js';
 import { geopartAsync, ROOT } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
@@ -166,6 +172,21 @@ describe('refused before any request', () => {
     );
   });
 
+  test("additionalEnv naming a variable geopart sets for the children, or one of Batch's own", async () => {
+    for (const name of ['GEOPART_ENV_NAMES', 'GEOPART_JOB_ID', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION']) {
+      const err = await refused(good(), { ...prefix, additionalEnv: ['TOKEN=s3cret', `${name}=x`] });
+      expect(err.code).toBe('INVALID_CONFIG');
+      expect(err.message).toContain(
+        `additional_env[1]: the entry for ${name} (value not shown): ${name} is set by`,
+      );
+      expect(err.message).not.toContain('s3cret');
+    }
+    const batchOwn = await refused(good(), { ...prefix, additionalEnv: ['AWS_BATCH_JOB_ID=1'] });
+    expect(batchOwn.message).toContain(
+      "additional_env[0]: AWS_BATCH_JOB_ID: names starting with AWS_BATCH are Batch's own",
+    );
+  });
+
   test('an ingest step, which cannot run on Batch yet', async () => {
     const job = new JobConfig({
       name: 'ingest',
@@ -260,6 +281,8 @@ test("a UDF step over a table's chunks, spread over 3 children, gives the files 
   const arrayId = [...batch.jobs.values()].find((j) => j.jobName === array.jobName && j.size === 3)!.jobId;
   expect(commit).toMatchObject({ dependsOn: [{ jobId: arrayId }], retryStrategy: { attempts: 3 } });
   expect(commit.arrayProperties).toBeUndefined();
+  // The commit job has no per-child time limit: its time goes with the whole output.
+  expect(commit.timeout).toBeUndefined();
   expect(commit.containerOverrides.command.at(-1)).toBe('step0-commit');
 
   // The commit job marks the run succeeded just before its process ends.
@@ -287,6 +310,8 @@ test('with ignore_chunk_error, failed inputs are recorded and the step commits',
   const run = await tenfold(output, { fail_on: 4 }, [1, 2, 3, 4, 5, 6], true).runRemote({
     ...options,
     tasks: 2,
+    // A value of the job's own environment is masked in the recorded failures too.
+    additionalEnv: ['WORDING=not allowed'],
   });
   const status = await run.wait({ pollMs: 200 });
   expect(status.state, await run.logs()).toBe('succeeded');
@@ -307,9 +332,12 @@ test('with ignore_chunk_error, failed inputs are recorded and the step commits',
       inputIndex: 3,
       input: '4',
       code: 'UDF_FAILED',
-      message: `UDF ${s3.url('udf/cases.mjs')}#tenfold threw RangeError: input 4 is not allowed`,
+      message: `UDF ${s3.url('udf/cases.mjs')}#tenfold threw RangeError: input 4 is <WORDING hidden>`,
     },
   ]);
+  const share = new TextDecoder().decode(await getObject(`${run.jobFolder}children/step0-udf/1.json`));
+  expect(share).toContain('input 4 is <WORDING hidden>');
+  expect(share).not.toContain('not allowed');
 }, 180_000);
 
 test('one task is a single job, without an array, told no index', async () => {
@@ -377,6 +405,17 @@ test('a child that keeps failing fails the run: no _SUCCESS, and status names th
   expect(child.attempts.map((a) => a.exitCode)).toEqual([1, 1]);
   expect(await listObjects(`${output}/`)).toEqual([]);
 
+  // The verdict is saved in status.json, with its reason; a cancel afterwards leaves it as it is.
+  const saved = JSON.parse(new TextDecoder().decode(await getObject(`${run.jobFolder}status.json`)));
+  expect(saved).toMatchObject({ state: 'failed', error: status.error });
+  const terminations = batch.requests.filter((r) => r.operation === 'TerminateJob').length;
+  expect(await run.cancel()).toMatchObject({ state: 'failed', error: status.error });
+  expect(batch.requests.filter((r) => r.operation === 'TerminateJob').length).toBe(terminations);
+  expect(JSON.parse(new TextDecoder().decode(await getObject(`${run.jobFolder}status.json`)))).toMatchObject({
+    state: 'failed',
+    error: status.error,
+  });
+
   const env = { ...process.env, GEOPART_JOB_PREFIX: s3.url('jobs') };
   const cli = await geopartAsync(['remote', 'status', run.jobId], { cwd: tmp, env });
   expect(cli.status).toBe(0);
@@ -412,3 +451,201 @@ test('cancel terminates every job of the run', async () => {
   expect((await run.status()).state).toBe('cancelled');
   expect(await listObjects(`${output}/`)).toEqual([]);
 }, 120_000);
+
+test('status and cancel, attached while the run is being submitted, find every job; terminate tries them all', async () => {
+  const step = new UdfJobStepConfig({
+    udf: { module: s3.url('udf/cases.mjs'), name: 'sleepy', parameters: { ms: 120_000 } },
+    input: [1, 2],
+    output: s3.url('out/sleepy-attached'),
+  });
+  let seen: string[] | null = null;
+  let attached: RunResponse | null = null;
+  batch.beforeAnswer = async (operation, body) => {
+    if (operation !== 'SubmitJob' || !String(body.jobName).endsWith('-step0-commit')) return;
+    // Between the array's submission and the commit's: the run as another process finds it.
+    const env = body.containerOverrides.environment as { name: string; value: string }[];
+    const jobId = env.find((e) => e.name === 'GEOPART_JOB_ID')!.value;
+    const launch = JSON.parse(
+      new TextDecoder().decode(await getObject(`${s3.url('jobs')}/${jobId}/launch.json`)),
+    ) as BatchLaunchRecord;
+    seen = Object.keys(launch.jobs);
+    attached = await attachJob(jobId, { jobPrefix: s3.url('jobs') });
+  };
+  let run: RunResponse;
+  try {
+    run = await new JobConfig({ name: 'sleepy-attached', steps: [step] }).runRemote({ ...options, tasks: 2 });
+  } finally {
+    batch.beforeAnswer = null;
+  }
+  expect(seen).toEqual(['step0-udf']);
+  const parents = [...batch.jobs.values()]
+    .filter((j) => j.environment.GEOPART_JOB_ID === run.jobId && j.index === null)
+    .map((j) => j.jobId);
+  expect(parents).toHaveLength(2);
+  const before = batch.requests.length;
+  expect((await attached!.cancel()).state).toBe('cancelled');
+  const terminated = () =>
+    batch.requests
+      .slice(before)
+      .filter((r) => r.operation === 'TerminateJob')
+      .map((r) => r.body.jobId as string);
+  expect(terminated().sort()).toEqual([...parents].sort());
+
+  // One job Batch refuses to terminate does not keep the others from being tried.
+  const urls = jobUrls(s3.url('jobs'), run.jobId);
+  const launch = JSON.parse(new TextDecoder().decode(await getObject(urls.launch))) as BatchLaunchRecord;
+  const commitId = launch.jobs['step0-commit']!;
+  const backend = await attachBatch(urls, {
+    ...launch,
+    jobs: { 'step0-udf': 'no-such-job', 'step0-commit': commitId },
+  });
+  const mark = batch.requests.length;
+  const err = await backend.terminate().then(
+    () => null,
+    (e: unknown) => e as GeopartError,
+  );
+  expect(err?.code).toBe('REMOTE_ERROR');
+  expect(err?.message).toContain('could not terminate 1 of 2 job(s)');
+  expect(err?.message).toContain('step0-udf (no-such-job)');
+  expect(
+    batch.requests
+      .slice(mark)
+      .filter((r) => r.operation === 'TerminateJob')
+      .map((r) => r.body.jobId)
+      .sort(),
+  ).toEqual(['no-such-job', commitId].sort());
+  await batch.idle();
+}, 120_000);
+
+describe('retries and leftovers of the children and the commit', () => {
+  const output = () => s3.url('out/tenfold-retried');
+  let run: RunResponse;
+  let urls: JobUrls;
+  let published: Map<string, Uint8Array>;
+  const text = async (url: string) => JSON.parse(new TextDecoder().decode(await getObject(url)));
+  const child = (stage: string, index: number | null, attempt: number) =>
+    runBatchChild(`${run.jobFolder}run.json`, {
+      stage,
+      uploadIntervalMs: 60_000,
+      env: {
+        AWS_BATCH_JOB_ATTEMPT: String(attempt),
+        ...(index === null ? {} : { AWS_BATCH_JOB_ARRAY_INDEX: String(index) }),
+      },
+    });
+  const commitRecord = () => `${run.jobFolder}children/step0-commit/0.json`;
+  const work = (name: string) => `${run.jobFolder}work/step0/${name}`;
+  const names = async (prefix: string) => [...(await objects(prefix)).keys()].sort();
+
+  beforeAll(async () => {
+    // Input 4 fails and is recorded: child 1 of 2 (inputs 2 and 3) writes only 2.parquet.
+    const step = new UdfJobStepConfig({
+      udf: { module: s3.url('udf/cases.mjs'), name: 'tenfold', parameters: { fail_on: 4 } },
+      input: [1, 2, 3, 4],
+      output: output(),
+      ignoreChunkError: true,
+      overwrite: true,
+    });
+    run = await new JobConfig({ name: 'tenfold-retried', steps: [step] }).runRemote({ ...options, tasks: 2 });
+    expect((await run.wait({ pollMs: 200 })).state, await run.logs()).toBe('succeeded');
+    await batch.idle();
+    urls = jobUrls(s3.url('jobs'), run.jobId);
+    published = await objects(output());
+    expect([...published.keys()].sort()).toEqual(['0.parquet', '1.parquet', '2.parquet', '_SUCCESS']);
+  }, 120_000);
+
+  test("a child's retry deletes its share's files of an earlier attempt; the commit publishes exactly the listed files", async () => {
+    // An earlier attempt of child 1 wrote 3.parquet; some other leftover lies in the folder too.
+    await putObject(work('3.parquet'), 'stale');
+    await putObject(work('9.parquet'), 'stale');
+    expect(await child('step0-udf', 1, 2)).toBe(0);
+    expect(await child('step0-udf', 0, 2)).toBe(0);
+    expect(await names(`${run.jobFolder}work/step0`)).toEqual([
+      '0.parquet',
+      '1.parquet',
+      '2.parquet',
+      '9.parquet',
+    ]);
+    expect(await text(`${run.jobFolder}children/step0-udf/1.json`)).toMatchObject({
+      state: 'succeeded',
+      attempt: 2,
+      files: ['2.parquet'],
+      inputs: 4,
+    });
+    // A new commit (its earlier record gone) publishes the listed files only, and cleans up.
+    await putObject(commitRecord(), '{}');
+    expect(await child('step0-commit', null, 1)).toBe(0);
+    expect(await names(output())).toEqual(['0.parquet', '1.parquet', '2.parquet', '_SUCCESS']);
+    for (const [name, bytes] of published) {
+      if (name !== '_SUCCESS')
+        expect(Buffer.from((await objects(output())).get(name)!)).toEqual(Buffer.from(bytes));
+    }
+    expect(await listObjects(`${run.jobFolder}work/`)).toEqual([]);
+    expect(await text(commitRecord())).toMatchObject({ state: 'succeeded', published: true });
+  }, 120_000);
+
+  test('a commit retried after it published only cleans up and marks the run succeeded', async () => {
+    // The attempt published, then failed (its work files deleted, the status not written).
+    const record = await text(commitRecord());
+    await putObject(commitRecord(), JSON.stringify({ ...record, state: 'failed', error: 'network down' }));
+    await writeStatus(urls, {
+      state: 'running',
+      jobId: run.jobId,
+      instanceId: null,
+      startedAt: null,
+      updatedAt: '',
+      error: null,
+    });
+    expect(await child('step0-commit', null, 2)).toBe(0);
+    expect(await readStatus(urls)).toMatchObject({ state: 'succeeded' });
+    expect(await names(output())).toEqual(['0.parquet', '1.parquet', '2.parquet', '_SUCCESS']);
+    expect(await text(commitRecord())).toMatchObject({
+      state: 'succeeded',
+      attempt: 2,
+      report: { files: 3 },
+    });
+  }, 60_000);
+
+  test('a commit killed while publishing: its retry removes exactly what it uploaded, then publishes', async () => {
+    // Killed after two files, before the marker: the work files are still there.
+    const targets = ['0.parquet', '1.parquet', '2.parquet', '_SUCCESS'].map((n) => `${output()}/${n}`);
+    const killed = async () => {
+      for (const name of ['0.parquet', '1.parquet', '2.parquet'])
+        await putObject(work(name), published.get(name)!);
+      await deleteObjects([`${output()}/_SUCCESS`, `${output()}/2.parquet`]);
+      const record = await text(commitRecord());
+      await putObject(
+        commitRecord(),
+        JSON.stringify({ ...record, state: 'running', report: null, published: false, publishing: targets }),
+      );
+    };
+    // Something geopart did not write lies at the output too: it stays, and the retry refuses, naming the output.
+    await killed();
+    await putObject(`${output()}/notes.txt`, 'mine');
+    expect(await child('step0-commit', null, 2)).toBe(1);
+    expect(await names(output())).toEqual(['notes.txt']);
+    expect((await text(commitRecord())).error).toContain(
+      `output ${output()} holds 1 object(s) but no _SUCCESS`,
+    );
+    await deleteObjects([`${output()}/notes.txt`]);
+
+    await killed();
+    expect(await child('step0-commit', null, 3)).toBe(0);
+    const now = await objects(output());
+    expect([...now.keys()].sort()).toEqual(['0.parquet', '1.parquet', '2.parquet', '_SUCCESS']);
+    for (const [name, bytes] of published) expect(Buffer.from(now.get(name)!)).toEqual(Buffer.from(bytes));
+    expect(await listObjects(`${run.jobFolder}work/`)).toEqual([]);
+    expect(await text(commitRecord())).toMatchObject({ state: 'succeeded', published: true });
+  }, 60_000);
+
+  test('children that found different numbers of inputs: the commit refuses', async () => {
+    for (const name of ['0.parquet', '1.parquet', '2.parquet'])
+      await putObject(work(name), published.get(name)!);
+    const one = `${run.jobFolder}children/step0-udf/1.json`;
+    await putObject(one, JSON.stringify({ ...(await text(one)), inputs: 5 }));
+    await putObject(commitRecord(), '{}');
+    expect(await child('step0-commit', null, 1)).toBe(1);
+    expect((await text(commitRecord())).error).toContain(
+      "stage step0-udf: the children found different numbers of inputs (child 0: 4, child 1: 5); the step's inputs changed during the run",
+    );
+  }, 60_000);
+});
