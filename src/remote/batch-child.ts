@@ -110,11 +110,9 @@ async function runShare(
       dir: files,
       onRange: async (first, end, all) => {
         inputs = all;
-        const stale = (await listObjects(folder)).filter((o) => {
-          const m = /\/(\d+)\.parquet$/.exec(o.url);
-          return m !== null && Number(m[1]) >= first && Number(m[1]) < end;
-        });
-        if (stale.length > 0) await deleteObjects(stale.map((o) => o.url));
+        // Exactly the keys of this share's inputs (S3 deletes a missing key without a word).
+        const mine = Array.from({ length: end - first }, (_, k) => `${folder}${first + k}.parquet`);
+        if (mine.length > 0) await deleteObjects(mine);
       },
     },
     onWarning: warn,
