@@ -99,9 +99,10 @@ export class PlanAssembler {
   private readonly order: Int32Array;
   private placed = 0;
   private numFiles = 0;
-  /** The group of the file being filled (chunk-level leaves), and its measure so far. */
+  /** The group of the file being filled (chunk-level leaves), its measure and chunks so far. */
   private openGroup = -1;
   private openMeasure = 0;
+  private openChunks = 0;
   private readonly chunks: number[][] = [[], [], [], [], [], [], [], [], [], []];
 
   constructor(
@@ -124,16 +125,21 @@ export class PlanAssembler {
       let file: number;
       if (leaf.level === 'chunks') {
         const m = c.sumMeasure[i]!;
+        // A chunk that would take a file past the cap starts a new one, unless the file is
+        // empty: a file of zero-measure chunks must not take a chunk over the cap (a single
+        // row's), which the caps allow only alone.
         if (
           this.openGroup !== leaf.group ||
-          (this.openMeasure > 0 && this.openMeasure + m > this.caps.maxPerFile)
+          (this.openChunks > 0 && this.openMeasure + m > this.caps.maxPerFile)
         ) {
           this.openGroup = leaf.group;
           this.openMeasure = 0;
+          this.openChunks = 0;
           this.numFiles++;
           chunkId = 0;
         } else chunkId = this.lastChunkId() + 1;
         this.openMeasure += m;
+        this.openChunks++;
         file = this.numFiles - 1;
       } else {
         if (c.fileId[i] !== lastLocalFile) {
