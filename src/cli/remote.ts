@@ -108,6 +108,7 @@ async function run(argv: string[], out: Out): Promise<number> {
       wait: { type: 'boolean', default: false },
       'batch-queue': { type: 'string' },
       tasks: { type: 'string' },
+      'write-tasks': { type: 'string' },
       'job-definition': { type: 'string' },
       attempts: { type: 'string' },
       'child-timeout': { type: 'string' },
@@ -117,7 +118,7 @@ async function run(argv: string[], out: Out): Promise<number> {
   const pollMs = seconds(values.poll, '--poll', 10_000);
   const job = await loadJob(one(positionals, 'job file'));
   if (values['batch-queue'] === undefined) {
-    const batchOnly = (['tasks', 'job-definition', 'attempts', 'child-timeout'] as const).find(
+    const batchOnly = (['tasks', 'write-tasks', 'job-definition', 'attempts', 'child-timeout'] as const).find(
       (f) => values[f] !== undefined,
     );
     if (batchOnly !== undefined) {
@@ -187,7 +188,7 @@ async function runBatch(job: JobConfig, values: Record<string, string | boolean 
   if (values.tasks === undefined) {
     throw new GeopartError(
       'INVALID_ARGUMENT',
-      `--batch-queue needs --tasks N (children per UDF step, 1 to 10000)\n\n${REMOTE_USAGE}`,
+      `--batch-queue needs --tasks N (children per UDF step and per ingest scan, 1 to 10000)\n\n${REMOTE_USAGE}`,
       {
         option: '--tasks',
       },
@@ -198,6 +199,7 @@ async function runBatch(job: JobConfig, values: Record<string, string | boolean 
     engine: 'batch',
     jobQueue: values['batch-queue'] as string,
     tasks: count(values.tasks as string) as number,
+    writeTasks: count(values['write-tasks'] as string | undefined),
     jobDefinition: values['job-definition'] as string | undefined,
     attempts: count(values.attempts as string | undefined),
     childTimeoutSeconds: timeout ?? null,

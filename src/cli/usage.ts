@@ -82,9 +82,11 @@ run:
   --validate-imports           import the UDF modules here first (runs their top-level code)
   --wait                       print the log as it grows, then the final status; exit 1 unless succeeded
 
-run on AWS Batch (UDF steps; each step's inputs spread over N children, then one commit job):
+run on AWS Batch (a UDF step's inputs spread over N children, then one commit job; an ingest
+step as a scan of N children, a plan job, a shuffle of N, a write of M, then one commit job):
   --batch-queue Q              job queue (name or ARN): runs the job on Batch instead of one instance
-  --tasks N                    children per UDF step, 1 to 10000
+  --tasks N                    children per UDF step and per ingest scan and shuffle, 1 to 10000
+  --write-tasks M              children writing an ingest's output files, 1 to 10000 (default N)
   --job-definition D           job definition (name, name:revision or ARN) whose container has
                                geopart on its PATH (default GEOPART_BATCH_JOB_DEFINITION, else geopart)
   --attempts N                 attempts per child, 1 to 10 (default 2)

@@ -75,6 +75,24 @@ export class KeyTableBuilder {
     >;
   }
 
+  /** Adds the keys of batch `batchId`, already spilled (by a scan elsewhere), with its spilled bytes. */
+  addSpilled(batchId: number, keys: BatchKeys, spillBytes: number): void {
+    this.add({
+      batchId,
+      rows: keys.cx.length,
+      spillBytes,
+      keysSpilled: true,
+      ...keys,
+      rowsCrossingAntimeridian: 0,
+      rowsAddedByAntimeridian: 0,
+      droppedOutOfBounds: 0,
+      droppedNoGeometry: 0,
+      subdividedRows: 0,
+      rowsAddedBySubdivision: 0,
+      rowsMadeValid: 0,
+    });
+  }
+
   /** Adds the result of batch `r.batchId`; batches are appended in id order. */
   add(r: ScanTaskResult): void {
     this.waiting.set(r.batchId, r);

@@ -19,15 +19,22 @@ import { tableLocationFor } from '../format/table-location.js';
 import { FORMAT_VERSION } from '../format/version.js';
 import { putObject } from '../io/s3.js';
 import { isS3Url } from '../io/s3-url.js';
+import type { ChunkTable } from '../partition/chunk-table.js';
+import type { Plan } from '../partition/plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet, type WriteOptions } from '../write/geoparquet-writer.js';
 import { chunkMetadataBatch } from './chunk-metadata.js';
 import { planStage } from './plan-stage.js';
 import type { IngestCounts, IngestReport } from './report.js';
-import { scanStage } from './scan-stage.js';
-import { type IngestProgress, type IngestRunOptions, ingestSettings } from './settings.js';
-import { INGEST_TASKS } from './tasks.js';
+import { type ScanOutcome, scanStage } from './scan-stage.js';
+import {
+  type IngestProgress,
+  type IngestRunOptions,
+  type IngestSettings,
+  ingestSettings,
+} from './settings.js';
+import { INGEST_TASKS, type WriteTaskResult } from './tasks.js';
 import { shuffleAndWrite, taskBytes } from './write-stage.js';
 
 /** Rows of `_sample`, spread over the table. */
@@ -65,6 +72,122 @@ async function writeSample(
   return bytes.length;
 }
 
+/** The scan's counts of an ingest, as {@link ingestCounts} takes them. */
+export type ScanCounts = Pick<
+  ScanOutcome,
+  | 'inputFiles'
+  | 'rowsRead'
+  | 'rowsAddedByExplode'
+  | 'rowsCrossingAntimeridian'
+  | 'rowsAddedByAntimeridian'
+  | 'rowsDroppedOutOfBounds'
+  | 'rowsDroppedNoGeometry'
+  | 'rowsSubdivided'
+  | 'rowsAddedBySubdivision'
+  | 'rowsMadeValid'
+>;
+
+/** The counts of the job report, from the scan's counts and the plan. */
+export function ingestCounts(settings: IngestSettings, scanned: ScanCounts, plan: Plan): IngestCounts {
+  return {
+    inputFiles: scanned.inputFiles,
+    rowsRead: scanned.rowsRead,
+    rowsAddedByExplode: scanned.rowsAddedByExplode,
+    ...(scanned.rowsCrossingAntimeridian > 0
+      ? {
+          rowsCrossingAntimeridian: scanned.rowsCrossingAntimeridian,
+          rowsAddedByAntimeridian: scanned.rowsAddedByAntimeridian,
+        }
+      : {}),
+    rowsDroppedOutOfBounds: scanned.rowsDroppedOutOfBounds,
+    rowsDroppedNoGeometry: scanned.rowsDroppedNoGeometry,
+    rowsSubdivided: scanned.rowsSubdivided,
+    rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
+    ...(settings.scan.makeValid ? { rowsMadeValid: scanned.rowsMadeValid } : {}),
+    rowsWritten: plan.order.length,
+    files: plan.numFiles,
+    chunks: plan.chunks.length,
+    partitioningMethod: settings.scan.method,
+    maxPerFile: plan.maxPerFile,
+    maxPerChunk: plan.maxPerChunk,
+  };
+}
+
+/** The key-value metadata every file of the table carries: the report's counts. */
+export function reportMetadata(counts: IngestCounts): Record<string, string> {
+  // Counts only: timings would make reruns differ byte for byte.
+  return { [REPORT_KEY]: JSON.stringify(counts) };
+}
+
+/** Sample rows each file of a table of `files` files gives to `_sample`, and their byte budget. */
+export function sampleShare(files: number): { sampleRows: number; sampleBytes: number } {
+  return {
+    sampleRows: Math.ceil(SAMPLE_ROWS / Math.max(1, files)),
+    sampleBytes: Math.floor(SAMPLE_BYTES / Math.max(1, files)),
+  };
+}
+
+/**
+ * Writes `_sample` into the staging folder, from the files' results (in file order): the chunk
+ * table with each chunk's statistics, the sample rows and the report. Returns the chunk table
+ * and the bytes of `_sample`.
+ */
+export async function writeTableMetadata(
+  staging: Staging,
+  settings: IngestSettings,
+  schema: Schema,
+  chunks: ChunkTable,
+  written: readonly Pick<WriteTaskResult, 'stats' | 'sample'>[],
+  kv: Readonly<Record<string, string>>,
+): Promise<{ metadata: RecordBatch; sampleBytes: number }> {
+  const files = written.length;
+  const firstChunk = new Int32Array(files + 1);
+  for (let c = 0, f = 0; f <= files; f++) {
+    while (c < chunks.length && chunks.fileId[c]! < f) c++;
+    firstChunk[f] = c;
+  }
+  const stats = new Float64Array(chunks.length * 3);
+  for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * 3);
+  const metadata = chunkMetadataBatch(chunks, stats);
+  const { bytes: metadataBytes } = await encodeGeoParquet(
+    {
+      batches: [metadata],
+      rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
+      keyValueMetadata: kv,
+    },
+    settings.write,
+  );
+  const sampleBytes = await writeSample(
+    staging,
+    schema,
+    written.map((w) => w.sample),
+    metadataBytes,
+    kv,
+    settings.write,
+  );
+  return { metadata, sampleBytes };
+}
+
+/** Writes the step's `output_metadata` file, if it has one: the chunk table, naming its table. */
+export async function writeMetadataFile(
+  settings: IngestSettings,
+  output: string,
+  metadata: RecordBatch,
+  kv: Readonly<Record<string, string>>,
+): Promise<void> {
+  if (settings.outputMetadata === null) return;
+  // The metadata file names its table, so that file alone is enough to open the table.
+  const { bytes } = await encodeGeoParquet(
+    {
+      batches: [metadata],
+      rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
+      keyValueMetadata: { ...kv, [TABLE_KEY]: tableLocationFor(settings.outputMetadata, output) },
+    },
+    settings.write,
+  );
+  await writeAtomically(settings.outputMetadata, bytes);
+}
+
 /**
  * Runs a partition step: reads its inputs, partitions them into files and chunks and writes
  * the table atomically at `step.output`. Returns the job report.
@@ -92,42 +215,14 @@ export async function runIngest(
     progress({ stage: 'plan', rowsScanned: scanned.rowsRead });
     const t1 = performance.now();
     const { batchStart } = scanned;
-    const scanCounts = {
-      rowsDroppedNoGeometry: scanned.rowsDroppedNoGeometry,
-      rowsSubdivided: scanned.rowsSubdivided,
-      rowsAddedBySubdivision: scanned.rowsAddedBySubdivision,
-      ...(settings.scan.makeValid ? { rowsMadeValid: scanned.rowsMadeValid } : {}),
-    };
     const keys = scanned.keys!;
     scanned.keys = null;
-    const rowsWritten = keys.length;
     const plan = await planStage(settings, keys, spillDir, batchStart);
     const tPlan = seconds(t1);
-
-    const counts: IngestCounts = {
-      inputFiles: scanned.inputFiles,
-      rowsRead: scanned.rowsRead,
-      rowsAddedByExplode: scanned.rowsAddedByExplode,
-      ...(scanned.rowsCrossingAntimeridian > 0
-        ? {
-            rowsCrossingAntimeridian: scanned.rowsCrossingAntimeridian,
-            rowsAddedByAntimeridian: scanned.rowsAddedByAntimeridian,
-          }
-        : {}),
-      rowsDroppedOutOfBounds: scanned.rowsDroppedOutOfBounds,
-      ...scanCounts,
-      rowsWritten,
-      files: plan.numFiles,
-      chunks: plan.chunks.length,
-      partitioningMethod: settings.scan.method,
-      maxPerFile: plan.maxPerFile,
-      maxPerChunk: plan.maxPerChunk,
-    };
-    // Counts only: timings would make reruns differ byte for byte.
-    const kv = { [REPORT_KEY]: JSON.stringify(counts) };
+    const counts = ingestCounts(settings, scanned, plan);
+    const kv = reportMetadata(counts);
 
     const t2 = performance.now();
-    const chunks = plan.chunks;
     const written = await shuffleAndWrite(pool, {
       plan,
       spillDir,
@@ -136,8 +231,7 @@ export async function runIngest(
       dir: staging.dir,
       fileName: dataFileName,
       keyValueMetadata: kv,
-      sampleRows: Math.ceil(SAMPLE_ROWS / Math.max(1, plan.numFiles)),
-      sampleBytes: Math.floor(SAMPLE_BYTES / Math.max(1, plan.numFiles)),
+      ...sampleShare(plan.numFiles),
       writeOptions: settings.write,
       threads,
       signal: options.signal,
@@ -147,47 +241,20 @@ export async function runIngest(
         progress({ stage: 'write', filesWritten, files, done: filesWritten, total: files, bytes }),
     });
     const filesWritten = written.length;
-    const firstChunk = new Int32Array(plan.numFiles + 1);
-    for (let c = 0, f = 0; f <= plan.numFiles; f++) {
-      while (c < chunks.length && chunks.fileId[c]! < f) c++;
-      firstChunk[f] = c;
-    }
-    const stats = new Float64Array(chunks.length * 3);
-    for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * 3);
-    const metadata = chunkMetadataBatch(chunks, stats);
-    const { bytes: metadataBytes } = await encodeGeoParquet(
-      {
-        batches: [metadata],
-        rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
-        keyValueMetadata: kv,
-      },
-      settings.write,
+    const { metadata, sampleBytes } = await writeTableMetadata(
+      staging,
+      settings,
+      scanned.schema,
+      plan.chunks,
+      written,
+      kv,
     );
     await rm(spillDir, { recursive: true, force: true });
-    const sampleBytes = await writeSample(
-      staging,
-      scanned.schema,
-      written.map((w) => w.sample),
-      metadataBytes,
-      kv,
-      settings.write,
-    );
     const tWrite = seconds(t2);
 
     progress({ stage: 'commit', filesWritten, files: plan.numFiles });
     const t3 = performance.now();
-    if (settings.outputMetadata !== null) {
-      // The metadata file names its table, so that file alone is enough to open the table.
-      const { bytes } = await encodeGeoParquet(
-        {
-          batches: [metadata],
-          rowGroupSizes: metadata.numRows > 0 ? [metadata.numRows] : [],
-          keyValueMetadata: { ...kv, [TABLE_KEY]: tableLocationFor(settings.outputMetadata, staging.output) },
-        },
-        settings.write,
-      );
-      await writeAtomically(settings.outputMetadata, bytes);
-    }
+    await writeMetadataFile(settings, staging.output, metadata, kv);
     await finishCommit(staging, { signal: options.signal, onUpload: options.onUpload });
     const tCommit = seconds(t3);
     return {

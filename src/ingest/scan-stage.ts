@@ -53,17 +53,33 @@ export interface ScanOutcome {
   readonly rowsDroppedOutOfBounds: number;
 }
 
-/** Runs the scan stage (see the module comment). */
+/**
+ * One machine's share of a scan spread over several: the files it reads, and every batch's
+ * keys spilled beside its rows, for the plan that gathers them.
+ */
+export interface ScanShare {
+  /** Given the count of input files, the files `[first, end)` of this share. */
+  readonly files: (count: number) => readonly [number, number];
+}
+
+/**
+ * Runs the scan stage (see the module comment). With `share`, only the share's files are read
+ * and every batch's keys are spilled; batch ids count from 0 within the share.
+ */
 export async function scanStage(
   settings: IngestSettings,
   pool: WorkerPool<IngestTasks>,
   spillDir: string,
   options: IngestRunOptions,
+  share?: ScanShare,
 ): Promise<ScanOutcome> {
-  const inputs = await openInputs({
-    ...settings.read,
-    onWarning: options.onWarning,
-  });
+  const inputs = await openInputs(
+    {
+      ...settings.read,
+      onWarning: options.onWarning,
+    },
+    share?.files,
+  );
   const scanOptions = settings.scan;
   const builder = new KeyTableBuilder(inputs.featureCount ?? 0, settings.planBudgetRows, (batchId, keys) =>
     writeKeySpill(keySpillPath(spillPath(spillDir, batchId)), keys),
@@ -104,7 +120,7 @@ export async function scanStage(
     // The keys are spilled once they may not all fit (the scan can add rows, by subdivision
     // or the antimeridian split: the builder spills what the scans did not, should the table
     // still outgrow the budget).
-    const spillKeys = !builder.complete || rowsSent > settings.planBudgetRows;
+    const spillKeys = share !== undefined || !builder.complete || rowsSent > settings.planBudgetRows;
     const r = await pool.run(
       'scan',
       { input, batchId, spillPath: spillPath(spillDir, batchId), spillKeys, options: scanOptions },

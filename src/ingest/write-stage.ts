@@ -135,13 +135,85 @@ export function shuffleLayouts(
   }));
 }
 
-/** What the write stage needs besides the plan. */
-export interface WriteStageInput {
-  readonly plan: Plan;
-  readonly spillDir: string;
-  /** First row of each spilled batch (one more entry than batches). */
-  readonly batchStart: Float64Array;
-  readonly spillBytes: Float64Array;
+/** A write unit as a write task takes it, less its pieces: its rows in final order and its chunks. */
+export interface UnitRows {
+  /** The unit's index in the plan's units (its destination in the shuffle files). */
+  readonly unit: number;
+  readonly rows: Int32Array;
+  readonly chunkSizes: readonly number[];
+}
+
+/** One output file's write units, in order. */
+export interface FileUnits {
+  readonly file: number;
+  readonly units: readonly UnitRows[];
+}
+
+/** Rows of a write unit: about `taskBytes` of spilled rows, at the table's mean spilled row size. */
+export function unitRowsFor(rows: number, spilled: number, taskBytes: number): number {
+  const bytesPerRow = rows > 0 ? spilled / rows : 1;
+  return Math.max(1, Math.floor(taskBytes / bytesPerRow));
+}
+
+/**
+ * A file's units, each unit's rows copied out of the plan's order when asked for, so that only
+ * the files being written hold a copy.
+ */
+export function fileUnitsOf(plan: Plan, units: readonly Unit[]): (file: number) => FileUnits {
+  const ofFile: number[][] = Array.from({ length: plan.numFiles }, () => []);
+  for (const [u, unit] of units.entries()) ofFile[unit.file]!.push(u);
+  return (file) => ({
+    file,
+    units: ofFile[file]!.map((u) => {
+      const unit = units[u]!;
+      return {
+        unit: u,
+        rows: plan.order.slice(unit.k0, unit.k1),
+        chunkSizes: Array.from(plan.chunks.numRows.subarray(unit.c0, unit.c1)),
+      };
+    }),
+  });
+}
+
+/** One shuffle task: spilled batches, where their rows go, and the shuffle file to write. */
+export interface ShuffleGroup {
+  readonly spills: readonly string[];
+  readonly layout: ShuffleLayout;
+  readonly path: string;
+  /** Spilled bytes of the group, for progress. */
+  readonly bytes: number;
+}
+
+/**
+ * Runs the shuffle tasks, `threads` at a time; returns each group's index, in group order.
+ * Each group's layout moves to its task (the caller's arrays are detached).
+ */
+export async function runShuffle(
+  pool: WorkerPool<IngestTasks>,
+  groups: readonly ShuffleGroup[],
+  threads: number,
+  signal?: AbortSignal,
+  onShuffled?: (groupsDone: number, groups: number, bytes: number) => void,
+): Promise<ShuffleIndex[]> {
+  const indexes = new Array<ShuffleIndex>(groups.length);
+  let shuffled = 0;
+  let shuffledBytes = 0;
+  await eachBounded(groups.length, threads, async (g) => {
+    const { spills, layout, path, bytes } = groups[g]!;
+    indexes[g] = await pool.run(
+      'shuffle',
+      { spills, layout, path },
+      buffersOf([layout.order, layout.dest, layout.count]),
+      signal,
+    );
+    shuffledBytes += bytes;
+    onShuffled?.(++shuffled, groups.length, shuffledBytes);
+  });
+  return indexes;
+}
+
+/** What {@link writeFiles} needs besides the files' units and the shuffle's indexes. */
+export interface WriteFilesInput {
   /** The folder the data files go to, and each file's name. */
   readonly dir: string;
   readonly fileName: (file: number) => string;
@@ -154,12 +226,63 @@ export interface WriteStageInput {
   readonly writeOptions?: WriteTask['writeOptions'];
   readonly threads: number;
   readonly signal?: AbortSignal;
+  /** After each file: files written, files, bytes written so far. */
+  readonly onFileWritten?: (filesWritten: number, files: number, bytes: number) => void;
+}
+
+/**
+ * Writes `count` files, the `i`th with the units `fileUnits(i)` gives (asked for as its task
+ * starts), from the shuffle files `indexes` index, `threads` at a time; returns each file's
+ * result, in order. The units' row arrays move to the tasks.
+ */
+export async function writeFiles(
+  pool: WorkerPool<IngestTasks>,
+  count: number,
+  fileUnits: (i: number) => FileUnits,
+  indexes: readonly ShuffleIndex[],
+  input: WriteFilesInput,
+): Promise<WriteTaskResult[]> {
+  const written = new Array<WriteTaskResult>(count);
+  let filesWritten = 0;
+  let bytesWritten = 0;
+  await eachBounded(count, input.threads, async (i) => {
+    const { file, units } = fileUnits(i);
+    const writeUnits: WriteUnit[] = units.map((u) => ({
+      rows: u.rows,
+      chunkSizes: u.chunkSizes,
+      pieces: piecesOf(indexes, u.unit),
+    }));
+    written[i] = await pool.run(
+      'write',
+      {
+        path: join(input.dir, input.fileName(file)),
+        units: writeUnits,
+        rows: units.reduce((n, u) => n + u.rows.length, 0),
+        keyValueMetadata: input.keyValueMetadata,
+        sampleRows: input.sampleRows,
+        sampleBytes: input.sampleBytes,
+        writeOptions: input.writeOptions ?? {},
+      },
+      units.map((u) => u.rows.buffer as ArrayBuffer),
+      input.signal,
+    );
+    bytesWritten += written[i].bytes;
+    input.onFileWritten?.(++filesWritten, count, bytesWritten);
+  });
+  return written;
+}
+
+/** What the write stage needs besides the plan. */
+export interface WriteStageInput extends WriteFilesInput {
+  readonly plan: Plan;
+  readonly spillDir: string;
+  /** First row of each spilled batch (one more entry than batches). */
+  readonly batchStart: Float64Array;
+  readonly spillBytes: Float64Array;
   /** Spilled bytes of a write unit and of a shuffle group (see {@link taskBytes}). */
   readonly taskBytes: number;
   /** After each shuffle group: groups done, groups, spilled bytes shuffled so far. */
   readonly onShuffled?: (groupsDone: number, groups: number, bytes: number) => void;
-  /** After each file: files written, files, bytes written so far. */
-  readonly onFileWritten?: (filesWritten: number, files: number, bytes: number) => void;
 }
 
 /** Runs the shuffle, then the write; returns each file's result, in file order. */
@@ -170,9 +293,7 @@ export async function shuffleAndWrite(
   const { plan, batchStart, spillBytes } = input;
   const rows = plan.order.length;
   const spilled = spillBytes.reduce((a, b) => a + b, 0);
-  const bytesPerRow = rows > 0 ? spilled / rows : 1;
-  const unitRows = Math.max(1, Math.floor(input.taskBytes / bytesPerRow));
-  const units = planUnits(plan, unitRows);
+  const units = planUnits(plan, unitRowsFor(rows, spilled, input.taskBytes));
 
   // Groups of at most a task's bytes, and at least one per thread, so that every thread shuffles.
   const groups = planGroups(spillBytes, Math.min(input.taskBytes, Math.ceil(spilled / input.threads)));
@@ -182,60 +303,18 @@ export async function shuffleAndWrite(
     groups.map(([b0]) => batchStart[b0]!),
     rows,
   );
-  const indexes = new Array<ShuffleIndex>(groups.length);
-  let shuffled = 0;
-  let shuffledBytes = 0;
-  await eachBounded(groups.length, input.threads, async (g) => {
-    const [b0, b1] = groups[g]!;
-    const layout = layouts[g]!;
-    layouts[g] = null; // its arrays move to the task
-    const spills = Array.from({ length: b1 - b0 }, (_, i) => spillPath(input.spillDir, b0 + i));
-    indexes[g] = await pool.run(
-      'shuffle',
-      { spills, layout, path: join(input.spillDir, `shuffle-${g}.arrow`) },
-      buffersOf([layout.order, layout.dest, layout.count]),
-      input.signal,
-    );
-    for (let b = b0; b < b1; b++) shuffledBytes += spillBytes[b]!;
-    input.onShuffled?.(++shuffled, groups.length, shuffledBytes);
-  });
-
-  const unitsOfFile: number[][] = Array.from({ length: plan.numFiles }, () => []);
-  for (const [u, unit] of units.entries()) unitsOfFile[unit.file]!.push(u);
-  const written = new Array<WriteTaskResult>(plan.numFiles);
-  let filesWritten = 0;
-  let bytesWritten = 0;
-  await eachBounded(plan.numFiles, input.threads, async (f) => {
-    const fileUnits: WriteUnit[] = [];
-    const transfer: ArrayBuffer[] = [];
-    let fileRows = 0;
-    for (const u of unitsOfFile[f]!) {
-      const unit = units[u]!;
-      const unitRowIds = plan.order.slice(unit.k0, unit.k1);
-      transfer.push(unitRowIds.buffer);
-      fileUnits.push({
-        rows: unitRowIds,
-        chunkSizes: Array.from(plan.chunks.numRows.subarray(unit.c0, unit.c1)),
-        pieces: piecesOf(indexes, u),
-      });
-      fileRows += unit.k1 - unit.k0;
-    }
-    written[f] = await pool.run(
-      'write',
-      {
-        path: join(input.dir, input.fileName(f)),
-        units: fileUnits,
-        rows: fileRows,
-        keyValueMetadata: input.keyValueMetadata,
-        sampleRows: input.sampleRows,
-        sampleBytes: input.sampleBytes,
-        writeOptions: input.writeOptions ?? {},
-      },
-      transfer,
-      input.signal,
-    );
-    bytesWritten += written[f].bytes;
-    input.onFileWritten?.(++filesWritten, plan.numFiles, bytesWritten);
-  });
-  return written;
+  const indexes = await runShuffle(
+    pool,
+    groups.map(([b0, b1], g) => ({
+      spills: Array.from({ length: b1 - b0 }, (_, i) => spillPath(input.spillDir, b0 + i)),
+      layout: layouts[g]!,
+      path: join(input.spillDir, `shuffle-${g}.arrow`),
+      bytes: spillBytes.subarray(b0, b1).reduce((a, b) => a + b, 0),
+    })),
+    input.threads,
+    input.signal,
+    input.onShuffled,
+  );
+  layouts.fill(null);
+  return writeFiles(pool, plan.numFiles, fileUnitsOf(plan, units), indexes, input);
 }

@@ -176,6 +176,8 @@ export function unionSchema(schemas: readonly { path: string; schema: Schema }[]
 export interface InputSet {
   /** The expanded input files, in reading order. */
   readonly files: readonly string[];
+  /** The files `[first, end)` that {@link batches} streams: all of them unless a share was asked for. */
+  readonly range: readonly [number, number];
   /** The schema every batch has (union of the files' schemas). */
   readonly schema: Schema;
   /** Rows the inputs hold when every file knows its count cheaply, else null. */
@@ -192,9 +194,17 @@ export const MAX_WARNINGS = 100;
  * Expands and opens the inputs of a step. Every file is opened once up front, so a missing
  * layer, a file without geometry or clashing column types fail before any row is read; the
  * others are reopened when their turn comes, so at most two files are open while streaming.
+ *
+ * `share`, given the count of files, picks the files `[first, end)` to stream (one machine's
+ * share of a run spread over several); the schema is still the union of every file's, so that
+ * each share's batches have the schema of the whole input.
  */
-export async function openInputs(options: ReadOptions): Promise<InputSet> {
+export async function openInputs(
+  options: ReadOptions,
+  share?: (files: number) => readonly [number, number],
+): Promise<InputSet> {
   const files = await expandInputs(options.input, options.fileSuffix ?? null);
+  const range = share ? share(files.length) : ([0, files.length] as const);
   // Files are opened twice (schema, then rows): say each warning once, and stop after
   // MAX_WARNINGS distinct ones (a driver may warn once per row).
   const said = new Set<string>();
@@ -225,6 +235,11 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
       else source.close();
     }
     schema = unionSchema(schemas);
+    // The first file is streamed only when in the share.
+    if (range[0] > 0 || range[1] === 0) {
+      (firstSource as Source | null)?.close();
+      firstSource = null;
+    }
   } catch (err) {
     (firstSource as Source | null)?.close();
     throw err;
@@ -239,6 +254,7 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
   };
   return {
     files,
+    range,
     schema,
     featureCount,
     stats,
@@ -248,6 +264,7 @@ export async function openInputs(options: ReadOptions): Promise<InputSet> {
       const wrapping = !later && (options.splitAntimeridian ?? false);
       const finiteCheck = !(options.dropOutOfBounds ?? true);
       for (const [fileIndex, path] of files.entries()) {
+        if (fileIndex < range[0] || fileIndex >= range[1]) continue;
         const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
         firstSource = null;
         let fileRows = 0;

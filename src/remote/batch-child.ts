@@ -6,30 +6,46 @@
  * - a `udf` child deletes the work files of its share left by an earlier attempt, runs its share
  *   of the step's inputs on its own worker pool, exactly as a local run runs them, uploads the
  *   result files to the run's `work/step<i>/` and lists them in its record;
+ * - a `scan`, `plan`, `shuffle` or `write` child runs its part of an ingest step
+ *   (`remote/batch-ingest.ts`);
  * - a `commit` job (started by Batch once every child of the array succeeded) checks that every
  *   child reported its share done and that all found the same inputs, publishes exactly the
  *   listed files at the step's output with the local commit (files first, `_SUCCESS` last) and
- *   deletes the work files; the last commit of the run marks the job `succeeded`. Its record
+ *   deletes the work files (an ingest's commit publishes the data files and `_sample`, written
+ *   from the plan and the writers' results); the last commit of the run marks the job `succeeded`. Its record
  *   lets a retry finish what an attempt cut short (see {@link commitStep}).
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { abortCommit, beginCommit, finishCommit, SUCCESS_MARKER } from '../commit/commit.js';
+import { abortCommit, beginCommit, finishCommit, type Staging, SUCCESS_MARKER } from '../commit/commit.js';
+import { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { JobConfig } from '../config/job.js';
 import type { JobJson } from '../config/job-schema.js';
 import { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
+import { TABLE_MARKER } from '../format/markers.js';
+import { formatReport, type IngestReport } from '../ingest/report.js';
 import { deleteObjects, getObject, joinS3Url, listObjects, uploadFile } from '../io/s3.js';
 import { formatUdfReport, type UdfStepReport } from '../udf/report.js';
 import { runUdfStep } from '../udf/run-udf-step.js';
 import { eachBounded } from '../util/bounded.js';
+import {
+  type IngestStageContext,
+  type IngestStageReport,
+  ingestPublication,
+  runPlanJob,
+  runScanChild,
+  runShuffleChild,
+  runWriteChild,
+} from './batch-ingest.js';
 import {
   type BatchManifest,
   type BatchStage,
   type ChildRecord,
   childLogUrl,
   childRecordUrl,
+  type StageKind,
   stageName,
   workFolder,
 } from './batch-store.js';
@@ -124,6 +140,23 @@ async function runShare(
   return { report, files: names, inputs };
 }
 
+/** The ingest stages a child runs, by kind. */
+const INGEST_STAGES = {
+  scan: runScanChild,
+  plan: runPlanJob,
+  shuffle: runShuffleChild,
+  write: runWriteChild,
+} as const;
+
+/** One line for the log: what an ingest stage's child did. */
+function formatStageReport(r: IngestStageReport): string {
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  return (
+    `${r.stage}: ${r.rows} rows${r.files > 0 ? `, ${r.files} files` : ''} in ${r.seconds.toFixed(1)} s; ` +
+    `${mb(r.bytesDownloaded)} read from S3, ${mb(r.bytesUploaded)} written to it`
+  );
+}
+
 /** One report of the shares' reports, as a local run of the whole step gives it. */
 function mergeReports(reports: readonly UdfStepReport[], output: string | null): UdfStepReport {
   const sum = (f: (r: UdfStepReport) => number) => reports.reduce((n, r) => n + f(r), 0);
@@ -146,8 +179,11 @@ function mergeReports(reports: readonly UdfStepReport[], output: string | null):
 interface CommitProgress {
   readonly publishing: readonly string[] | null;
   readonly published: boolean;
-  readonly report: UdfStepReport | null;
+  readonly report: StepReport | null;
 }
+
+/** The report of a whole step, which its commit job records. */
+type StepReport = UdfStepReport | IngestReport;
 
 /** Deletes the step's work files once published; a failure is only a warning (the output stands). */
 async function removeWork(urls: JobUrls, step: number, warn: (message: string) => void): Promise<void> {
@@ -183,7 +219,7 @@ async function commitStep(
   if (previous.published && previous.report !== null) {
     warn('the output was published by an earlier attempt; cleaning up');
     await removeWork(urls, stage.step, warn);
-    return previous.report;
+    return previous.report as UdfStepReport;
   }
   const udf = stageName(stage.step, 'udf');
   const records = await Promise.all(
@@ -214,11 +250,52 @@ async function commitStep(
     );
   }
   const report = mergeReports(
-    done.map((r) => r.report!),
+    done.map((r) => r.report as UdfStepReport),
     step.output,
   );
   if (step.output === null) return report;
-  const output = step.output;
+  const folder = workFolder(urls, stage.step);
+  const names = done.flatMap((r) => r.files!);
+  // The files are published by the same commit as a local run's: the same refusals, files first
+  // and the marker last.
+  const targets = await publish(
+    { output: step.output, overwrite: step.overwrite, marker: SUCCESS_MARKER, names },
+    async (staging) => {
+      await eachBounded(names.length, TRANSFERS, async (i) => {
+        await writeFile(join(staging.dir, names[i]!), await getObject(`${folder}${names[i]}`));
+      });
+      await writeFile(join(staging.dir, SUCCESS_MARKER), '');
+    },
+    previous,
+    save,
+    warn,
+  );
+  return (await finishStep(urls, stage.step, targets, report, save, warn)) as UdfStepReport;
+}
+
+/** What {@link publish} publishes: the files `names` and the marker, at `output`. */
+interface Publication {
+  readonly output: string;
+  readonly overwrite: boolean;
+  readonly marker: string;
+  readonly names: readonly string[];
+}
+
+/**
+ * Publishes `names` and the marker at the output with the local commit (files first, the marker
+ * last), once `fill` has put them in the staging folder. What it publishes is recorded (`save`)
+ * before the first upload, so that a retry of the job (`previous`: the record of the attempt
+ * before) first removes the objects an attempt cut short had uploaded (exactly the URLs it
+ * listed) and publishes again.
+ */
+async function publish(
+  what: Publication,
+  fill: (staging: Staging) => Promise<void>,
+  previous: CommitProgress,
+  save: (progress: CommitProgress) => Promise<void>,
+  warn: (message: string) => void,
+): Promise<string[]> {
+  const { output } = what;
   if (previous.publishing !== null && previous.publishing.length > 0) {
     // An attempt cut short while publishing: its own uploads (exactly the URLs it recorded) go,
     // so that the output is written again whole.
@@ -226,18 +303,11 @@ async function commitStep(
     await deleteObjects(previous.publishing);
     await save({ publishing: null, published: false, report: null });
   }
-  const folder = workFolder(urls, stage.step);
-  const names = done.flatMap((r) => r.files!);
-  // The files are published by the same commit as a local run's: the same refusals, files first
-  // and the marker last.
-  const staging = await beginCommit(output, step.overwrite, SUCCESS_MARKER);
-  const targets = [...names, SUCCESS_MARKER].map((n) => joinS3Url(output, n));
+  const staging = await beginCommit(output, what.overwrite, what.marker);
+  const targets = [...what.names, what.marker].map((n) => joinS3Url(output, n));
   let recorded = false;
   try {
-    await eachBounded(names.length, TRANSFERS, async (i) => {
-      await writeFile(join(staging.dir, names[i]!), await getObject(`${folder}${names[i]}`));
-    });
-    await writeFile(join(staging.dir, SUCCESS_MARKER), '');
+    await fill(staging);
     await save({ publishing: targets, published: false, report: null });
     recorded = true;
     await finishCommit(staging);
@@ -247,17 +317,61 @@ async function commitStep(
     if (recorded) await save({ publishing: null, published: false, report: null }).catch(() => undefined);
     throw err;
   }
+  return targets;
+}
+
+/**
+ * After the publishing: records `published` with the step's report, then deletes the step's
+ * work files (kept when the record could not be written, since a retry would publish again).
+ */
+async function finishStep(
+  urls: JobUrls,
+  step: number,
+  targets: readonly string[],
+  report: StepReport,
+  save: (progress: CommitProgress) => Promise<void>,
+  warn: (message: string) => void,
+): Promise<StepReport> {
+  const folder = workFolder(urls, step);
   try {
     await save({ publishing: targets, published: true, report });
   } catch (err) {
-    // Without that record a retry would publish again: the work files stay for it.
     warn(
       `the output is published, but the record could not say so (the work files under ${folder} are kept): ${err instanceof Error ? err.message : String(err)}`,
     );
     return report;
   }
-  await removeWork(urls, stage.step, warn);
+  await removeWork(urls, step, warn);
   return report;
+}
+
+/**
+ * Publishes an ingest step's table once its writers are done: the data files and `_sample`, as a
+ * local run to `s3://` publishes them (`_sample` last); a retry after the publishing only cleans
+ * up (as {@link commitStep}).
+ */
+async function commitIngest(
+  ctx: IngestStageContext,
+  urls: JobUrls,
+  stepIndex: number,
+  previous: CommitProgress,
+  save: (progress: CommitProgress) => Promise<void>,
+): Promise<StepReport> {
+  if (previous.published && previous.report !== null) {
+    ctx.warn('the output was published by an earlier attempt; cleaning up');
+    await removeWork(urls, stepIndex, ctx.warn);
+    return previous.report;
+  }
+  const table = await ingestPublication(ctx);
+  const output = ctx.step.output!;
+  const targets = await publish(
+    { output, overwrite: ctx.step.overwrite, marker: TABLE_MARKER, names: table.names },
+    table.fill,
+    previous,
+    save,
+    ctx.warn,
+  );
+  return finishStep(urls, stepIndex, targets, table.report(), save, ctx.warn);
 }
 
 /**
@@ -294,10 +408,10 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
   let progress: CommitProgress = {
     publishing: before?.publishing ?? null,
     published: before?.published === true,
-    report: before?.published === true ? (before.report ?? null) : null,
+    report: before?.published === true ? ((before.report as StepReport | undefined) ?? null) : null,
   };
   let share: { files: readonly string[]; inputs: number } | null = null;
-  const record = (state: ChildRecord['state'], error: string | null, report: UdfStepReport | null) =>
+  const record = (state: ChildRecord['state'], error: string | null, report: ChildRecord['report']) =>
     writeJson(recordUrl, {
       stage: stage.name,
       index,
@@ -332,6 +446,26 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
     progress = next;
     await record('running', null, null);
   };
+  const recordDone = async (report: NonNullable<ChildRecord['report']>) => {
+    if (!progress.published) await record('succeeded', null, report);
+    else {
+      // Published: what is left is bookkeeping, and a failure of it must not fail the job
+      // (a retry would find the work files gone).
+      await record('succeeded', null, report).catch((err: unknown) =>
+        warn(`could not record the commit as done: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
+  };
+  /** Records a UDF report and returns its text. */
+  const recordUdf = async (done: UdfStepReport): Promise<string> => {
+    // The failures' messages go to the child's record as to its log: the job's secrets masked.
+    const report = {
+      ...done,
+      failed: done.failed.map((f) => ({ ...f, message: maskSecrets(renamed(f.message), masks) })),
+    };
+    await recordDone(report);
+    return formatUdfReport(report);
+  };
   try {
     const raw = JSON.parse(new TextDecoder().decode(await getObject(urls.job))) as JobJson;
     const local = await localizeUdfModules(raw, dir);
@@ -342,31 +476,41 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
         : [];
     });
     const job = JobConfig.fromJSON(local);
-    if (!(job.steps[stage.step] instanceof UdfJobStepConfig)) {
+    const step = job.steps[stage.step];
+    const udfStage = stage.kind === 'udf' || (stage.kind === 'commit' && step instanceof UdfJobStepConfig);
+    if (udfStage && !(step instanceof UdfJobStepConfig)) {
       badArgument(`stage ${stage.name}: step ${stage.step} of the job is not a UDF step`);
     }
-    let done: UdfStepReport;
+    if (!udfStage && !(step instanceof GeospatialPartitionJobStepConfig)) {
+      badArgument(`stage ${stage.name}: step ${stage.step} of the job is not an ingest step`);
+    }
+    let text: string;
     if (stage.kind === 'udf') {
       const ran = await runShare(job, stage, index, urls, dir, warn);
-      done = ran.report;
       share = { files: ran.files, inputs: ran.inputs };
+      text = await recordUdf(ran.report);
+    } else if (stage.kind === 'commit' && udfStage) {
+      text = await recordUdf(await commitStep(job, stage, manifest, urls, progress, save, warn));
     } else {
-      done = await commitStep(job, stage, manifest, urls, progress, save, warn);
+      const sizeOf = (kind: StageKind) =>
+        manifest.stages.find((s) => s.step === stage.step && s.kind === kind)?.size ?? 1;
+      const ctx: IngestStageContext = {
+        step: step as GeospatialPartitionJobStepConfig,
+        work: workFolder(urls, stage.step),
+        scanTasks: sizeOf('scan'),
+        writeTasks: sizeOf('write'),
+        index,
+        dir,
+        warn,
+      };
+      const report =
+        stage.kind === 'commit'
+          ? await commitIngest(ctx, urls, stage.step, progress, save)
+          : await INGEST_STAGES[stage.kind](ctx);
+      text = 'stage' in report ? formatStageReport(report) : formatReport(report as IngestReport);
+      await recordDone(report);
     }
-    // The failures' messages go to the child's record as to its log: the job's secrets masked.
-    const report = {
-      ...done,
-      failed: done.failed.map((f) => ({ ...f, message: maskSecrets(renamed(f.message), masks) })),
-    };
-    log.write(`${formatUdfReport(report)}\n`);
-    if (!progress.published) await record('succeeded', null, report);
-    else {
-      // Published: what is left is bookkeeping, and a failure of it must not fail the job
-      // (a retry would find the work files gone).
-      await record('succeeded', null, report).catch((err: unknown) =>
-        warn(`could not record the commit as done: ${err instanceof Error ? err.message : String(err)}`),
-      );
-    }
+    log.write(`${text}\n`);
     log.line(`${stage.name} ${index}: done`);
     // The last log goes up before the final status, so that a follower who sees the run ended
     // reads every line.
@@ -390,7 +534,12 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
     }
     return 0;
   } catch (err) {
-    const error = maskSecrets(renamed(err instanceof Error ? err.message : String(err)), masks);
+    // An ingest's work files stay for diagnosis: say where.
+    const kept =
+      stage.kind === 'udf' || manifest.stages.some((s) => s.step === stage.step && s.kind === 'udf')
+        ? ''
+        : `; the step's work files are kept under ${workFolder(urls, stage.step)}`;
+    const error = maskSecrets(renamed(err instanceof Error ? err.message : String(err)), masks) + kept;
     log.line(`error: ${error}`);
     await record('failed', error, null).catch(() => undefined);
     return 1;

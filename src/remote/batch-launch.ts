@@ -1,14 +1,15 @@
 /**
  * Submits a job to AWS Batch: each UDF step becomes an array job of `tasks` children, each
  * running its share of the step's inputs, and a commit job that depends on the array and
- * publishes the step's output with its `_SUCCESS` marker; each step's array waits for the
- * previous step's commit. Everything that can be checked locally is checked before any request.
+ * publishes the step's output with its `_SUCCESS` marker; each ingest step becomes its scan,
+ * plan, shuffle, write and commit stages; each step's first stage waits for the previous
+ * step's commit. Everything that can be checked locally is checked before any request.
  */
-import { SUCCESS_MARKER } from '../commit/markers.js';
+import { SUCCESS_MARKER, TABLE_MARKER } from '../commit/markers.js';
 import { checkS3Output } from '../commit/s3-publish.js';
 import { JobConfig, type JobStep } from '../config/job.js';
 import type { JobJson } from '../config/job-schema.js';
-import { ConfigError, GeopartError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { type BatchSettings, submitJob, terminateJob } from './batch.js';
 import {
   type BatchRunRemoteOptions,
@@ -21,6 +22,7 @@ import {
   type BatchManifest,
   type BatchStage,
   manifestUrl,
+  type StageKind,
   stageName,
 } from './batch-store.js';
 import { checkInputsExist, remoteJobJson } from './check-job.js';
@@ -29,28 +31,33 @@ import { resolveJobPrefix, resolveRegion } from './launcher-options.js';
 import { RunResponse } from './run-response.js';
 import { checkImports } from './udf-modules.js';
 
-/** The stages of `job`, in the order they run. */
-function stagesOf(job: JobJson, tasks: number): BatchStage[] {
-  return job.steps.flatMap((step, i) => {
-    // A UDF step without a UDF passed the checks only with ignoreNoUdf: it is skipped, as locally.
-    if (step.type !== 'udf' || step.udf === null) return [];
-    return [
-      { name: stageName(i, 'udf'), step: i, kind: 'udf' as const, size: tasks },
-      { name: stageName(i, 'commit'), step: i, kind: 'commit' as const, size: 1 },
-    ];
+/**
+ * The stages of `job`, in the order they run: a UDF step's array of `tasks` shares and its
+ * commit; an ingest step's scan array (`tasks` shares of the input files), plan job, shuffle
+ * array (one child per scan child), write array (`writeTasks` shares of the output files) and
+ * commit (docs/ARCHITECTURE.md, "An ingest on Batch").
+ */
+function stagesOf(job: JobJson, tasks: number, writeTasks: number): BatchStage[] {
+  const stage = (step: number, kind: StageKind, size: number): BatchStage => ({
+    name: stageName(step, kind),
+    step,
+    kind,
+    size,
   });
-}
-
-/** Refuses what cannot run on Batch yet: ingest steps. */
-function refuseIngest(job: JobJson): void {
-  const ingest = job.steps.findIndex((s) => s.type !== 'udf');
-  if (ingest === -1) return;
-  throw new GeopartError(
-    'UNSUPPORTED',
-    `steps[${ingest}]: an ingest step (partition_geospatial) cannot run on Batch yet, only UDF steps can; ` +
-      'run this job on EC2 (leave out engine: "batch" and --batch-queue) or locally with "geopart run"',
-    { step: ingest, option: 'engine' },
-  );
+  return job.steps.flatMap((step, i) => {
+    if (step.type !== 'udf') {
+      return [
+        stage(i, 'scan', tasks),
+        stage(i, 'plan', 1),
+        stage(i, 'shuffle', tasks),
+        stage(i, 'write', writeTasks),
+        stage(i, 'commit', 1),
+      ];
+    }
+    // A UDF step without a UDF passed the checks only with ignoreNoUdf: it is skipped, as locally.
+    if (step.udf === null) return [];
+    return [stage(i, 'udf', tasks), stage(i, 'commit', 1)];
+  });
 }
 
 /** The environment every child gets: where S3 is, the job's own variables, which to mask. */
@@ -99,9 +106,12 @@ async function submitStages(
         command: ['geopart', 'remote', 'batch-child', manifestUrl(urls), '--stage', stage.name],
         environment,
         attempts: o.attempts,
-        // The commit job's time goes with the size of the output, not of a share; and a commit
-        // killed part way leaves its retry a cleanup to do: no per-child limit for it.
-        timeoutSeconds: stage.kind === 'commit' ? null : o.childTimeoutSeconds,
+        // The plan's and the commit's time go with the size of the whole step, not of a share
+        // (and a commit killed part way leaves its retry a cleanup to do): no per-child limit.
+        timeoutSeconds:
+          stage.size === 1 && (stage.kind === 'commit' || stage.kind === 'plan')
+            ? null
+            : o.childTimeoutSeconds,
         tags: { 'geopart:job-id': manifest.jobId, 'geopart:stage': stage.name },
       },
       o.signal,
@@ -115,21 +125,20 @@ async function submitStages(
 /**
  * Runs `job` on AWS Batch and returns at once with a {@link RunResponse}. Before any request:
  * the options (queue, definition, tasks, attempts, timeout, env), `s3://` outputs and
- * reachable inputs and modules, and no ingest step. Then the inputs are checked to exist
+ * reachable inputs and modules. Then the inputs are checked to exist
  * (`validateInputs`), the job and its plan are uploaded under `<jobPrefix>/<jobId>/` and the
  * stages submitted.
  *
- * @throws ConfigError naming each bad option or step field; GeopartError `UNSUPPORTED` for an
- *   ingest step, `INPUT_NOT_FOUND`, `OUTPUT_EXISTS`, `REMOTE_ERROR` or `STORAGE_ERROR`.
+ * @throws ConfigError naming each bad option or step field; GeopartError `INPUT_NOT_FOUND`,
+ *   `OUTPUT_EXISTS`, `REMOTE_ERROR` or `STORAGE_ERROR`.
  */
 export async function launchBatchJob(job: JobConfig, options: BatchRunRemoteOptions): Promise<RunResponse> {
   const o = validateBatchOptions(options);
   const json = job.toJSON();
-  refuseIngest(json);
   const jobJson = remoteJobJson(json, o.remote);
   const jobPrefix = resolveJobPrefix(o.jobPrefix);
   const region = resolveRegion(o.remote.region);
-  const stages = stagesOf(jobJson, o.tasks);
+  const stages = stagesOf(jobJson, o.tasks, o.writeTasks);
   if (stages.length === 0) {
     throw new ConfigError(
       [{ path: 'steps', message: 'no step to run: every UDF step lacks a UDF' }],
@@ -142,8 +151,9 @@ export async function launchBatchJob(job: JobConfig, options: BatchRunRemoteOpti
   if (o.remote.validateImports === true) await checkImports(jobJson, o.signal);
   // An output in the way would fail the commit after every child's work: refuse it now.
   for (const step of jobJson.steps) {
-    if (step.type === 'udf' && step.output !== null) {
-      await checkS3Output(step.output, SUCCESS_MARKER, step.overwrite, o.signal);
+    if (step.output !== null) {
+      const marker = step.type === 'udf' ? SUCCESS_MARKER : TABLE_MARKER;
+      await checkS3Output(step.output, marker, step.overwrite, o.signal);
     }
   }
 

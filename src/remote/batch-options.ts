@@ -20,8 +20,13 @@ export interface BatchOptions {
    * Default: `GEOPART_BATCH_JOB_DEFINITION`, else `geopart` (the newest active revision).
    */
   readonly jobDefinition?: string;
-  /** Children each UDF step's inputs are spread over, 1 to 10,000. */
+  /**
+   * Children each UDF step's inputs are spread over, 1 to 10,000; for an ingest step, the
+   * children of its scan (and shuffle) arrays, each reading a share of the input files.
+   */
   readonly tasks: number;
+  /** Children of an ingest step's write array, each writing a share of the output files, 1 to 10,000. Default: `tasks`. */
+  readonly writeTasks?: number;
   /** Attempts per child: Batch runs a failed child again until this many, 1 to 10. Default 2. */
   readonly attempts?: number;
   /** Time limit of one child's attempt (seconds, at least 60, Batch's minimum); null (default): none. */
@@ -49,6 +54,7 @@ export interface ResolvedBatchOptions {
   readonly jobQueue: string;
   readonly jobDefinition: string;
   readonly tasks: number;
+  readonly writeTasks: number;
   readonly attempts: number;
   readonly childTimeoutSeconds: number | null;
   readonly batchEndpoint: string | null;
@@ -79,6 +85,7 @@ const BATCH_KEYS = new Set([
   'jobQueue',
   'jobDefinition',
   'tasks',
+  'writeTasks',
   'attempts',
   'childTimeoutSeconds',
   'batchEndpoint',
@@ -160,6 +167,13 @@ export function validateBatchOptions(
       message: `got ${shown(options.tasks)}; expected a whole number of children from 1 to ${MAX_TASKS.toLocaleString('en-US')} (--tasks)`,
     });
   }
+  const writeTasks = options.writeTasks ?? options.tasks;
+  if (options.writeTasks !== undefined && !isWhole(writeTasks, 1, MAX_TASKS)) {
+    issues.push({
+      path: 'write_tasks',
+      message: `got ${shown(writeTasks)}; expected a whole number of children from 1 to ${MAX_TASKS.toLocaleString('en-US')} (--write-tasks)`,
+    });
+  }
   const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   if (!isWhole(attempts, 1, MAX_ATTEMPTS)) {
     issues.push({
@@ -180,6 +194,7 @@ export function validateBatchOptions(
     jobQueue: options.jobQueue,
     jobDefinition,
     tasks: options.tasks,
+    writeTasks,
     attempts,
     childTimeoutSeconds: timeout,
     batchEndpoint: options.batchEndpoint ?? env.AWS_ENDPOINT_URL_BATCH ?? env.AWS_ENDPOINT_URL ?? null,

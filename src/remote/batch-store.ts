@@ -11,13 +11,19 @@
  * - `logs/<stage>/<index>.<attempt>.txt`: each attempt's log, uploaded as it grows as the EC2
  *   agent uploads its `log.txt`;
  * - `work/step<i>/<inputIndex>.parquet`: a UDF step's result files, until its commit job has
- *   published them at the step's output (then deleted).
+ *   published them at the step's output (then deleted); an ingest step's spills, plan, shuffle
+ *   files and data files (`remote/batch-ingest.ts`), until its commit.
  */
+import type { IngestReport } from '../ingest/report.js';
 import type { UdfStepReport } from '../udf/report.js';
+import type { IngestStageReport } from './batch-ingest.js';
 import type { JobUrls } from './job-store.js';
 
-/** What a stage runs. */
-export type StageKind = 'udf' | 'commit';
+/**
+ * What a stage runs: a UDF step's array of shares (`udf`); an ingest step's scan array, plan
+ * job, shuffle array and write array (`remote/batch-ingest.ts`); either step's `commit` job.
+ */
+export type StageKind = 'udf' | 'scan' | 'plan' | 'shuffle' | 'write' | 'commit';
 
 /** One stage of a run: one Batch job (an array job for `udf`). */
 export interface BatchStage {
@@ -26,7 +32,7 @@ export interface BatchStage {
   /** The job step it belongs to. */
   readonly step: number;
   readonly kind: StageKind;
-  /** Children: the run's `tasks` for `udf`, 1 for `commit`. */
+  /** Children: the run's `tasks` for `udf`, `scan` and `shuffle`, its `writeTasks` for `write`, 1 for `plan` and `commit`. */
   readonly size: number;
 }
 
@@ -67,8 +73,11 @@ export interface ChildRecord {
   readonly state: 'running' | 'succeeded' | 'failed';
   /** Why the attempt failed; null otherwise. */
   readonly error: string | null;
-  /** The report of the share (a `udf` child) or of the whole step (a `commit` job), once done. */
-  readonly report: UdfStepReport | null;
+  /**
+   * Once done: the report of the share (a `udf` child), of the stage's part (an ingest stage's
+   * child) or of the whole step (a `commit` job).
+   */
+  readonly report: UdfStepReport | IngestReport | IngestStageReport | null;
   /**
    * A `udf` child, once done: the names of the files it put in the work folder, which the commit
    * publishes (exactly these); null otherwise.
@@ -112,7 +121,7 @@ export function childLogUrl(urls: JobUrls, stage: string, index: number, attempt
   return `${logsFolder(urls)}${stage}/${index}.${attempt}.txt`;
 }
 
-/** Folder of a UDF step's result files before its commit. */
+/** Folder of a step's work files: a UDF step's result files, an ingest step's spills, plan and files, until its commit. */
 export function workFolder(urls: JobUrls, step: number): string {
   return `${urls.folder}work/step${step}/`;
 }

@@ -17,6 +17,7 @@ import type { UdfJobStepConfig } from '../config/udf-step.js';
 import { GeopartError } from '../errors.js';
 import { createPool, defaultThreads, type WorkerPool } from '../pool/pool.js';
 import { eachBounded } from '../util/bounded.js';
+import { shareRange } from '../util/share.js';
 import { resolveInputs } from './inputs.js';
 import { udfLabel } from './load-udf.js';
 import type { FailedInput, UdfStepReport } from './report.js';
@@ -51,7 +52,8 @@ export interface UdfStepRunOptions {
   /** Called with warnings (e.g. results whose columns differ from the first one's). */
   readonly onWarning?: (message: string) => void;
   /**
-   * Runs one share of the step (see {@link shareRange}), its files written into the local
+   * Runs one share of the step (`util/share.ts` `shareRange`: a run of neighbouring inputs, so
+   * the chunks of one data file mostly go to one share), its files written into the local
    * folder `dir`, nothing committed and no `_SUCCESS` marker. A step spread over several
    * machines runs one share on each; whoever gathers the shares commits.
    */
@@ -71,15 +73,6 @@ export interface UdfShare {
    * `[first, end)` and the step's inputs in all.
    */
   readonly onRange?: (first: number, end: number, inputs: number) => Promise<void>;
-}
-
-/**
- * The inputs of share `index` of `count` over `inputs` inputs: a run of neighbouring inputs
- * (so the chunks of one data file mostly go to one share), the shares' sizes differing by one
- * at most. Returns `[start, end)`.
- */
-export function shareRange(index: number, count: number, inputs: number): [number, number] {
-  return [Math.floor((index * inputs) / count), Math.floor(((index + 1) * inputs) / count)];
 }
 
 /** An input's failure, as the error that fails the step and the entry the report records. */

@@ -19,6 +19,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BatchClient, RegisterJobDefinitionCommand } from '@aws-sdk/client-batch';
 import { ROOT } from './cli.js';
 import { listenOnLoopback } from './loopback.js';
 
@@ -457,4 +458,31 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
     },
   };
   return fake;
+}
+
+/**
+ * Registers the job definition `geopart` a compute environment would run: its environment
+ * carries s3rver's keys, where on AWS the job role gives the container its credentials.
+ */
+export async function registerTestDefinition(batch: FakeBatch): Promise<void> {
+  const client = new BatchClient({ endpoint: batch.endpoint, region: 'us-east-1' });
+  try {
+    await client.send(
+      new RegisterJobDefinitionCommand({
+        jobDefinitionName: 'geopart',
+        type: 'container',
+        containerProperties: {
+          image: 'geopart:test',
+          command: ['geopart', '--help'],
+          environment: [
+            { name: 'AWS_ACCESS_KEY_ID', value: 'S3RVER' },
+            { name: 'AWS_SECRET_ACCESS_KEY', value: 'S3RVER' },
+            { name: 'GEOPART_LOG_INTERVAL_MS', value: '200' },
+          ],
+        },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
 }

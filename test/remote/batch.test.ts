@@ -8,7 +8,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BatchClient, RegisterJobDefinitionCommand } from '@aws-sdk/client-batch';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
 import { JobConfig } from '../../src/config/job.js';
@@ -22,7 +21,7 @@ import type { BatchLaunchRecord } from '../../src/remote/batch-store.js';
 import { type JobUrls, jobUrls, readStatus, writeStatus } from '../../src/remote/job-store.js';
 import { attachJob } from '../../src/remote/launch.js';
 import type { RunResponse } from '../../src/remote/run-response.js';
-import { type FakeBatch, startBatch } from '../helpers/batch-server.js';
+import { type FakeBatch, registerTestDefinition, startBatch } from '../helpers/batch-server.js';
 import { geopartAsync, ROOT } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { type LocalS3, startS3 } from '../helpers/s3.js';
@@ -40,25 +39,7 @@ beforeAll(async () => {
   s3 = await startS3();
   batch = await startBatch();
   tmp = await mkdtemp(join(tmpdir(), 'geopart-batch-'));
-  // The job definition a compute environment would run: here its environment carries s3rver's
-  // keys, where on AWS the job role gives the container its credentials.
-  const client = new BatchClient({ endpoint: batch.endpoint, region: 'us-east-1' });
-  await client.send(
-    new RegisterJobDefinitionCommand({
-      jobDefinitionName: 'geopart',
-      type: 'container',
-      containerProperties: {
-        image: 'geopart:test',
-        command: ['geopart', '--help'],
-        environment: [
-          { name: 'AWS_ACCESS_KEY_ID', value: 'S3RVER' },
-          { name: 'AWS_SECRET_ACCESS_KEY', value: 'S3RVER' },
-          { name: 'GEOPART_LOG_INTERVAL_MS', value: '200' },
-        ],
-      },
-    }),
-  );
-  client.destroy();
+  await registerTestDefinition(batch);
   // A real table to run over: the Natural Earth countries, in chunks of at most 20 rows.
   const input = s3.url('in/countries.fgb');
   await putObject(input, readFileSync(dataPath('flatgeobuf/countries.fgb')));
@@ -185,16 +166,6 @@ describe('refused before any request', () => {
     expect(batchOwn.message).toContain(
       "additional_env[0]: AWS_BATCH_JOB_ID: names starting with AWS_BATCH are Batch's own",
     );
-  });
-
-  test('an ingest step, which cannot run on Batch yet', async () => {
-    const job = new JobConfig({
-      name: 'ingest',
-      steps: [ingest(s3.url('in/countries.fgb'), s3.url('tables/x'))],
-    });
-    const err = await refused(job, prefix);
-    expect(err.code).toBe('UNSUPPORTED');
-    expect(err.message).toContain('steps[0]: an ingest step (partition_geospatial) cannot run on Batch yet');
   });
 
   test('on the command line: a bad queue and tasks out of range exit 1 with the option named', async () => {

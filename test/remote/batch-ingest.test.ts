@@ -1,0 +1,268 @@
+/**
+ * Ingest steps on AWS Batch, on this machine: the real Batch SDK talks to the fake Batch server
+ * (test/helpers/batch-server.ts), which runs every child as a real `geopart` process against
+ * s3rver. The table a run on Batch writes must be the bytes of a local run's.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ingest } from '../../src/config/ingest.js';
+import { JobConfig } from '../../src/config/job.js';
+import { UdfJobStepConfig } from '../../src/config/udf-step.js';
+import { getObject, listObjects, putObject } from '../../src/io/s3.js';
+import type { BatchRunRemoteOptions } from '../../src/remote/batch-options.js';
+import { type FakeBatch, registerTestDefinition, startBatch } from '../helpers/batch-server.js';
+import { ROOT } from '../helpers/cli.js';
+import { dataPath } from '../helpers/data.js';
+import { query } from '../helpers/duckdb.js';
+import { type LocalS3, startS3 } from '../helpers/s3.js';
+
+let s3: LocalS3;
+let batch: FakeBatch;
+let tmp: string;
+let options: BatchRunRemoteOptions;
+
+const CHUNK_STATS = join(ROOT, 'fixtures/jobs/chunk-stats.mjs');
+/** Five real files of different columns and geometry types, unioned by name as locally. */
+const INPUTS = [
+  'flatgeobuf/countries.fgb',
+  'geoarrow/natural-earth_cities.fgb',
+  'geoarrow/quadrangles_100k.fgb',
+  'flatgeobuf/poly00.fgb',
+  'geoarrow/example-crs_vermont-4326.fgb',
+];
+let inputs: string[];
+
+beforeAll(async () => {
+  s3 = await startS3();
+  batch = await startBatch({ slots: 4 });
+  tmp = await mkdtemp(join(tmpdir(), 'geopart-batch-ingest-'));
+  await registerTestDefinition(batch);
+  inputs = [];
+  for (const path of INPUTS) {
+    const url = s3.url(`in/${path.split('/').pop()}`);
+    await putObject(url, readFileSync(dataPath(path)));
+    inputs.push(url);
+  }
+  await putObject(s3.url('udf/chunk-stats.mjs'), readFileSync(CHUNK_STATS));
+  options = {
+    engine: 'batch',
+    jobQueue: 'geopart-queue',
+    tasks: 4,
+    writeTasks: 3,
+    jobPrefix: s3.url('jobs'),
+    batchEndpoint: batch.endpoint,
+    region: 'us-east-1',
+  };
+}, 120_000);
+
+afterAll(async () => {
+  await batch?.stop();
+  await s3?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** An ingest of `input` into `table`, then chunk statistics over the table's chunks into `stats`. */
+function twoSteps(input: string[], table: string, stats: string, module: string): JobConfig {
+  return new JobConfig({
+    name: 'ingest-then-stats',
+    steps: [
+      ingest(input, table, { partitioningMaximumPerFile: 300, partitioningMaximumPerChunk: 60 }),
+      new UdfJobStepConfig({
+        udf: { module, name: 'default', parameters: { geometry_column: 'geometry' } },
+        input: { chunksOf: table },
+        output: stats,
+      }),
+    ],
+  });
+}
+
+/** Every object under `prefix`, by name relative to it, with its bytes. */
+async function objects(prefix: string): Promise<Map<string, Uint8Array>> {
+  const found = new Map<string, Uint8Array>();
+  for (const o of await listObjects(`${prefix}/`))
+    found.set(o.url.slice(prefix.length + 1), await getObject(o.url));
+  return found;
+}
+
+function expectSameObjects(theirs: Map<string, Uint8Array>, mine: Map<string, Uint8Array>): void {
+  expect([...theirs.keys()].sort()).toEqual([...mine.keys()].sort());
+  for (const [name, bytes] of mine)
+    expect(Buffer.compare(Buffer.from(theirs.get(name)!), Buffer.from(bytes)), name).toBe(0);
+}
+
+const submitsOf = (jobId: string) =>
+  batch.requests
+    .filter((r) => r.operation === 'SubmitJob')
+    .map((r) => r.body)
+    .filter((b) => b.containerOverrides.environment.some((e: { value: string }) => e.value === jobId));
+
+describe('an ingest and a UDF over its chunks, on 4 scan and 3 write children', () => {
+  let local: { table: Map<string, Uint8Array>; stats: Map<string, Uint8Array> };
+
+  beforeAll(async () => {
+    const job = twoSteps(inputs, s3.url('local/table'), s3.url('local/stats'), CHUNK_STATS);
+    await job.runLocal({ threads: 2 });
+    local = { table: await objects(s3.url('local/table')), stats: await objects(s3.url('local/stats')) };
+    // Several files of several chunks each: every write child has files to write.
+    expect(local.table.size).toBeGreaterThan(6);
+  }, 120_000);
+
+  test('gives the bytes of a local run; DuckDB reads the rows; the work files go', async () => {
+    const table = s3.url('batch/table');
+    const stats = s3.url('batch/stats');
+    const run = await twoSteps(inputs, table, stats, s3.url('udf/chunk-stats.mjs')).runRemote({
+      ...options,
+      attempts: 2,
+      childTimeoutSeconds: 600,
+      additionalEnv: ['GREETING=hello'],
+    });
+    const status = await run.wait({ pollMs: 200 });
+    expect(status, await run.logs()).toMatchObject({ state: 'succeeded', engine: 'batch', error: null });
+    expectSameObjects(await objects(table), local.table);
+    expectSameObjects(await objects(stats), local.stats);
+    expect(await listObjects(`${run.jobFolder}work/`)).toEqual([]);
+
+    // DuckDB reads the table downloaded from S3, with every row of the inputs.
+    const dir = join(tmp, 'batch-table');
+    await rm(dir, { recursive: true, force: true });
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(dir);
+    for (const [name, bytes] of await objects(table))
+      if (name.endsWith('.parquet')) await writeFile(join(dir, name), bytes);
+    const report = JSON.parse(
+      new TextDecoder().decode(await getObject(`${run.jobFolder}children/step0-commit/0.json`)),
+    ).report;
+    const [{ n }] = (await query(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${dir}/*.parquet', union_by_name = true)`,
+    )) as [{ n: number }];
+    expect(n).toBe(report.rowsWritten);
+    expect(report).toMatchObject({ inputFiles: 5, rowsRead: 2242, rowsWritten: 2244 });
+
+    // The stages, in order, each with a plain dependency on the one before.
+    const sent = submitsOf(run.jobId);
+    const stages = [
+      'step0-scan',
+      'step0-plan',
+      'step0-shuffle',
+      'step0-write',
+      'step0-commit',
+      'step1-udf',
+      'step1-commit',
+    ];
+    expect(sent.map((b) => b.containerOverrides.command.at(-1))).toEqual(stages);
+    expect(sent.map((b) => b.arrayProperties?.size ?? 1)).toEqual([4, 1, 4, 3, 1, 4, 1]);
+    const ids = stages.map(
+      (s) =>
+        [...batch.jobs.values()].find(
+          (j) => j.jobName.endsWith(s) && j.environment.GEOPART_JOB_ID === run.jobId && j.index === null,
+        )!.jobId,
+    );
+    expect(sent[0].dependsOn).toBeUndefined();
+    for (let k = 1; k < sent.length; k++) expect(sent[k].dependsOn).toEqual([{ jobId: ids[k - 1] }]);
+    for (const b of sent) {
+      expect(b.retryStrategy).toEqual({ attempts: 2 });
+      const env = Object.fromEntries(
+        b.containerOverrides.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+      );
+      expect(env).toMatchObject({
+        GREETING: 'hello',
+        GEOPART_JOB_ID: run.jobId,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+      });
+    }
+    // The plan and the commits run once for the whole step: no per-child time limit.
+    expect(sent.map((b) => b.timeout?.attemptDurationSeconds ?? null)).toEqual([
+      600,
+      null,
+      600,
+      600,
+      null,
+      600,
+      null,
+    ]);
+
+    await batch.idle();
+    expect((await run.status()).stages?.map((s) => [s.name, s.status, s.size, s.succeeded])).toEqual(
+      stages.map((s, k) => [s, 'SUCCEEDED', [4, 1, 4, 3, 1, 4, 1][k], [4, 1, 4, 3, 1, 4, 1][k]]),
+    );
+    const log = await run.logs();
+    expect(log).toMatch(
+      /\[step0-scan 3\.1\] scan: \d+ rows in [\d.]+ s; [\d.]+ MB read from S3, [\d.]+ MB written to it/,
+    );
+    expect(log).toMatch(/\[step0-commit 0\.1\] wrote s3:\/\/.*batch\/table: 2,244 rows in \d+ files/);
+  }, 300_000);
+
+  test('a scan child killed mid-run is retried, and the table is still the bytes of a local run', async () => {
+    const table = s3.url('killed/table');
+    const stats = s3.url('killed/stats');
+    const run = await twoSteps(inputs, table, stats, s3.url('udf/chunk-stats.mjs')).runRemote({
+      ...options,
+      attempts: 2,
+    });
+    // Child 1 of the scan, once it has said it runs.
+    const record = `${run.jobFolder}children/step0-scan/1.json`;
+    await expect
+      .poll(async () => (await listObjects(record)).length, { timeout: 60_000, interval: 20 })
+      .toBe(1);
+    const child = [...batch.jobs.values()].find(
+      (j) => j.environment.GEOPART_JOB_ID === run.jobId && j.jobName.endsWith('step0-scan') && j.index === 1,
+    )!;
+    expect(child.process).not.toBeNull();
+    child.process!.kill('SIGKILL');
+    const status = await run.wait({ pollMs: 200 });
+    expect(status.state, await run.logs()).toBe('succeeded');
+    expect(child.attempts.map((a) => a.reason)).toEqual(['killed by SIGKILL', null]);
+    expectSameObjects(await objects(table), local.table);
+    expectSameObjects(await objects(stats), local.stats);
+  }, 300_000);
+});
+
+test('scan children that keep failing fail the run: no _sample; status names stage, child, reason and the work folder', async () => {
+  // The last input is cut short, and its features cannot be read: every child opens every input
+  // (for the schema of the whole input, as a local run does), so every child fails, each twice.
+  const cut = s3.url('in/cut.fgb');
+  await putObject(cut, readFileSync(dataPath('flatgeobuf/countries.fgb')).subarray(0, 150_000));
+  const table = s3.url('failing/table');
+  const job = new JobConfig({ name: 'failing', steps: [ingest([...inputs.slice(0, 3), cut], table)] });
+  const run = await job.runRemote({ ...options, attempts: 2 });
+  const status = await run.wait({ pollMs: 200 });
+  expect(status.state).toBe('failed');
+  expect(status.error).toContain('stage step0-scan failed: child 0 of 4 failed (attempt 2)');
+  expect(status.error).toContain(`${cut}`);
+  expect(status.error).toContain('Unexpected I/O failure: reading feature');
+  expect(status.error).toContain(`the step's work files are kept under ${run.jobFolder}work/step0/`);
+  expect(await listObjects(`${table}/`)).toEqual([]);
+  expect(status.stages?.map((s) => [s.name, s.status])).toEqual([
+    ['step0-scan', 'FAILED'],
+    ['step0-plan', 'FAILED'],
+    ['step0-shuffle', 'FAILED'],
+    ['step0-write', 'FAILED'],
+    ['step0-commit', 'FAILED'],
+  ]);
+}, 300_000);
+
+test('cancel terminates every job of an ingest', async () => {
+  const run = await twoSteps(
+    inputs,
+    s3.url('cancelled/table'),
+    s3.url('cancelled/stats'),
+    s3.url('udf/chunk-stats.mjs'),
+  ).runRemote(options);
+  const mine = () => [...batch.jobs.values()].filter((j) => j.environment.GEOPART_JOB_ID === run.jobId);
+  await expect
+    .poll(() => mine().filter((j) => j.status === 'RUNNING').length, { timeout: 60_000, interval: 20 })
+    .toBeGreaterThan(0);
+  expect((await run.cancel()).state).toBe('cancelled');
+  const parents = mine()
+    .filter((j) => j.index === null)
+    .map((j) => j.jobId);
+  expect(parents).toHaveLength(7);
+  const terminated = batch.requests.filter((r) => r.operation === 'TerminateJob').map((r) => r.body.jobId);
+  for (const id of parents) expect(terminated).toContain(id);
+  await batch.idle();
+  for (const j of mine()) expect(j.status, j.jobId).toBe('FAILED');
+  expect(await listObjects(s3.url('cancelled/'))).toEqual([]);
+}, 120_000);
