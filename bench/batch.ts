@@ -19,6 +19,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ingest } from '../src/config/ingest.js';
 import { JobConfig } from '../src/config/job.js';
 import { getObject, putObject } from '../src/io/s3.js';
+import '../src/run-methods.js';
 import { type FakeBatch, registerTestDefinition, startBatch } from '../test/helpers/batch-server.js';
 import { type LocalS3, startS3 } from '../test/helpers/s3.js';
 import { CACHE, mb, measureNode, printMarkdown } from './lib.js';

@@ -58,12 +58,15 @@ export interface ScanOutcome {
  * keys spilled beside its rows, for the plan that gathers them.
  */
 export interface ScanShare {
-  /** Given the count of input files, the files `[first, end)` of this share. */
-  readonly files: (count: number) => readonly [number, number];
+  /**
+   * Given the count of the input's pieces (`io/read-inputs.ts` `openInputs`: a Parquet file's
+   * row groups, any other file whole), the pieces `[first, end)` of this share.
+   */
+  readonly pieces: (count: number) => readonly [number, number];
 }
 
 /**
- * Runs the scan stage (see the module comment). With `share`, only the share's files are read
+ * Runs the scan stage (see the module comment). With `share`, only the share's pieces are read
  * and every batch's keys are spilled; batch ids count from 0 within the share.
  */
 export async function scanStage(
@@ -78,7 +81,7 @@ export async function scanStage(
       ...settings.read,
       onWarning: options.onWarning,
     },
-    share?.files,
+    share?.pieces,
   );
   const scanOptions = settings.scan;
   const builder = new KeyTableBuilder(inputs.featureCount ?? 0, settings.planBudgetRows, (batchId, keys) =>

@@ -73,6 +73,7 @@ export async function openParquetSource(path: string, options: ParquetSourceOpti
       layer: basename(path, extname(path)),
       featureCount: footer.numRows,
       crs: plan.crs,
+      partRows: footer.rowGroupRows,
     };
     if (plan.renames.length > 0) options.onWarning?.(renameWarning(path, plan.renames));
     return new ParquetSource(info, reader, plan, schema, footer.rowGroups, batchRows);
@@ -139,9 +140,10 @@ class ParquetSource implements Source {
     this.batchRows = batchRows;
   }
 
-  async *batches(signal?: AbortSignal): AsyncIterable<RecordBatch> {
-    let rowsBefore = 0;
-    for (let rg = 0; rg < this.rowGroups; rg++) {
+  async *batches(signal?: AbortSignal, parts?: readonly [number, number]): AsyncIterable<RecordBatch> {
+    const [first, end] = parts ?? [0, this.rowGroups];
+    let rowsBefore = (this.info.partRows ?? []).slice(0, first).reduce((a, n) => a + n, 0);
+    for (let rg = first; rg < Math.min(end, this.rowGroups); rg++) {
       signal?.throwIfAborted();
       const reader = this.reader;
       if (reader === null) throw new GeopartError('INTERNAL', `${this.info.path}: source read after close()`);

@@ -32,6 +32,8 @@ export interface ParquetFooter {
   /** Rows in the file. */
   readonly numRows: number;
   readonly rowGroups: number;
+  /** Rows of each row group. */
+  readonly rowGroupRows: readonly number[];
   /** The Arrow schema as an IPC stream without batches. */
   readonly schema: Uint8Array;
 }
@@ -66,6 +68,12 @@ async function handle(req: Exclude<ParquetRequest, { op: 'close' }>): Promise<Pa
       geo,
       numRows: fileMeta.numRows(),
       rowGroups: meta.numRowGroups(),
+      rowGroupRows: Array.from({ length: meta.numRowGroups() }, (_, i) => {
+        const rg = meta.rowGroup(i);
+        const n = rg.numRows();
+        rg.free();
+        return n;
+      }),
       schema: new Uint8Array(0),
     };
     fileMeta.free();

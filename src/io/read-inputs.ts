@@ -176,8 +176,12 @@ export function unionSchema(schemas: readonly { path: string; schema: Schema }[]
 export interface InputSet {
   /** The expanded input files, in reading order. */
   readonly files: readonly string[];
-  /** The files `[first, end)` that {@link batches} streams: all of them unless a share was asked for. */
-  readonly range: readonly [number, number];
+  /**
+   * The pieces `[first, end)` that {@link batches} streams, of every file's pieces in file order
+   * (a Parquet file's row groups; one piece for a file read whole): all of them unless a share
+   * was asked for.
+   */
+  readonly pieces: readonly [number, number];
   /** The schema every batch has (union of the files' schemas). */
   readonly schema: Schema;
   /** Rows the inputs hold when every file knows its count cheaply, else null. */
@@ -195,16 +199,19 @@ export const MAX_WARNINGS = 100;
  * layer, a file without geometry or clashing column types fail before any row is read; the
  * others are reopened when their turn comes, so at most two files are open while streaming.
  *
- * `share`, given the count of files, picks the files `[first, end)` to stream (one machine's
- * share of a run spread over several); the schema is still the union of every file's, so that
- * each share's batches have the schema of the whole input.
+ * `share`, given the count of pieces (every file's pieces in file order: a Parquet file's row
+ * groups, which read alike alone or together; one piece for any other file), picks the pieces
+ * `[first, end)` to stream (one machine's share of a run spread over several). The schema is
+ * still the union of every file's, so that each share's batches have the whole input's schema.
  */
 export async function openInputs(
   options: ReadOptions,
-  share?: (files: number) => readonly [number, number],
+  share?: (pieces: number) => readonly [number, number],
 ): Promise<InputSet> {
   const files = await expandInputs(options.input, options.fileSuffix ?? null);
-  const range = share ? share(files.length) : ([0, files.length] as const);
+  /** Each file's parts' rows (null: read whole, one piece), and the first piece of each file. */
+  const partRows: (readonly number[] | null)[] = [];
+  const firstPiece: number[] = [0];
   // Files are opened twice (schema, then rows): say each warning once, and stop after
   // MAX_WARNINGS distinct ones (a driver may warn once per row).
   const said = new Set<string>();
@@ -231,18 +238,27 @@ export async function openInputs(
       schemas.push({ path, schema: source.schema });
       const count = source.info.featureCount;
       featureCount = featureCount === null || count === null ? null : featureCount + count;
+      partRows.push(source.info.partRows ?? null);
+      firstPiece.push(firstPiece[i]! + (source.info.partRows?.length ?? 1));
       if (i === 0) firstSource = source;
       else source.close();
     }
     schema = unionSchema(schemas);
-    // The first file is streamed only when in the share.
-    if (range[0] > 0 || range[1] === 0) {
-      (firstSource as Source | null)?.close();
-      firstSource = null;
-    }
   } catch (err) {
     (firstSource as Source | null)?.close();
     throw err;
+  }
+  const pieces = share ? share(firstPiece[files.length]!) : ([0, firstPiece[files.length]!] as const);
+  /** The parts of file `i` in the share, `[first, end)` of its parts; null when none. */
+  const partsOf = (i: number): [number, number] | null => {
+    const lo = Math.max(pieces[0], firstPiece[i]!);
+    const hi = Math.min(pieces[1], firstPiece[i + 1]!);
+    return lo < hi ? [lo - firstPiece[i]!, hi - firstPiece[i]!] : null;
+  };
+  // The first file is streamed only when in the share.
+  if (files.length > 0 && partsOf(0) === null) {
+    (firstSource as Source | null)?.close();
+    firstSource = null;
   }
   const stats: ReadStats = {
     files: files.length,
@@ -254,7 +270,7 @@ export async function openInputs(
   };
   return {
     files,
-    range,
+    pieces,
     schema,
     featureCount,
     stats,
@@ -264,12 +280,15 @@ export async function openInputs(
       const wrapping = !later && (options.splitAntimeridian ?? false);
       const finiteCheck = !(options.dropOutOfBounds ?? true);
       for (const [fileIndex, path] of files.entries()) {
-        if (fileIndex < range[0] || fileIndex >= range[1]) continue;
+        const parts = partsOf(fileIndex);
+        if (parts === null) continue;
         const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
         firstSource = null;
-        let fileRows = 0;
+        const whole = parts[0] === 0 && parts[1] === firstPiece[fileIndex + 1]! - firstPiece[fileIndex]!;
+        // The file's rows before its first part read, so that a row is named by its row in the file.
+        let fileRows = (partRows[fileIndex] ?? []).slice(0, parts[0]).reduce((a, n) => a + n, 0);
         try {
-          for await (let batch of source.batches(signal)) {
+          for await (let batch of source.batches(signal, whole ? undefined : parts)) {
             stats.rowsRead += batch.numRows;
             // Before exploding, so the row named is the file's row.
             if (finiteCheck) checkFinite(batch, path, fileRows);

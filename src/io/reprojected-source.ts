@@ -16,8 +16,8 @@ export function reprojected(source: Source, targetCrs: string): Source {
   return {
     info: source.info,
     schema: source.schema,
-    async *batches(signal?: AbortSignal): AsyncIterable<RecordBatch> {
-      for await (const batch of source.batches(signal)) {
+    async *batches(signal?: AbortSignal, parts?: readonly [number, number]): AsyncIterable<RecordBatch> {
+      for await (const batch of source.batches(signal, parts)) {
         const columns = [...batch.data.children];
         const wkb = reprojectWkb(wkbColumnFromData(columns[g]!), crs, targetCrs, source.info.path);
         columns[g] = binaryDataFromWkb(wkb);

@@ -13,6 +13,12 @@ export interface SourceInfo {
   readonly featureCount: number | null;
   /** The layer CRS as given by the file (WKT or PROJJSON), or null when it has none. */
   readonly crs: string | null;
+  /**
+   * Rows of each part the source can read on its own (a Parquet file's row groups), each part's
+   * batches the same whether read alone or with the others; absent when the source reads as one
+   * piece.
+   */
+  readonly partRows?: readonly number[];
 }
 
 /**
@@ -26,8 +32,11 @@ export interface Source {
   readonly info: SourceInfo;
   /** The schema of every batch: the attribute columns, then `geometry` (Binary, WKB). */
   readonly schema: Schema;
-  /** Streams the layer. Iterating twice is not supported. */
-  batches(signal?: AbortSignal): AsyncIterable<RecordBatch>;
+  /**
+   * Streams the layer, or only its parts `[first, end)` (see {@link SourceInfo.partRows}; a source
+   * without parts ignores `parts`). Iterating twice is not supported.
+   */
+  batches(signal?: AbortSignal, parts?: readonly [number, number]): AsyncIterable<RecordBatch>;
   /** Releases the underlying file handles. Safe to call twice. */
   close(): void;
 }

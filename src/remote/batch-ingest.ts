@@ -4,7 +4,8 @@
  * stage leaves for the next is under the step's work folder (`batch-store.ts`
  * `ingestWork`), named by what it holds, so that a retried child rewrites exactly the objects
  * of the attempt before it:
- * - `scan` child c: the batches of its share of the input files (`scan/<c>/<b>.arrow`, numbered
+ * - `scan` child c: the batches of its share of the input's pieces (whole files; a Parquet
+ *   file's row groups) (`scan/<c>/<b>.arrow`, numbered
  *   within the share), their keys (`.keys`) and its summary (`scan/<c>.pack`);
  * - `plan`: gathers every share's keys in share order (`ingest/spread.ts`), plans as a local
  *   run does, and writes the shuffle layout of each share (`plan/shuffle-<c>.pack`), the units
@@ -117,8 +118,8 @@ function schemaFromText(text: string): Schema {
 interface ScanSummary {
   readonly counts: ScanCounts;
   readonly schema: string;
-  /** The share's files `[first, end)` of the input's files. */
-  readonly files: readonly [number, number];
+  /** The share's pieces `[first, end)` of the input's (`io/read-inputs.ts` `openInputs`). */
+  readonly pieces: readonly [number, number];
 }
 
 const scanFolder = (work: string, c: number) => `${work}scan/${c}/`;
@@ -161,8 +162,9 @@ function stageReport(
 }
 
 /**
- * A scan child: scans its share of the input files (`util/share.ts` `shareRange` over the
- * files), spilling every batch and its keys, and uploads them with its summary (last).
+ * A scan child: scans its share of the input's pieces (`util/share.ts` `shareRange` over every
+ * file's pieces: a Parquet file's row groups, any other file whole), spilling every batch and
+ * its keys, and uploads them with its summary (last).
  */
 export async function runScanChild(ctx: IngestStageContext): Promise<IngestStageReport> {
   const t0 = performance.now();
@@ -170,7 +172,7 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
   const settings = ingestSettings(ctx.step);
   const spillDir = join(ctx.dir, 'spill');
   await mkdir(spillDir);
-  let files: readonly [number, number] = [0, 0];
+  let pieces: readonly [number, number] = [0, 0];
   const scanned = await withPool((pool) =>
     scanStage(
       settings,
@@ -178,9 +180,9 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
       spillDir,
       { onWarning: ctx.warn },
       {
-        files: (count) => {
-          files = shareRange(ctx.index, ctx.scanTasks, count);
-          return files;
+        pieces: (count) => {
+          pieces = shareRange(ctx.index, ctx.scanTasks, count);
+          return pieces;
         },
       },
     ),
@@ -197,7 +199,7 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
     await io.upload(`${folder}${name}`, path, size);
   });
   const { keys: _, batchStart, spillBytes, schema, ...counts } = scanned;
-  const summary: ScanSummary = { counts, schema: schemaToText(schema), files };
+  const summary: ScanSummary = { counts, schema: schemaToText(schema), pieces };
   await io.put(scanSummaryUrl(ctx.work, ctx.index), pack(summary, { batchStart, spillBytes }));
   return stageReport('scan', t0, io, batchStart[batches]!, 0);
 }

@@ -220,6 +220,32 @@ describe('an ingest and a UDF over its chunks, on 4 scan and 3 write children', 
   }, 300_000);
 });
 
+test('one Parquet file is shared by its row groups over 4 scan children: the bytes of a local run', async () => {
+  // A file of many row groups: a data file of a table geopart wrote, one row group per chunk.
+  const dir = join(tmp, 'one-file');
+  await ingest(INPUTS.map(dataPath), dir, {
+    partitioningMaximumPerFile: 5000,
+    partitioningMaximumPerChunk: 100,
+  }).runLocal({
+    threads: 2,
+  });
+  const one = s3.url('in/one.parquet');
+  await putObject(one, readFileSync(join(dir, '0.parquet')));
+  const step = (output: string) =>
+    ingest(one, output, { partitioningMaximumPerFile: 400, partitioningMaximumPerChunk: 80 });
+  await new JobConfig({ name: 'one-local', steps: [step(s3.url('one/local'))] }).runLocal({ threads: 2 });
+  const run = await new JobConfig({ name: 'one-batch', steps: [step(s3.url('one/batch'))] }).runRemote({
+    ...options,
+    writeTasks: 2,
+  });
+  expect((await run.wait({ pollMs: 200 })).state, await run.logs()).toBe('succeeded');
+  expectSameObjects(await objects(s3.url('one/batch')), await objects(s3.url('one/local')));
+  // Every scan child read a share of the file's row groups.
+  const log = await run.logs();
+  for (const c of [0, 1, 2, 3])
+    expect(log).toMatch(new RegExp(`\\[step0-scan ${c}\\.1\\] scan: [1-9]\\d* rows`));
+}, 300_000);
+
 test('scan children that keep failing fail the run: no _sample; status names stage, child, reason and the work folder', async () => {
   // The last input is cut short, and its features cannot be read: every child opens every input
   // (for the schema of the whole input, as a local run does), so every child fails, each twice.
