@@ -152,10 +152,11 @@ async function main(): Promise<void> {
       const watch = watchStages(batch, run.jobId);
       const status = await run.wait({ pollMs: 200 });
       const total = (performance.now() - t0) / 1000;
-      const walls = watch.stop();
       if (status.state !== 'succeeded')
         throw new Error(`run with ${n} children: ${status.error}\n${await run.logs()}`);
+      // The run is marked succeeded just before the commit's process ends.
       await batch.idle();
+      const walls = watch.stop();
       const stages: Record<string, StageFigures> = {};
       for (const stage of STAGES) {
         const size = stage === 'plan' || stage === 'commit' ? 1 : n;

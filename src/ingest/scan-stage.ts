@@ -45,6 +45,9 @@ export interface ScanOutcome {
   readonly rowsMadeValid: number;
   readonly rowsAddedBySubdivision: number;
   readonly schema: Schema;
+  /** The expanded input files, in order, and their pieces in all (see {@link ScanShare}). */
+  readonly files: readonly string[];
+  readonly pieces: number;
   readonly inputFiles: number;
   readonly rowsRead: number;
   readonly rowsAddedByExplode: number;
@@ -159,6 +162,8 @@ export async function scanStage(
     rowsMadeValid,
     rowsAddedBySubdivision,
     schema: inputs.schema,
+    files: inputs.files,
+    pieces: inputs.pieceCount,
     inputFiles: inputs.files.length,
     rowsRead: inputs.stats.rowsRead,
     rowsAddedByExplode: inputs.stats.rowsAddedByExplode,

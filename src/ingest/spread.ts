@@ -7,7 +7,7 @@
  * writes run as locally (`write-stage.ts`). The functions here work on local folders: moving
  * the files between machines is the caller's.
  */
-import type { ChunkTable } from '../partition/chunk-table.js';
+import { GeopartError } from '../errors.js';
 import type { Plan } from '../partition/plan.js';
 import type { ShuffleLayout } from '../scan/shuffle.js';
 import { keySpillPath, readKeySpill, spillPath, writeKeySpill } from '../scan/spill.js';
@@ -87,7 +87,11 @@ export async function planShares(
   for (const [b, n] of batchRows.entries()) {
     const k = readKeySpill(keySpillPath(spillPath(spillDir, b)));
     if (k.cx.length !== n) {
-      throw new Error(`batch ${b}: ${k.cx.length} keys spilled for ${n} rows`);
+      throw new GeopartError(
+        'INTERNAL',
+        `batch ${b} of the whole input: ${k.cx.length} keys spilled for its ${n} rows; run the step again`,
+        { batch: b },
+      );
     }
     keys.addSpilled(b, k, spillBytes[b]!);
   }
@@ -111,13 +115,4 @@ export async function planShares(
   }
   const layouts = shuffleLayouts(plan, units, starts, rows);
   return { plan, counts, units, groups: groups.map((g, i) => ({ ...g, layout: layouts[i]! })) };
-}
-
-/** The chunks of files `[f0, f1)`: a copy of their part of the chunk table, files counted from 0. */
-export function chunksOfFiles(chunks: ChunkTable, f0: number, f1: number): { c0: number; c1: number } {
-  let c0 = 0;
-  while (c0 < chunks.length && chunks.fileId[c0]! < f0) c0++;
-  let c1 = c0;
-  while (c1 < chunks.length && chunks.fileId[c1]! < f1) c1++;
-  return { c0, c1 };
 }

@@ -182,6 +182,8 @@ export interface InputSet {
    * was asked for.
    */
   readonly pieces: readonly [number, number];
+  /** The pieces of all the files. */
+  readonly pieceCount: number;
   /** The schema every batch has (union of the files' schemas). */
   readonly schema: Schema;
   /** Rows the inputs hold when every file knows its count cheaply, else null. */
@@ -271,6 +273,7 @@ export async function openInputs(
   return {
     files,
     pieces,
+    pieceCount: firstPiece[files.length]!,
     schema,
     featureCount,
     stats,

@@ -2,7 +2,7 @@
  * The stages of an ingest step on Batch (docs/ARCHITECTURE.md, "An ingest on Batch"), each the
  * local stage of `ingest/` run on one machine's share, with S3 between them. Everything a
  * stage leaves for the next is under the step's work folder (`batch-store.ts`
- * `ingestWork`), named by what it holds, so that a retried child rewrites exactly the objects
+ * `workFolder`), named by what it holds, so that a retried child rewrites exactly the objects
  * of the attempt before it:
  * - `scan` child c: the batches of its share of the input's pieces (whole files; a Parquet
  *   file's row groups) (`scan/<c>/<b>.arrow`, numbered
@@ -17,6 +17,7 @@
  *   (`files/<j>.pack`);
  * - `commit`: writes `_sample` and publishes the files with the local commit, `_sample` last.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -120,6 +121,9 @@ interface ScanSummary {
   readonly schema: string;
   /** The share's pieces `[first, end)` of the input's (`io/read-inputs.ts` `openInputs`). */
   readonly pieces: readonly [number, number];
+  /** The input as the child found it: its files' digest and its pieces in all. */
+  readonly listing: string;
+  readonly pieceCount: number;
 }
 
 const scanFolder = (work: string, c: number) => `${work}scan/${c}/`;
@@ -132,9 +136,15 @@ const shuffleIndexUrl = (work: string, c: number) => `${work}shuffle/${c}.pack`;
 const dataFileUrl = (work: string, name: string) => `${work}files/${name}`;
 const writeResultUrl = (work: string, j: number) => `${work}files/${j}.pack`;
 
-/** Runs `task` with an ingest pool on every core, closing it after. */
-async function withPool<T>(task: (pool: WorkerPool<IngestTasks>, threads: number) => Promise<T>): Promise<T> {
-  const threads = defaultThreads();
+/**
+ * Runs `task` with an ingest pool on every core, at most `most` threads (the plan's: its tasks
+ * are sized for that many at once within `memory_limit`), closing it after.
+ */
+async function withPool<T>(
+  task: (pool: WorkerPool<IngestTasks>, threads: number) => Promise<T>,
+  most = Number.POSITIVE_INFINITY,
+): Promise<T> {
+  const threads = Math.max(1, Math.min(defaultThreads(), most));
   const pool = createPool(INGEST_TASKS, threads);
   try {
     return await task(pool, threads);
@@ -198,8 +208,9 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
       i % 2 === 0 ? scanned.spillBytes[b]! : 56 * (scanned.batchStart[b + 1]! - scanned.batchStart[b]!);
     await io.upload(`${folder}${name}`, path, size);
   });
-  const { keys: _, batchStart, spillBytes, schema, ...counts } = scanned;
-  const summary: ScanSummary = { counts, schema: schemaToText(schema), pieces };
+  const { keys: _, batchStart, spillBytes, schema, files, pieces: pieceCount, ...counts } = scanned;
+  const listing = createHash('sha256').update(JSON.stringify(files)).digest('hex');
+  const summary: ScanSummary = { counts, schema: schemaToText(schema), pieces, listing, pieceCount };
   await io.put(scanSummaryUrl(ctx.work, ctx.index), pack(summary, { batchStart, spillBytes }));
   return stageReport('scan', t0, io, batchStart[batches]!, 0);
 }
@@ -213,12 +224,16 @@ interface TablePlan {
 
 /** A writer's units, in `plan/write-<j>.pack`: per file, per unit, its id, rows and chunk sizes. */
 interface WritePlan {
+  /** The plan's threads, which sized the units. */
+  readonly threads: number;
   readonly files: readonly { file: number; units: { unit: number; rows: number; chunkSizes: number[] }[] }[];
   readonly counts: IngestCounts;
 }
 
 /** A share's shuffle groups, in `plan/shuffle-<c>.pack`. */
 interface ShufflePlan {
+  /** The plan's threads, which sized the groups. */
+  readonly threads: number;
   readonly groups: readonly { g: number; b0: number; b1: number; bytes: number; rowStart: number }[];
 }
 
@@ -248,13 +263,22 @@ export async function runPlanJob(ctx: IngestStageContext): Promise<IngestStageRe
       unpack<ScanSummary>(await io.get(scanSummaryUrl(ctx.work, c)), scanSummaryUrl(ctx.work, c)),
     ),
   );
-  const inputFiles = new Set(summaries.map((s) => s.meta.counts.inputFiles));
-  if (inputFiles.size > 1) {
+  // Every child must have found the same files, pieces and schema, and read its own share of them.
+  const first = summaries[0]!.meta;
+  const differs = summaries.findIndex(
+    ({ meta }, c) =>
+      meta.listing !== first.listing ||
+      meta.pieceCount !== first.pieceCount ||
+      meta.schema !== first.schema ||
+      String(meta.pieces) !== String(shareRange(c, ctx.scanTasks, first.pieceCount)),
+  );
+  if (differs !== -1) {
     throw new GeopartError(
       'REMOTE_ERROR',
-      `the scan children found different numbers of input files (${summaries.map((s, c) => `child ${c}: ${s.meta.counts.inputFiles}`).join(', ')}); ` +
+      `scan children 0 and ${differs} found different inputs (files, Parquet row groups or columns: ` +
+        `${first.counts.inputFiles} files of ${first.pieceCount} pieces, and ${summaries[differs]!.meta.counts.inputFiles} of ${summaries[differs]!.meta.pieceCount}); ` +
         "the step's inputs changed during the run, so the shares do not fit together; run the job again once the inputs stay put",
-      { reason: 'inputs_changed' },
+      { reason: 'inputs_changed', child: differs },
     );
   }
   const shares: ShareScan[] = summaries.map((s) => ({
@@ -291,6 +315,7 @@ export async function runPlanJob(ctx: IngestStageContext): Promise<IngestStageRe
       arrays[`count${i}`] = g.layout.count;
     }
     const meta: ShufflePlan = {
+      threads,
       groups: mine.map(({ g, i }) => ({
         g: i,
         b0: g.b0,
@@ -317,6 +342,7 @@ export async function runPlanJob(ctx: IngestStageContext): Promise<IngestStageRe
         at += u.rows.length;
       }
     const meta: WritePlan = {
+      threads,
       counts,
       files: files.map((f) => ({
         file: f.file,
@@ -352,23 +378,25 @@ export async function runShuffleChild(ctx: IngestStageContext): Promise<IngestSt
   await eachBounded(batches.length, TRANSFERS, async (i) => {
     await io.download(`${folder}${batches[i]}.arrow`, spillPath(spillDir, batches[i]!));
   });
-  const indexes = await withPool((pool, threads) =>
-    runShuffle(
-      pool,
-      meta.groups.map((g) => ({
-        spills: Array.from({ length: g.b1 - g.b0 }, (_, i) => spillPath(spillDir, g.b0 + i)),
-        // Copies: the views share the plan's one buffer, and each task takes its arrays' buffers.
-        layout: {
-          rowStart: g.rowStart,
-          order: (arrays[`order${g.g}`] as Int32Array).slice(),
-          dest: (arrays[`dest${g.g}`] as Int32Array).slice(),
-          count: (arrays[`count${g.g}`] as Int32Array).slice(),
-        },
-        path: join(ctx.dir, `shuffle-${g.g}.arrow`),
-        bytes: g.bytes,
-      })),
-      threads,
-    ),
+  const indexes = await withPool(
+    (pool, threads) =>
+      runShuffle(
+        pool,
+        meta.groups.map((g) => ({
+          spills: Array.from({ length: g.b1 - g.b0 }, (_, i) => spillPath(spillDir, g.b0 + i)),
+          // Copies: the views share the plan's one buffer, and each task takes its arrays' buffers.
+          layout: {
+            rowStart: g.rowStart,
+            order: (arrays[`order${g.g}`] as Int32Array).slice(),
+            dest: (arrays[`dest${g.g}`] as Int32Array).slice(),
+            count: (arrays[`count${g.g}`] as Int32Array).slice(),
+          },
+          path: join(ctx.dir, `shuffle-${g.g}.arrow`),
+          bytes: g.bytes,
+        })),
+        threads,
+      ),
+    meta.threads,
   );
   let rows = 0;
   const out: Record<string, Int32Array | Float64Array> = {};
@@ -394,14 +422,19 @@ export async function runShuffleChild(ctx: IngestStageContext): Promise<IngestSt
 /**
  * The shuffle files' indexes, every share's, with each file's path set to `dir/shuffle-<g>.arrow`.
  */
-async function readShuffleIndexes(ctx: IngestStageContext, io: Transfers): Promise<ShuffleIndex[]> {
+async function readShuffleIndexes(
+  ctx: IngestStageContext,
+  io: Transfers,
+): Promise<{ indexes: ShuffleIndex[]; groups: number[] }> {
   const parts = await Promise.all(
     Array.from({ length: ctx.scanTasks }, async (_, c) =>
       unpack<ShuffleIndexes>(await io.get(shuffleIndexUrl(ctx.work, c)), shuffleIndexUrl(ctx.work, c)),
     ),
   );
-  return parts.flatMap(({ meta, arrays }) =>
-    meta.files.map((f) => ({
+  const files = parts.flatMap(({ meta, arrays }) => meta.files.map((f) => ({ f, arrays })));
+  return {
+    groups: files.map(({ f }) => f.g),
+    indexes: files.map(({ f, arrays }) => ({
       path: join(ctx.dir, `shuffle-${f.g}.arrow`),
       rowStart: f.rowStart,
       rowEnd: f.rowEnd,
@@ -411,7 +444,7 @@ async function readShuffleIndexes(ctx: IngestStageContext, io: Transfers): Promi
       bytes: arrays[`bytes${f.g}`] as Float64Array,
       rows: arrays[`rows${f.g}`] as Int32Array,
     })),
-  );
+  };
 }
 
 /**
@@ -424,6 +457,7 @@ async function fetchPieces(
   ctx: IngestStageContext,
   io: Transfers,
   indexes: readonly ShuffleIndex[],
+  groups: readonly number[],
   u0: number,
   u1: number,
 ): Promise<void> {
@@ -437,7 +471,7 @@ async function fetchPieces(
       last = k;
     }
     if (first === -1) return;
-    const url = shuffleFileUrl(ctx.work, Number(/shuffle-(\d+)\.arrow$/.exec(ix.path)![1]));
+    const url = shuffleFileUrl(ctx.work, groups[i]!);
     const start = ix.offset[first]!;
     const end = ix.offset[last]! + ix.bytes[last]!;
     const fd = openSync(ix.path, 'w');
@@ -480,18 +514,21 @@ export async function runWriteChild(ctx: IngestStageContext): Promise<IngestStag
   await mkdir(out);
   let written: WriteTaskResult[] = [];
   if (unitIds.length > 0) {
-    const indexes = await readShuffleIndexes(ctx, io);
-    await fetchPieces(ctx, io, indexes, Math.min(...unitIds), Math.max(...unitIds) + 1);
+    const { indexes, groups } = await readShuffleIndexes(ctx, io);
+    // A writer's units are consecutive.
+    await fetchPieces(ctx, io, indexes, groups, unitIds[0]!, unitIds[unitIds.length - 1]! + 1);
     const kv = reportMetadata(meta.counts);
-    written = await withPool((pool, threads) =>
-      writeFiles(pool, files.length, (i) => files[i]!, indexes, {
-        dir: out,
-        fileName: dataFileName,
-        keyValueMetadata: kv,
-        ...sampleShare(meta.counts.files),
-        writeOptions: settings.write,
-        threads,
-      }),
+    written = await withPool(
+      (pool, threads) =>
+        writeFiles(pool, files.length, (i) => files[i]!, indexes, {
+          dir: out,
+          fileName: dataFileName,
+          keyValueMetadata: kv,
+          ...sampleShare(meta.counts.files),
+          writeOptions: settings.write,
+          threads,
+        }),
+      meta.threads,
     );
   }
   const results: WriteResults = {
@@ -547,11 +584,13 @@ export async function ingestPublication(ctx: IngestStageContext): Promise<Ingest
     })),
   );
   const { counts, numFiles } = table.meta;
-  if (files.length !== numFiles || files.some((f, i) => f.file !== i)) {
+  const misplaced = files.findIndex((f, i) => f.file !== i);
+  if (files.length !== numFiles || misplaced !== -1) {
     throw new GeopartError(
       'REMOTE_ERROR',
-      `the writers reported ${files.length} files of the plan's ${numFiles}; the output is not written`,
-      {},
+      `the writers' results (${writeResultUrl(ctx.work, 0)} to ${ctx.writeTasks - 1}.pack) list ${files.length} files of the plan's ${numFiles}` +
+        `${misplaced === -1 ? '' : `, file ${files[misplaced]!.file} in place ${misplaced}`}; the output is not written`,
+      { files: files.length, planned: numFiles },
     );
   }
   let sampleBytes = 0;
@@ -574,6 +613,7 @@ export async function ingestPublication(ctx: IngestStageContext): Promise<Ingest
         ...counts,
         output: settings.output,
         bytesWritten: dataBytes + sampleBytes,
+        // The commit's own time: each stage's children report theirs in their records.
         seconds: { scan: 0, plan: 0, write: 0, commit: s, total: s },
       };
     },

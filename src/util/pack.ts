@@ -6,6 +6,8 @@
  * little-endian on every platform geopart runs on.
  */
 
+import { GeopartError } from '../errors.js';
+
 const MAGIC = 'GPK1';
 
 /** The array types a pack holds. */
@@ -52,10 +54,15 @@ export function unpack<M = unknown>(
   meta: M;
   arrays: Record<string, PackedArray>;
 } {
+  const corrupt = (why: string) =>
+    new GeopartError('CORRUPT_INPUT', `${what}: ${why}; it was cut short or written by something else`, {
+      file: what,
+    });
   if (bytes.length < 8 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC)
-    throw new Error(`${what}: not a geopart pack (no ${MAGIC} header)`);
+    throw corrupt(`not a geopart pack (no ${MAGIC} header)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(4, true);
+  if (8 + length > bytes.length) throw corrupt('its header runs past the end');
   const { meta, arrays } = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as {
     meta: M;
     arrays: Entry[];
@@ -67,7 +74,7 @@ export function unpack<M = unknown>(
     const Type = TYPES[e.type];
     const start = own.byteOffset + base + e.offset;
     if (start + e.length * Type.BYTES_PER_ELEMENT > own.byteOffset + own.byteLength)
-      throw new Error(`${what}: array ${e.name} runs past the end`);
+      throw corrupt(`array ${e.name} runs past the end`);
     out[e.name] = new Type(own.buffer as ArrayBuffer, start, e.length);
   }
   return { meta, arrays: out };
