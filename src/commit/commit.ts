@@ -31,6 +31,11 @@ export { SUCCESS_MARKER, TABLE_MARKER } from './markers.js';
 /** How {@link finishCommit} publishes; used by `s3://` outputs only. */
 export interface FinishOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Files of an `s3://` output that are already in S3: name (relative to the output) -> the
+   * object to copy there, inside S3, instead of a file in the staging folder.
+   */
+  readonly copies?: Readonly<Record<string, string>>;
   /** Called after each object of an `s3://` output is uploaded, the marker last. */
   readonly onUpload?: (url: string) => void | Promise<void>;
 }

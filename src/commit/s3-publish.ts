@@ -24,7 +24,15 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { GeopartError } from '../errors.js';
-import { deleteObjects, headObject, joinS3Url, listObjects, parseS3Url, uploadFile } from '../io/s3.js';
+import {
+  copyObject,
+  deleteObjects,
+  headObject,
+  joinS3Url,
+  listObjects,
+  parseS3Url,
+  uploadFile,
+} from '../io/s3.js';
 import { eachBounded } from '../util/bounded.js';
 import { COMMIT_MARKERS } from './markers.js';
 import { checkReplaceable, s3OutputState } from './replace-rule.js';
@@ -43,6 +51,11 @@ export interface S3PublishOptions {
    * A throw fails the publish like a failed upload.
    */
   readonly onUpload?: (url: string) => void | Promise<void>;
+  /**
+   * Files already in S3: name -> the object copied there inside S3 (`copyObject`), published
+   * as if it were a file of `dir`. The marker is never one of them.
+   */
+  readonly copies?: Readonly<Record<string, string>>;
 }
 
 /** `prefixUrl` as a folder prefix: one trailing slash, so `x` does not match `x2/...`. */
@@ -113,7 +126,8 @@ export async function publishToS3(
   const { marker, overwrite, signal } = options;
   const call = { signal };
   await checkS3Output(prefixUrl, marker, overwrite, signal);
-  const files = await localFiles(dir);
+  const copies = options.copies ?? {};
+  const files = [...new Set([...(await localFiles(dir)), ...Object.keys(copies)])].sort();
   if (!files.includes(marker)) {
     throw new GeopartError(
       'INVALID_CONFIG',
@@ -129,7 +143,9 @@ export async function publishToS3(
   const uploaded: string[] = [];
   const upload = async (name: string) => {
     const url = urlOf(name);
-    await uploadFile(url, join(dir, name), call);
+    const from = name === marker ? undefined : copies[name];
+    if (from === undefined) await uploadFile(url, join(dir, name), call);
+    else await copyObject(from, url, call);
     uploaded.push(url);
     await options.onUpload?.(url);
   };

@@ -13,6 +13,9 @@
  * Failures become {@link GeopartError}s that name the URL: a missing object or bucket is
  * `INPUT_NOT_FOUND`, an aborted request `ABORTED`, anything else `STORAGE_ERROR`.
  */
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GeopartError } from '../errors.js';
 import { openLocalRangeReader } from './local-range-reader.js';
@@ -215,6 +218,54 @@ export async function deleteObjects(urls: readonly string[], options: S3CallOpti
       }
     }
   }
+}
+
+/** Largest object S3 copies in one request (5 GiB). */
+export const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
+/**
+ * Copies one object to another inside S3 (`CopyObject`: the bytes do not pass through this
+ * machine), replacing any object at `to`. An object larger than `maxCopyBytes` (default S3's
+ * limit, {@link MAX_COPY_BYTES}) is downloaded to a temporary file and uploaded in parts
+ * instead. Throws `INPUT_NOT_FOUND` naming `from` when it is missing.
+ */
+export async function copyObject(
+  from: string,
+  to: string,
+  options: S3CallOptions & { readonly maxCopyBytes?: number } = {},
+): Promise<void> {
+  const head = await headObject(from, options);
+  if (head === null) {
+    throw new GeopartError('INPUT_NOT_FOUND', `${from}: no such object to copy to ${to}`, { file: from });
+  }
+  if (head.size > (options.maxCopyBytes ?? MAX_COPY_BYTES)) {
+    const dir = await mkdtemp(join(tmpdir(), 'geopart-copy-'));
+    try {
+      const path = join(dir, 'object');
+      const fd = await open(path, 'w');
+      try {
+        for (let at = 0; at < head.size; at += UPLOAD_PART_BYTES) {
+          const end = Math.min(head.size, at + UPLOAD_PART_BYTES) - 1;
+          await fd.write(await getObject(from, { ...options, range: [at, end] }));
+        }
+      } finally {
+        await fd.close();
+      }
+      await uploadFile(to, path, options);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return;
+  }
+  const source = objectLocation(from);
+  const { bucket, key } = objectLocation(to);
+  // The copy source is `bucket/key` with the key URL-encoded.
+  const input = {
+    Bucket: bucket,
+    Key: key,
+    CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
+  };
+  await send(to, 'writing', options.signal, (c, m, o) => c.send(new m.CopyObjectCommand(input), o));
 }
 
 /** Default part size (bytes) of multipart uploads. */

@@ -258,14 +258,10 @@ async function commitStep(
   const names = done.flatMap((r) => r.files!);
   // The files are published by the same commit as a local run's: the same refusals, files first
   // and the marker last.
+  const copies = Object.fromEntries(names.map((n) => [n, `${folder}${n}`]));
   const targets = await publish(
-    { output: step.output, overwrite: step.overwrite, marker: SUCCESS_MARKER, names },
-    async (staging) => {
-      await eachBounded(names.length, TRANSFERS, async (i) => {
-        await writeFile(join(staging.dir, names[i]!), await getObject(`${folder}${names[i]}`));
-      });
-      await writeFile(join(staging.dir, SUCCESS_MARKER), '');
-    },
+    { output: step.output, overwrite: step.overwrite, marker: SUCCESS_MARKER, copies },
+    (staging) => writeFile(join(staging.dir, SUCCESS_MARKER), ''),
     previous,
     save,
     warn,
@@ -273,17 +269,18 @@ async function commitStep(
   return (await finishStep(urls, stage.step, targets, report, save, warn)) as UdfStepReport;
 }
 
-/** What {@link publish} publishes: the files `names` and the marker, at `output`. */
+/** What {@link publish} publishes at `output`: the work files `copies` (name -> URL) and the marker. */
 interface Publication {
   readonly output: string;
   readonly overwrite: boolean;
   readonly marker: string;
-  readonly names: readonly string[];
+  readonly copies: Readonly<Record<string, string>>;
 }
 
 /**
- * Publishes `names` and the marker at the output with the local commit (files first, the marker
- * last), once `fill` has put them in the staging folder. What it publishes is recorded (`save`)
+ * Publishes the work files and the marker at the output with the local commit (files first,
+ * copied inside S3, the marker last), once `fill` has written the marker (and any other file
+ * made here) in the staging folder. What it publishes is recorded (`save`)
  * before the first upload, so that a retry of the job (`previous`: the record of the attempt
  * before) first removes the objects an attempt cut short had uploaded (exactly the URLs it
  * listed) and publishes again.
@@ -304,13 +301,13 @@ async function publish(
     await save({ publishing: null, published: false, report: null });
   }
   const staging = await beginCommit(output, what.overwrite, what.marker);
-  const targets = [...what.names, what.marker].map((n) => joinS3Url(output, n));
+  const targets = [...Object.keys(what.copies), what.marker].map((n) => joinS3Url(output, n));
   let recorded = false;
   try {
     await fill(staging);
     await save({ publishing: targets, published: false, report: null });
     recorded = true;
-    await finishCommit(staging);
+    await finishCommit(staging, { copies: what.copies });
   } catch (err) {
     await abortCommit(staging);
     // The publish removed its own uploads when it failed: nothing is left to remove.
@@ -365,7 +362,7 @@ async function commitIngest(
   const table = await ingestPublication(ctx);
   const output = ctx.step.output!;
   const targets = await publish(
-    { output, overwrite: ctx.step.overwrite, marker: TABLE_MARKER, names: table.names },
+    { output, overwrite: ctx.step.overwrite, marker: TABLE_MARKER, copies: table.copies },
     table.fill,
     previous,
     save,

@@ -548,11 +548,11 @@ export async function runWriteChild(ctx: IngestStageContext): Promise<IngestStag
   return stageReport('write', t0, io, rows, files.length);
 }
 
-/** What the commit of an ingest needs to publish: the data files' names, and a staging folder filler. */
+/** What the commit of an ingest publishes: the data files in the work folder, and `_sample`. */
 export interface IngestPublication {
-  /** The data files, in file order. */
-  readonly names: readonly string[];
-  /** Downloads the data files into the staging folder and writes `_sample` (and the metadata file). */
+  /** The data files: name -> its URL in the work folder. */
+  readonly copies: Readonly<Record<string, string>>;
+  /** Writes `_sample` into the staging folder (and the metadata file at its place). */
   readonly fill: (staging: Staging) => Promise<void>;
   /** The step's report (timings: the commit's own). */
   readonly report: () => IngestReport;
@@ -560,8 +560,7 @@ export interface IngestPublication {
 
 /**
  * Reads the plan and every writer's results, and returns what the commit publishes: the data
- * files (fetched from the work folder into the staging folder) and `_sample`, written as a local
- * run writes it.
+ * files (copied inside S3 from the work folder) and `_sample`, written as a local run writes it.
  */
 export async function ingestPublication(ctx: IngestStageContext): Promise<IngestPublication> {
   const t0 = performance.now();
@@ -596,11 +595,8 @@ export async function ingestPublication(ctx: IngestStageContext): Promise<Ingest
   let sampleBytes = 0;
   const dataBytes = files.reduce((a, f) => a + f.bytes, 0);
   return {
-    names: files.map((f) => f.name),
+    copies: Object.fromEntries(files.map((f) => [f.name, dataFileUrl(ctx.work, f.name)])),
     fill: async (staging) => {
-      await eachBounded(files.length, TRANSFERS, async (i) => {
-        await io.download(dataFileUrl(ctx.work, files[i]!.name), join(staging.dir, files[i]!.name));
-      });
       const kv = reportMetadata(counts);
       const schema = schemaFromText(table.meta.schema);
       const done = await writeTableMetadata(staging, settings, schema, chunks, files, kv);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeopartError } from '../../src/errors.js';
 import {
+  copyObject,
   deleteObjects,
   getObject,
   headObject,
@@ -91,6 +92,22 @@ describe('object calls against a local S3 server', () => {
     ]);
     await deleteObjects([s3.url('io/a.bin'), s3.url('io/never-there')]);
     expect((await listObjects(s3.url('io/'))).map((o) => o.url)).toEqual([s3.url('io/sub/b.txt')]);
+  });
+
+  it('copies an object inside S3, and a larger one than a copy may take through a local file', async () => {
+    const body = randomBytes(3000);
+    await putObject(s3.url('copy/from key.bin'), body);
+    await putObject(s3.url('copy/to.bin'), 'old');
+    await copyObject(s3.url('copy/from key.bin'), s3.url('copy/to.bin'));
+    expect(Buffer.from(await getObject(s3.url('copy/to.bin')))).toEqual(body);
+    await copyObject(s3.url('copy/from key.bin'), s3.url('copy/big.bin'), { maxCopyBytes: 1000 });
+    expect(Buffer.from(await getObject(s3.url('copy/big.bin')))).toEqual(body);
+    const err = await copyObject(s3.url('copy/none.bin'), s3.url('copy/x.bin')).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('INPUT_NOT_FOUND');
+    expect(String(err)).toContain(
+      `${s3.url('copy/none.bin')}: no such object to copy to ${s3.url('copy/x.bin')}`,
+    );
+    expect(await headObject(s3.url('copy/x.bin'))).toBeNull();
   });
 
   it('names the URL of a missing object or bucket as INPUT_NOT_FOUND', async () => {
