@@ -80,7 +80,7 @@ function watchStages(batch: FakeBatch, jobId: string): { stop: () => Record<stri
   const started: Record<string, number> = {};
   const ended: Record<string, number> = {};
   const t0 = performance.now();
-  const timer = setInterval(() => {
+  const look = () => {
     const now = (performance.now() - t0) / 1000;
     for (const j of batch.jobs.values()) {
       if (j.environment.GEOPART_JOB_ID !== jobId || j.index !== null) continue;
@@ -92,10 +92,12 @@ function watchStages(batch: FakeBatch, jobId: string): { stop: () => Record<stri
       if (ended[stage] === undefined && (j.status === 'SUCCEEDED' || j.status === 'FAILED'))
         ended[stage] = now;
     }
-  }, 50);
+  };
+  const timer = setInterval(look, 50);
   return {
     stop: () => {
       clearInterval(timer);
+      look();
       return Object.fromEntries(STAGES.map((s) => [s, (ended[s] ?? 0) - (started[s] ?? 0)]));
     },
   };
