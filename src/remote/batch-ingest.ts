@@ -18,7 +18,7 @@
  * - `commit`: writes `_sample` and publishes the files with the local commit, `_sample` last.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Schema, tableFromIPC } from 'apache-arrow';
@@ -204,9 +204,7 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
     const b = i >> 1;
     const path = i % 2 === 0 ? spillPath(spillDir, b) : keySpillPath(spillPath(spillDir, b));
     const name = i % 2 === 0 ? `${b}.arrow` : `${b}.keys`;
-    const size =
-      i % 2 === 0 ? scanned.spillBytes[b]! : 56 * (scanned.batchStart[b + 1]! - scanned.batchStart[b]!);
-    await io.upload(`${folder}${name}`, path, size);
+    await io.upload(`${folder}${name}`, path, statSync(path).size);
   });
   const { keys: _, batchStart, spillBytes, schema, files, pieces: pieceCount, ...counts } = scanned;
   const listing = createHash('sha256').update(JSON.stringify(files)).digest('hex');
