@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ingest } from '../../src/config/ingest.js';
 import { JobConfig } from '../../src/config/job.js';
 import { UdfJobStepConfig } from '../../src/config/udf-step.js';
+import { GeopartError } from '../../src/errors.js';
 import { getObject, listObjects, putObject } from '../../src/io/s3.js';
 import type { BatchRunRemoteOptions } from '../../src/remote/batch-options.js';
 import { type FakeBatch, registerTestDefinition, startBatch } from '../helpers/batch-server.js';
@@ -269,6 +270,34 @@ test('scan children that keep failing fail the run: no _sample; status names sta
     ['step0-commit', 'FAILED'],
   ]);
 }, 300_000);
+
+test('an ingest is refused before any request: a local input or output, write tasks out of range', async () => {
+  const refused = async (job: JobConfig, extra: Partial<BatchRunRemoteOptions> = {}) => {
+    const before = batch.requests.length;
+    const err = await job
+      .runRemote({ ...options, jobPrefix: s3.url('refused-jobs'), ...extra } as BatchRunRemoteOptions)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(GeopartError);
+    expect(batch.requests.length).toBe(before);
+    expect(await listObjects(s3.url('refused-jobs/'))).toEqual([]);
+    return (err as GeopartError).message;
+  };
+  const one = (input: string, output: string) =>
+    new JobConfig({ name: 'refused', steps: [ingest(input, output)] });
+  expect(await refused(one(dataPath(INPUTS[0]!), s3.url('refused/t')))).toMatch(
+    /steps\[0\]\.input: ".*countries\.fgb" is a local path; the instance cannot read local files/,
+  );
+  expect(await refused(one(inputs[0]!, join(tmp, 'local-table')))).toContain(
+    'is not an s3:// URL; a remote job can only write to S3',
+  );
+  for (const writeTasks of [0, 10_001, 1.5])
+    expect(await refused(one(inputs[0]!, s3.url('refused/t')), { writeTasks })).toContain(
+      `write_tasks: got ${writeTasks}; expected a whole number of children from 1 to 10,000 (--write-tasks)`,
+    );
+}, 60_000);
 
 test('cancel terminates every job of an ingest', async () => {
   const run = await twoSteps(

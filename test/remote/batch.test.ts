@@ -189,6 +189,17 @@ describe('refused before any request', () => {
     });
     expect(tasks.status).toBe(1);
     expect(tasks.stderr).toContain('tasks: got 10001');
+    const writers = await geopartAsync(
+      ['remote', 'run', file, '--batch-queue', 'q', '--tasks', '2', '--write-tasks', '0'],
+      { cwd: tmp, env },
+    );
+    expect(writers.status).toBe(1);
+    expect(writers.stderr).toContain(
+      'write_tasks: got 0; expected a whole number of children from 1 to 10,000',
+    );
+    const alone = await geopartAsync(['remote', 'run', file, '--write-tasks', '2'], { cwd: tmp, env });
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toContain('--write-tasks is a Batch flag: give --batch-queue Q too');
     const ec2 = await geopartAsync(
       ['remote', 'run', file, '--batch-queue', 'q', '--tasks', '2', '--instance-type', 'm5.large'],
       {
