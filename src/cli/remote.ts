@@ -4,7 +4,6 @@ import { loadJob } from '../config/load-job.js';
 import type { InstanceType } from '../config/remote-options.js';
 import { GeopartError } from '../errors.js';
 import type { RemoteJobStatus, RunResponse } from '../remote/run-response.js';
-import { whileInterruptible } from './interrupt.js';
 import { REMOTE_USAGE } from './usage.js';
 
 type Out = (s: string) => void;
@@ -273,15 +272,11 @@ async function batchChild(argv: string[]): Promise<number> {
   }
   const { runBatchChild } = await import('../remote/batch-child.js');
   const interval = Number(process.env.GEOPART_LOG_INTERVAL_MS);
-  const url = one(positionals, 'run URL');
-  return whileInterruptible((signal) =>
-    runBatchChild(url, {
-      stage: values.stage as string,
-      uploadIntervalMs: interval > 0 ? interval : 10_000,
-      echo: (text) => process.stdout.write(text),
-      signal,
-    }),
-  );
+  return runBatchChild(one(positionals, 'run URL'), {
+    stage: values.stage,
+    uploadIntervalMs: interval > 0 ? interval : 10_000,
+    echo: (text) => process.stdout.write(text),
+  });
 }
 
 /** A number flag of batch-setup: a plain decimal, else NaN (which the option check names). */
