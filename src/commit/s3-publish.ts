@@ -44,7 +44,10 @@ export interface S3PublishOptions {
   /** Replace an existing output at the prefix (see the module comment). */
   readonly overwrite: boolean;
   readonly signal?: AbortSignal;
-  /** Uploads in flight at once (default 4). The marker always goes alone, last. */
+  /**
+   * Uploads in flight at once (default 4). Copies inside S3 move no bytes through this machine
+   * and go {@link COPIES_AT_ONCE} at a time. The marker always goes alone, last.
+   */
   readonly concurrency?: number;
   /**
    * Called after each object is uploaded, with its URL, in completion order (the marker last).
@@ -57,6 +60,12 @@ export interface S3PublishOptions {
    */
   readonly copies?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Copies inside S3 in flight at once: each is one request that S3 serves in about a second per
+ * 60 MB, so a table of a thousand files takes a minute, not four as at the upload default.
+ */
+export const COPIES_AT_ONCE = 16;
 
 /** `prefixUrl` as a folder prefix: one trailing slash, so `x` does not match `x2/...`. */
 function folderOf(prefixUrl: string): string {
@@ -156,7 +165,10 @@ export async function publishToS3(
       for (const url of markers) if ((await headObject(url, call)) !== null) present.push(url);
       if (present.length > 0) await deleteObjects(present, call);
     }
-    await eachBounded(data.length, options.concurrency ?? 4, (i) => upload(data[i]!));
+    const copied = data.filter((f) => copies[f] !== undefined);
+    const sent = data.filter((f) => copies[f] === undefined);
+    await eachBounded(copied.length, COPIES_AT_ONCE, (i) => upload(copied[i]!));
+    await eachBounded(sent.length, options.concurrency ?? 4, (i) => upload(sent[i]!));
     const keep = new Set(files.map(urlOf));
     const stale = (await listObjects(folderOf(prefixUrl), call)).filter((o) => !keep.has(o.url));
     if (stale.length > 0) {

@@ -34,7 +34,10 @@ function slicesForScan(batch: RecordBatch): RecordBatch[] {
 
 /** What the scan stage hands to the plan. */
 export interface ScanOutcome {
-  /** The key table; the plan stage takes it and sets this to null so it can be freed. */
+  /**
+   * The key table; the plan stage takes it and sets this to null so it can be freed. Null for
+   * a share, whose keys are all spilled for the plan elsewhere to gather.
+   */
   keys: KeyTableBuilder | null;
   /** First row of each scanned batch in the key table (one more entry than batches). */
   readonly batchStart: Float64Array;
@@ -87,9 +90,15 @@ export async function scanStage(
     share?.pieces,
   );
   const scanOptions = settings.scan;
-  const builder = new KeyTableBuilder(inputs.featureCount ?? 0, settings.planBudgetRows, (batchId, keys) =>
-    writeKeySpill(keySpillPath(spillPath(spillDir, batchId)), keys),
-  );
+  // A share keeps no keys (they are spilled), only each batch's rows and spilled bytes.
+  const builder =
+    share === undefined
+      ? new KeyTableBuilder(inputs.featureCount ?? 0, settings.planBudgetRows, (batchId, keys) =>
+          writeKeySpill(keySpillPath(spillPath(spillDir, batchId)), keys),
+        )
+      : null;
+  const shareRows: number[] = [];
+  const shareBytes: number[] = [];
   // Input rows sent to be scanned so far: past the budget the scans spill their keys too.
   let rowsSent = 0;
   let rowsCrossingAntimeridian = 0;
@@ -126,14 +135,17 @@ export async function scanStage(
     // The keys are spilled once they may not all fit (the scan can add rows, by subdivision
     // or the antimeridian split: the builder spills what the scans did not, should the table
     // still outgrow the budget).
-    const spillKeys = share !== undefined || !builder.complete || rowsSent > settings.planBudgetRows;
+    const spillKeys = builder === null || !builder.complete || rowsSent > settings.planBudgetRows;
     const r = await pool.run(
       'scan',
       { input, batchId, spillPath: spillPath(spillDir, batchId), spillKeys, options: scanOptions },
       transfer,
       options.signal,
     );
-    builder.add(r);
+    if (builder === null) {
+      shareRows[batchId] = r.rows;
+      shareBytes[batchId] = r.spillBytes;
+    } else builder.add(r);
     rowsCrossingAntimeridian += r.rowsCrossingAntimeridian;
     rowsAddedByAntimeridian += r.rowsAddedByAntimeridian;
     rowsDroppedOutOfBounds += r.droppedOutOfBounds;
@@ -153,10 +165,12 @@ export async function scanStage(
       bytes: spilled,
     });
   });
+  const batchStart = new Float64Array(shareRows.length + 1);
+  for (const [b, n] of shareRows.entries()) batchStart[b + 1] = batchStart[b]! + n;
   return {
     keys: builder,
-    batchStart: Float64Array.from(builder.batchStart),
-    spillBytes: Float64Array.from(builder.spillBytes),
+    batchStart: builder === null ? batchStart : Float64Array.from(builder.batchStart),
+    spillBytes: Float64Array.from(builder === null ? shareBytes : builder.spillBytes),
     rowsDroppedNoGeometry,
     rowsSubdivided,
     rowsMadeValid,

@@ -197,7 +197,6 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
       },
     ),
   );
-  scanned.keys = null;
   const batches = scanned.spillBytes.length;
   const folder = scanFolder(ctx.work, ctx.index);
   await eachBounded(2 * batches, TRANSFERS, async (i) => {

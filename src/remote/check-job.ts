@@ -107,8 +107,8 @@ function chunksOf(step: StepJson): string | null {
 
 async function exists(location: string, signal?: AbortSignal): Promise<boolean> {
   if (isS3Url(location)) {
-    if ((await headObject(location, { signal })) !== null) return true;
-    // A folder (prefix) input is there when something is under it.
+    // A folder (prefix) input, with or without its trailing slash, is there when something is under it.
+    if (!location.endsWith('/') && (await headObject(location, { signal })) !== null) return true;
     const folder = location.endsWith('/') ? location : `${location}/`;
     return (await listObjects(folder, { signal })).length > 0;
   }

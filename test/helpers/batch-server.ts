@@ -76,6 +76,11 @@ export interface FakeBatch {
    * null: none.
    */
   beforeAnswer: ((operation: string, body: BatchRequest['body']) => Promise<void>) | null;
+  /**
+   * Awaited before a child's process starts (the job is RUNNING meanwhile): a test's change to
+   * the world between two children; null: none.
+   */
+  beforeStart: ((job: FakeJob) => Promise<void>) | null;
   /** Resolves once every job has ended (succeeded or failed) and every process has closed. */
   idle(): Promise<void>;
   /** Kills what runs and stops the server. */
@@ -201,6 +206,12 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
   const start = (unit: FakeJob) => {
     running++;
     unit.status = 'RUNNING';
+    const hook = fake.beforeStart;
+    if (hook === null) spawnChild(unit);
+    else void hook(unit).then(() => spawnChild(unit));
+  };
+
+  const spawnChild = (unit: FakeJob) => {
     const attempt = unit.attempts.length + 1;
     const [cmd, ...args] = unit.command;
     const argv = cmd === 'geopart' ? [`${ROOT}bin/geopart.js`, ...args] : args;
@@ -448,6 +459,7 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
   const server = await listenOnLoopback(handle);
   const fake: FakeBatch = {
     beforeAnswer: null,
+    beforeStart: null,
     endpoint: server.endpoint,
     requests,
     jobs,

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishToS3 } from '../../src/commit/s3-publish.js';
+import { COPIES_AT_ONCE, publishToS3 } from '../../src/commit/s3-publish.js';
 import { GeopartError } from '../../src/errors.js';
 import { gdalPath, gdalS3Config } from '../../src/io/gdal-s3.js';
 import { getObject, listObjects, putObject } from '../../src/io/s3.js';
@@ -56,6 +56,42 @@ describe('publishing a staged folder to s3://', () => {
       ['_SUCCESS', 'part-0.parquet', 'part-1.parquet', 'sub/x.json'].map((f) => `${prefix}/${f}`),
     );
     expect(await text(`${prefix}/sub/x.json`)).toBe('{}');
+  });
+
+  it('copies objects inside S3 beside the uploads, many at once, the marker still last', async () => {
+    const prefix = s3.url('steps/copied-out');
+    const names = Array.from({ length: 3 * COPIES_AT_ONCE }, (_, i) => `${i}.parquet`);
+    const copies: Record<string, string> = {};
+    for (const name of names) {
+      const from = s3.url(`work/${name}`);
+      await putObject(from, new TextEncoder().encode(`copy of ${name}`));
+      copies[name] = from;
+    }
+    const dir = await staged({ 'report.json': '{}', _sample: 'marker' });
+    let inFlight = 0;
+    let most = 0;
+    const order: string[] = [];
+    const uploaded = await publishToS3(dir, prefix, {
+      marker: '_sample',
+      overwrite: false,
+      copies,
+      onUpload: async (url) => {
+        order.push(url);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+      },
+    });
+    expect(uploaded).toEqual(order);
+    expect(order.at(-1)).toBe(`${prefix}/_sample`);
+    expect(most).toBeGreaterThan(4);
+    expect(most).toBeLessThanOrEqual(COPIES_AT_ONCE);
+    expect((await listObjects(`${prefix}/`)).map((o) => o.url).sort()).toEqual(
+      [...names, 'report.json', '_sample'].map((f) => `${prefix}/${f}`).sort(),
+    );
+    for (const name of names) expect(await text(`${prefix}/${name}`)).toBe(`copy of ${name}`);
+    // The sources stay: the caller deletes its work folder once the marker is up.
+    expect(await listObjects(s3.url('work/'))).toHaveLength(names.length);
   });
 
   it('with overwrite, replaces files, deletes the stale ones, and leaves a sibling prefix alone', async () => {

@@ -14,6 +14,7 @@ import { UdfJobStepConfig } from '../../src/config/udf-step.js';
 import { GeopartError } from '../../src/errors.js';
 import { getObject, listObjects, putObject } from '../../src/io/s3.js';
 import type { BatchRunRemoteOptions } from '../../src/remote/batch-options.js';
+import { jobUrls } from '../../src/remote/job-store.js';
 import { type FakeBatch, registerTestDefinition, startBatch } from '../helpers/batch-server.js';
 import { ROOT } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
@@ -269,6 +270,39 @@ test('scan children that keep failing fail the run: no _sample; status names sta
     ['step0-write', 'FAILED'],
     ['step0-commit', 'FAILED'],
   ]);
+}, 300_000);
+
+test('an input folder that gains a file between scan children fails the plan, which names the change', async () => {
+  const folder = s3.url('changing/');
+  for (const path of INPUTS.slice(0, 2))
+    await putObject(`${folder}${path.split('/').pop()}`, readFileSync(dataPath(path)));
+  // Scan child 1 starts once child 0 has scanned and summed up its share, and after a file is added.
+  batch.beforeStart = async (job) => {
+    if (job.environment.MARK !== 'changing' || !job.jobName.endsWith('step0-scan') || job.index !== 1) return;
+    const summary = `${jobUrls(options.jobPrefix!, job.environment.GEOPART_JOB_ID!).folder}work/step0/scan/0.pack`;
+    await expect
+      .poll(async () => (await listObjects(summary)).length, {
+        timeout: 60_000,
+        interval: 20,
+      })
+      .toBe(1);
+    await putObject(`${folder}zz-late.fgb`, readFileSync(dataPath(INPUTS[2]!)));
+  };
+  try {
+    const table = s3.url('changing-out/table');
+    const run = await new JobConfig({ name: 'changing', steps: [ingest(folder, table)] }).runRemote({
+      ...options,
+      additionalEnv: ['MARK=changing'],
+    });
+    const status = await run.wait({ pollMs: 200 });
+    expect(status.state).toBe('failed');
+    expect(status.error).toContain('stage step0-plan failed');
+    expect(status.error).toContain('scan children 0 and 1 found different inputs');
+    expect(status.error).toContain("the step's inputs changed during the run");
+    expect(await listObjects(`${table}/`)).toEqual([]);
+  } finally {
+    batch.beforeStart = null;
+  }
 }, 300_000);
 
 test('an ingest is refused before any request: a local input or output, write tasks out of range', async () => {

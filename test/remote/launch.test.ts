@@ -187,6 +187,20 @@ describe('launching a job', () => {
     );
     expect(ec2.requests).toEqual([]);
   });
+
+  test('a folder input, given with its trailing slash, is there when something is under it', async () => {
+    const folderJob = (folder: string) =>
+      new JobConfig({ name: 'folder', steps: [ingest(folder, s3.url('tables/from-folder'))] });
+    const empty = await folderJob(s3.url('in/empty-folder/'))
+      .runRemote(launcher)
+      .catch((e: unknown) => e);
+    expect((empty as GeopartError).code).toBe('INPUT_NOT_FOUND');
+    expect(ec2.requests).toEqual([]);
+    await putObject(s3.url('in/a-folder/part.fgb'), new Uint8Array([1]));
+    const run = await folderJob(s3.url('in/a-folder/')).runRemote(launcher);
+    expect(ec2.requests.map((r) => r.action)).toContain('RunInstances');
+    expect(run.jobId).toBeTruthy();
+  });
 });
 
 describe('refused before any request', () => {
