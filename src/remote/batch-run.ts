@@ -112,9 +112,12 @@ export function batchBackend(
         const id = stageIds[i] ?? null;
         return stageStatus(s, id, id === null ? undefined : jobs.get(id));
       });
+      // The run started when its first job did (Batch's clock; status.json has no start).
+      const starts = [...jobs.values()].flatMap((j) => (j.startedAt === null ? [] : [j.startedAt]));
+      const startedAt = starts.length === 0 ? null : new Date(Math.min(...starts)).toISOString();
       return async (record) => {
         const said = record?.state ?? 'pending';
-        if (END_STATES.has(said)) return { instanceState: null, stages, verdict: null };
+        if (END_STATES.has(said)) return { instanceState: null, stages, verdict: null, startedAt };
         const failed = stages.find((s) => s.status === 'FAILED');
         if (failed !== undefined) {
           const error = await failure(settings, urls, failed, jobs.get(failed.batchJobId!)!, signal);
@@ -122,25 +125,30 @@ export function batchBackend(
           // forgets its jobs; the first end written stands.
           const now = await readStatus(urls, signal);
           if (now !== null && END_STATES.has(now.state))
-            return { instanceState: null, stages, verdict: null };
+            return { instanceState: null, stages, verdict: null, startedAt };
           await writeStatus(
             urls,
             {
               state: 'failed',
               jobId: manifest.jobId,
               instanceId: null,
-              startedAt: now?.startedAt ?? record?.startedAt ?? null,
+              startedAt: now?.startedAt ?? record?.startedAt ?? startedAt,
               updatedAt: new Date().toISOString(),
               error,
             },
             signal,
           );
-          return { instanceState: null, stages, verdict: { state: 'failed', error } };
+          return { instanceState: null, stages, verdict: { state: 'failed', error }, startedAt };
         }
         let state: JobState = 'pending';
         if (stages.length > 0 && stages.every((s) => s.status === 'SUCCEEDED')) state = 'succeeded';
         else if (stages.some((s) => s.running > 0 || s.succeeded > 0)) state = 'running';
-        return { instanceState: null, stages, verdict: state === said ? null : { state, error: null } };
+        return {
+          instanceState: null,
+          stages,
+          verdict: state === said ? null : { state, error: null },
+          startedAt,
+        };
       };
     },
     async terminate(signal) {

@@ -59,6 +59,8 @@ export interface BatchJobInfo {
   readonly exitCode: number | null;
   /** Why the last attempt's container stopped (e.g. `OutOfMemoryError`), or null. */
   readonly containerReason: string | null;
+  /** When the job (an array: its first child) started running, ms since 1970; null before. */
+  readonly startedAt: number | null;
 }
 
 /** A child of an array job as Batch lists it. */
@@ -129,6 +131,7 @@ function info(job: JobDetail): BatchJobInfo {
     attempts: job.attempts?.length ?? 0,
     exitCode: last?.exitCode ?? job.container?.exitCode ?? null,
     containerReason: last?.reason ?? job.container?.reason ?? null,
+    startedAt: job.startedAt ?? null,
   };
 }
 

@@ -63,6 +63,11 @@ export interface Observation {
   readonly stages: readonly StageStatus[] | null;
   /** The job's state and why, when the compute side knows better than `status.json`; else null. */
   readonly verdict: { readonly state: JobState; readonly error: string | null } | null;
+  /**
+   * When the compute side says the job started (ISO 8601), for a job whose `status.json` does
+   * not say (a run on Batch: its first job's start); null when unknown.
+   */
+  readonly startedAt?: string | null;
 }
 
 /** One log object of a job, and how its lines are labelled when several are read together. */
@@ -186,7 +191,7 @@ export class RunResponse {
       instanceId: record?.instanceId ?? backend.instanceId,
       instanceState: seen.instanceState,
       state: seen.verdict?.state ?? record?.state ?? 'pending',
-      startedAt: record?.startedAt ?? null,
+      startedAt: record?.startedAt ?? seen.startedAt ?? null,
       updatedAt: record?.updatedAt ?? null,
       error: seen.verdict ? seen.verdict.error : (record?.error ?? null),
       stages: seen.stages,
@@ -279,7 +284,7 @@ export class RunResponse {
         state: 'cancelled',
         jobId,
         instanceId: backend.instanceId,
-        startedAt: before?.startedAt ?? null,
+        startedAt: before?.startedAt ?? seen.startedAt ?? null,
         updatedAt: new Date().toISOString(),
         error: 'cancelled by the user',
       },

@@ -60,6 +60,8 @@ export interface FakeJob {
   readonly maxAttempts: number;
   readonly timeoutSeconds: number | null;
   readonly attempts: FakeAttempt[];
+  /** When its first attempt started (ms since 1970), or null. */
+  startedAt: number | null;
   process: ChildProcess | null;
 }
 
@@ -206,6 +208,7 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
   const start = (unit: FakeJob) => {
     running++;
     unit.status = 'RUNNING';
+    unit.startedAt ??= Date.now();
     const hook = fake.beforeStart;
     if (hook === null) spawnChild(unit);
     else void hook(unit).then(() => spawnChild(unit));
@@ -277,7 +280,7 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
   };
 
   const newJob = (
-    fields: Omit<FakeJob, 'status' | 'statusReason' | 'children' | 'attempts' | 'process'>,
+    fields: Omit<FakeJob, 'status' | 'statusReason' | 'children' | 'attempts' | 'startedAt' | 'process'>,
   ): FakeJob => {
     const job: FakeJob = {
       ...fields,
@@ -285,10 +288,17 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
       statusReason: null,
       children: [],
       attempts: [],
+      startedAt: null,
       process: null,
     };
     jobs.set(job.jobId, job);
     return job;
+  };
+
+  /** When a job started; an array job, when its first child did. */
+  const startedAt = (j: FakeJob): number | undefined => {
+    const starts = (j.size === null ? [j] : j.children).flatMap((c) => c.startedAt ?? []);
+    return starts.length === 0 ? undefined : Math.min(...starts);
   };
 
   const detail = (j: FakeJob) => {
@@ -301,7 +311,7 @@ export async function startBatch(options: { readonly slots?: number } = {}): Pro
       status: j.status,
       statusReason: j.statusReason ?? undefined,
       createdAt: 1,
-      startedAt: j.attempts.length > 0 || j.status === 'RUNNING' ? 2 : undefined,
+      startedAt: startedAt(j),
       jobDefinition: j.jobDefinition,
       dependsOn: j.dependsOn,
       attempts: j.attempts.map((a) => ({

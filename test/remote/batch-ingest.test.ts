@@ -14,7 +14,7 @@ import { UdfJobStepConfig } from '../../src/config/udf-step.js';
 import { GeopartError } from '../../src/errors.js';
 import { getObject, listObjects, putObject } from '../../src/io/s3.js';
 import type { BatchRunRemoteOptions } from '../../src/remote/batch-options.js';
-import { jobUrls } from '../../src/remote/job-store.js';
+import { jobUrls, readStatus } from '../../src/remote/job-store.js';
 import { type FakeBatch, registerTestDefinition, startBatch } from '../helpers/batch-server.js';
 import { ROOT } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
@@ -115,6 +115,7 @@ describe('an ingest and a UDF over its chunks, on 4 scan and 3 write children', 
   test('gives the bytes of a local run; DuckDB reads the rows; the work files go', async () => {
     const table = s3.url('batch/table');
     const stats = s3.url('batch/stats');
+    const launched = Date.now();
     const run = await twoSteps(inputs, table, stats, s3.url('udf/chunk-stats.mjs')).runRemote({
       ...options,
       attempts: 2,
@@ -123,6 +124,10 @@ describe('an ingest and a UDF over its chunks, on 4 scan and 3 write children', 
     });
     const status = await run.wait({ pollMs: 200 });
     expect(status, await run.logs()).toMatchObject({ state: 'succeeded', engine: 'batch', error: null });
+    // The run started when its first job did, by Batch's clock.
+    const started = Date.parse(status.startedAt!);
+    expect(started).toBeGreaterThanOrEqual(launched);
+    expect(started).toBeLessThanOrEqual(Date.parse(status.updatedAt!));
     expectSameObjects(await objects(table), local.table);
     expectSameObjects(await objects(stats), local.stats);
     expect(await listObjects(`${run.jobFolder}work/`)).toEqual([]);
@@ -258,6 +263,9 @@ test('scan children that keep failing fail the run: no _sample; status names sta
   const run = await job.runRemote({ ...options, attempts: 2 });
   const status = await run.wait({ pollMs: 200 });
   expect(status.state).toBe('failed');
+  // The failure is recorded with the run's start.
+  expect((await readStatus(jobUrls(options.jobPrefix!, run.jobId)))?.startedAt).toBe(status.startedAt);
+  expect(Number.isNaN(Date.parse(status.startedAt!))).toBe(false);
   expect(status.error).toContain('stage step0-scan failed: child 0 of 4 failed (attempt 2)');
   expect(status.error).toContain(`${cut}`);
   expect(status.error).toContain('Unexpected I/O failure: reading feature');
