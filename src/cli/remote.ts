@@ -4,6 +4,7 @@ import { loadJob } from '../config/load-job.js';
 import type { InstanceType } from '../config/remote-options.js';
 import { GeopartError } from '../errors.js';
 import type { RemoteJobStatus, RunResponse } from '../remote/run-response.js';
+import { whileInterruptible } from './interrupt.js';
 import { REMOTE_USAGE } from './usage.js';
 
 type Out = (s: string) => void;
@@ -272,10 +273,18 @@ async function batchChild(argv: string[]): Promise<number> {
   }
   const { runBatchChild } = await import('../remote/batch-child.js');
   const interval = Number(process.env.GEOPART_LOG_INTERVAL_MS);
-  return runBatchChild(one(positionals, 'run URL'), {
-    stage: values.stage,
-    uploadIntervalMs: interval > 0 ? interval : 10_000,
-    echo: (text) => process.stdout.write(text),
+  const url = one(positionals, 'run URL');
+  return whileInterruptible(async (signal) => {
+    const code = await runBatchChild(url, {
+      stage: values.stage as string,
+      uploadIntervalMs: interval > 0 ? interval : 10_000,
+      echo: (text) => process.stdout.write(text),
+      signal,
+    });
+    // Stopped: the attempt is recorded failed and its log is up, but the work it left (a UDF
+    // still running, a transfer) would keep the process alive; a stopped job ends now.
+    if (signal.aborted) process.exit(code);
+    return code;
   });
 }
 

@@ -15,6 +15,7 @@
  *   from the plan and the writers' results); the last commit of the run marks the job `succeeded`. Its record
  *   lets a retry finish what an attempt cut short (see {@link commitStep}).
  */
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,11 @@ export interface BatchChildOptions {
   readonly uploadIntervalMs?: number;
   /** Receives the log text as it is written (masked); default: none. */
   readonly echo?: (text: string) => void;
+  /**
+   * Stops the child (the command line ties it to SIGTERM): it records the attempt failed with
+   * the signal's reason, uploads its log and returns 1 at once, whatever was running.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Transfers to and from S3 at once. */
@@ -463,7 +469,15 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
     await recordDone(report);
     return formatUdfReport(report);
   };
-  try {
+  // Batch stops a job with SIGTERM (a termination, a timeout, a lost Spot instance), then
+  // SIGKILL: on the first, the attempt records itself failed and uploads its log.
+  const stopped = new Promise<never>((_, reject) => {
+    const signal = options.signal;
+    if (signal?.aborted) reject(signal.reason);
+    else signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  stopped.catch(() => undefined);
+  const work = async () => {
     const raw = JSON.parse(new TextDecoder().decode(await getObject(urls.job))) as JobJson;
     const local = await localizeUdfModules(raw, dir);
     modules = local.steps.flatMap((s, i) => {
@@ -529,6 +543,9 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
         );
       }
     }
+  };
+  try {
+    await Promise.race([work(), stopped]);
     return 0;
   } catch (err) {
     // An ingest's work files stay for diagnosis: say where.
@@ -536,13 +553,25 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
       stage.kind === 'udf' || manifest.stages.some((s) => s.step === stage.step && s.kind === 'udf')
         ? ''
         : `; the step's work files are kept under ${workFolder(urls, stage.step)}`;
-    const error = maskSecrets(renamed(err instanceof Error ? err.message : String(err)), masks) + kept;
+    // Stopped by Batch (SIGTERM): say so, rather than what the work was doing when it stopped.
+    const message = options.signal?.aborted
+      ? `${String((options.signal.reason as Error | undefined)?.message ?? 'stopped').replace(/; nothing was committed$/, '')}: Batch terminated the job, or its attempt timed out`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    const error = maskSecrets(renamed(message), masks) + kept;
     log.line(`error: ${error}`);
     await record('failed', error, null).catch(() => undefined);
     return 1;
   } finally {
     clearInterval(timer);
-    await rm(dir, { recursive: true, force: true });
+    if (options.signal?.aborted) {
+      // Stopped: the work may still be running (the process ends when this returns), and
+      // waiting on the removal of its folder could outlast Batch's grace period.
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {}
+    } else await rm(dir, { recursive: true, force: true });
     await log.flush().catch(() => undefined);
   }
 }

@@ -349,8 +349,10 @@ test('cancel terminates every job of an ingest', async () => {
     s3.url('udf/chunk-stats.mjs'),
   ).runRemote(options);
   const mine = () => [...batch.jobs.values()].filter((j) => j.environment.GEOPART_JOB_ID === run.jobId);
+  // Once a scan child says it runs.
+  const records = () => listObjects(`${run.jobFolder}children/step0-scan/`);
   await expect
-    .poll(() => mine().filter((j) => j.status === 'RUNNING').length, { timeout: 60_000, interval: 20 })
+    .poll(async () => (await records()).length, { timeout: 60_000, interval: 20 })
     .toBeGreaterThan(0);
   expect((await run.cancel()).state).toBe('cancelled');
   const parents = mine()
@@ -362,4 +364,13 @@ test('cancel terminates every job of an ingest', async () => {
   await batch.idle();
   for (const j of mine()) expect(j.status, j.jobId).toBe('FAILED');
   expect(await listObjects(s3.url('cancelled/'))).toEqual([]);
+  // No child is left saying it runs: each finished, or recorded itself stopped (SIGTERM).
+  const seen = await Promise.all(
+    (await records()).map(async (o) => JSON.parse(new TextDecoder().decode(await getObject(o.url)))),
+  );
+  for (const r of seen) {
+    if (r.state === 'succeeded') continue;
+    expect(r.state).toBe('failed');
+    expect(r.error).toMatch(/^interrupted by SIGTERM: Batch terminated the job, or its attempt timed out/);
+  }
 }, 120_000);

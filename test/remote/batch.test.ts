@@ -415,8 +415,12 @@ test('cancel terminates every job of the run', async () => {
   });
   const run = await new JobConfig({ name: 'sleepy', steps: [step] }).runRemote({ ...options, tasks: 4 });
   const mine = () => [...batch.jobs.values()].filter((j) => j.environment.GEOPART_JOB_ID === run.jobId);
+  // Once a child says it runs.
   await expect
-    .poll(() => mine().filter((j) => j.status === 'RUNNING').length, { timeout: 60_000 })
+    .poll(async () => (await listObjects(`${run.jobFolder}children/step0-udf/`)).length, {
+      timeout: 60_000,
+      interval: 20,
+    })
     .toBeGreaterThan(0);
 
   const status = await run.cancel();
@@ -432,6 +436,14 @@ test('cancel terminates every job of the run', async () => {
   expect(mine().every((j) => j.process === null)).toBe(true);
   expect((await run.status()).state).toBe('cancelled');
   expect(await listObjects(`${output}/`)).toEqual([]);
+  // The children that had started were stopped by SIGTERM: each recorded itself failed, saying why.
+  const records = await listObjects(`${run.jobFolder}children/step0-udf/`);
+  expect(records.length).toBeGreaterThan(0);
+  for (const o of records) {
+    const r = JSON.parse(new TextDecoder().decode(await getObject(o.url)));
+    expect(r).toMatchObject({ state: 'failed' });
+    expect(r.error).toMatch(/^interrupted by SIGTERM: Batch terminated the job, or its attempt timed out/);
+  }
 }, 120_000);
 
 test('status and cancel, attached while the run is being submitted, find every job; terminate tries them all', async () => {
