@@ -79,6 +79,14 @@ export function schemaMessage(schema: Schema): Uint8Array {
   return bytes;
 }
 
+/** The schema of a schema message ({@link schemaMessage}'s inverse). */
+export function schemaFromMessage(message: Uint8Array): Schema {
+  const stream = new Uint8Array(message.length + IPC_EOS.length);
+  stream.set(message);
+  stream.set(IPC_EOS, message.length);
+  return tableFromIPC(stream).schema;
+}
+
 /**
  * The parts of `batch` (whose schema must not {@link needsIpc}) and the buffers to transfer
  * with them: the batch's exclusive buffers, moved, and whole copies of the others. After the

@@ -4,7 +4,7 @@
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { batchToParts, needsIpc } from '../arrow/batch-parts.js';
-import { openInputs } from '../io/read-inputs.js';
+import { type InputShare, openInputs } from '../io/read-inputs.js';
 import { GEOMETRY_COLUMN } from '../io/source.js';
 import type { WorkerPool } from '../pool/pool.js';
 import { batchToBytes, keySpillPath, spillPath, writeKeySpill } from '../scan/spill.js';
@@ -48,27 +48,22 @@ export interface ScanOutcome {
   readonly rowsMadeValid: number;
   readonly rowsAddedBySubdivision: number;
   readonly schema: Schema;
-  /** The expanded input files, in order, and their pieces in all (see {@link ScanShare}). */
+  /**
+   * The expanded input files, in order, their pieces in all, and the pieces read
+   * (`io/read-inputs.ts` `openInputs`).
+   */
   readonly files: readonly string[];
   readonly pieces: number;
+  readonly piecesRead: readonly [number, number];
+  /** Each column's first file, and the files opened (`InputSet`). */
+  readonly columnFiles: readonly string[];
+  readonly opened: number;
   readonly inputFiles: number;
   readonly rowsRead: number;
   readonly rowsAddedByExplode: number;
   readonly rowsCrossingAntimeridian: number;
   readonly rowsAddedByAntimeridian: number;
   readonly rowsDroppedOutOfBounds: number;
-}
-
-/**
- * One machine's share of a scan spread over several: the files it reads, and every batch's
- * keys spilled beside its rows, for the plan that gathers them.
- */
-export interface ScanShare {
-  /**
-   * Given the count of the input's pieces (`io/read-inputs.ts` `openInputs`: a Parquet file's
-   * row groups, any other file whole), the pieces `[first, end)` of this share.
-   */
-  readonly pieces: (count: number) => readonly [number, number];
 }
 
 /**
@@ -80,14 +75,14 @@ export async function scanStage(
   pool: WorkerPool<IngestTasks>,
   spillDir: string,
   options: IngestRunOptions,
-  share?: ScanShare,
+  share?: InputShare,
 ): Promise<ScanOutcome> {
   const inputs = await openInputs(
     {
       ...settings.read,
       onWarning: options.onWarning,
     },
-    share?.pieces,
+    share,
   );
   const scanOptions = settings.scan;
   // A share keeps no keys (they are spilled), only each batch's rows and spilled bytes.
@@ -178,6 +173,9 @@ export async function scanStage(
     schema: inputs.schema,
     files: inputs.files,
     pieces: inputs.pieceCount,
+    piecesRead: inputs.pieces,
+    columnFiles: inputs.columnFiles,
+    opened: inputs.opened,
     inputFiles: inputs.files.length,
     rowsRead: inputs.stats.rowsRead,
     rowsAddedByExplode: inputs.stats.rowsAddedByExplode,

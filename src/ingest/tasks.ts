@@ -5,9 +5,10 @@
  */
 import { unlinkSync } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
-import { type BatchParts, batchFromParts } from '../arrow/batch-parts.js';
+import { type BatchParts, batchFromParts, schemaFromMessage } from '../arrow/batch-parts.js';
 import { wkbColumnFromData } from '../arrow/binary.js';
 import { concatBatches } from '../arrow/concat.js';
+import { conformBatch } from '../arrow/conform.js';
 import { rowBytes } from '../arrow/row-bytes.js';
 import { takeRows } from '../arrow/take.js';
 import { takeRowsMulti } from '../arrow/take-multi.js';
@@ -113,12 +114,18 @@ export interface ShuffleTask {
   /** The batches' rows in final order, grouped by write unit. */
   readonly layout: ShuffleLayout;
   readonly path: string;
+  /** An Arrow IPC schema message the batches are conformed to (`ShuffleGroup.schema`). */
+  readonly schema?: Uint8Array;
 }
 
 /** Reads a group of spilled batches once, writes their rows grouped by unit, removes the spills. */
 export function shuffle(task: ShuffleTask): ShuffleIndex | TaskFailure {
   try {
-    const batches = task.spills.map(readSpill);
+    const schema = task.schema ? schemaFromMessage(task.schema) : null;
+    const batches = task.spills.map((path) => {
+      const batch = readSpill(path);
+      return schema ? conformBatch(batch, schema) : batch;
+    });
     const index = writeShuffle(task.path, batches, task.layout);
     for (const path of task.spills) unlinkSync(path);
     return movable(index, buffersOf([index.dest, index.offset, index.bytes, index.rows]));

@@ -182,6 +182,11 @@ export interface ShuffleGroup {
   readonly path: string;
   /** Spilled bytes of the group, for progress. */
   readonly bytes: number;
+  /**
+   * The schema (an Arrow IPC schema message) the batches are conformed to, when they were
+   * scanned with another (a share's, `io/read-inputs.ts` `openInputs`); absent: as spilled.
+   */
+  readonly schema?: Uint8Array;
 }
 
 /**
@@ -199,10 +204,10 @@ export async function runShuffle(
   let shuffled = 0;
   let shuffledBytes = 0;
   await eachBounded(groups.length, threads, async (g) => {
-    const { spills, layout, path, bytes } = groups[g]!;
+    const { spills, layout, path, bytes, schema } = groups[g]!;
     indexes[g] = await pool.run(
       'shuffle',
-      { spills, layout, path },
+      { spills, layout, path, ...(schema ? { schema } : {}) },
       buffersOf([layout.order, layout.dest, layout.count]),
       signal,
     );

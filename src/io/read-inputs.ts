@@ -11,6 +11,7 @@ import { extname } from 'node:path';
 import { type Field, type RecordBatch, Schema } from 'apache-arrow';
 import { conformBatch } from '../arrow/conform.js';
 import { GeopartError } from '../errors.js';
+import { shareRange } from '../util/share.js';
 import {
   batchBounds,
   checkFinite,
@@ -172,6 +173,18 @@ export function unionSchema(schemas: readonly { path: string; schema: Schema }[]
   ]);
 }
 
+/**
+ * Files per machine at and above which a share of the inputs is whole files (see
+ * {@link openInputs}).
+ */
+export const WHOLE_FILE_SHARE = 4;
+
+/** One machine's share of a step's inputs, in a run spread over `count` machines. */
+export interface InputShare {
+  readonly index: number;
+  readonly count: number;
+}
+
 /** The inputs of a step, opened and ready to stream. */
 export interface InputSet {
   /** The expanded input files, in reading order. */
@@ -184,8 +197,15 @@ export interface InputSet {
   readonly pieces: readonly [number, number];
   /** The pieces of all the files. */
   readonly pieceCount: number;
-  /** The schema every batch has (union of the files' schemas). */
+  /**
+   * The schema every batch has: the union of the files' schemas (with a share, of the files it
+   * streams; {@link unionSchema} of the shares' schemas in share order is the whole input's).
+   */
   readonly schema: Schema;
+  /** For each column of {@link schema}, the file it was first seen in (for messages). */
+  readonly columnFiles: readonly string[];
+  /** Files opened: every file without a share; with one, see {@link openInputs}. */
+  readonly opened: number;
   /** Rows the inputs hold when every file knows its count cheaply, else null. */
   readonly featureCount: number | null;
   readonly stats: ReadStats;
@@ -201,18 +221,24 @@ export const MAX_WARNINGS = 100;
  * layer, a file without geometry or clashing column types fail before any row is read; the
  * others are reopened when their turn comes, so at most two files are open while streaming.
  *
- * `share`, given the count of pieces (every file's pieces in file order: a Parquet file's row
- * groups, which read alike alone or together; one piece for any other file), picks the pieces
- * `[first, end)` to stream (one machine's share of a run spread over several). The schema is
- * still the union of every file's, so that each share's batches have the whole input's schema.
+ * With `share` (machine `index` of `count` in a run spread over several), the machine streams
+ * the pieces `shareRange(index, count, pieces)` (`util/share.ts`) of every file's pieces in file
+ * order, and opens only what that needs:
+ * - with at least {@link WHOLE_FILE_SHARE} files per machine, a piece is a file: the machine
+ *   opens its own files only;
+ * - with fewer, a Parquet file's pieces are its row groups (which read alike alone or
+ *   together) and any other file is one piece: the machine opens every Parquet file's footer
+ *   for the count, and its own other files.
+ * The schema is then the union of the files the share streams (and of those without pieces
+ * whose place falls in it); the whole input's is the union of the shares', which the caller
+ * makes, and conforms the batches to (`arrow/conform.ts`).
  */
-export async function openInputs(
-  options: ReadOptions,
-  share?: (pieces: number) => readonly [number, number],
-): Promise<InputSet> {
+export async function openInputs(options: ReadOptions, share?: InputShare): Promise<InputSet> {
   const files = await expandInputs(options.input, options.fileSuffix ?? null);
+  const n = files.length;
+  const byFiles = share !== undefined && n >= WHOLE_FILE_SHARE * share.count;
   /** Each file's parts' rows (null: read whole, one piece), and the first piece of each file. */
-  const partRows: (readonly number[] | null)[] = [];
+  const partRows: (readonly number[] | null)[] = new Array(n).fill(null);
   const firstPiece: number[] = [0];
   // Files are opened twice (schema, then rows): say each warning once, and stop after
   // MAX_WARNINGS distinct ones (a driver may warn once per row).
@@ -228,38 +254,69 @@ export async function openInputs(
       );
     },
   };
-  const schemas: { path: string; schema: Schema }[] = [];
-  let featureCount: number | null = 0;
-  // The first file stays open for streaming: some drivers (GeoJSON) parse the whole file when
-  // it is opened, so a single input is opened once.
+  /** What opening each file found (null: not opened). */
+  const found: ({ schema: Schema; featureCount: number | null } | null)[] = new Array(n).fill(null);
+  // The first file streamed stays open: some drivers (GeoJSON) parse the whole file when it is
+  // opened, so a single input is opened once.
   let firstSource: Source | null = null;
-  let schema: Schema;
-  try {
-    for (const [i, path] of files.entries()) {
-      const source = await openSource(path, options);
-      schemas.push({ path, schema: source.schema });
-      const count = source.info.featureCount;
-      featureCount = featureCount === null || count === null ? null : featureCount + count;
-      partRows.push(source.info.partRows ?? null);
-      firstPiece.push(firstPiece[i]! + (source.info.partRows?.length ?? 1));
-      if (i === 0) firstSource = source;
-      else source.close();
-    }
-    schema = unionSchema(schemas);
-  } catch (err) {
-    (firstSource as Source | null)?.close();
-    throw err;
-  }
-  const pieces = share ? share(firstPiece[files.length]!) : ([0, firstPiece[files.length]!] as const);
+  let firstIndex = -1;
+  let opened = 0;
+  /** Opens file `i` once, noting what it holds; keeps it open when `keep`. */
+  const look = async (i: number, keep: boolean): Promise<void> => {
+    if (found[i] !== null) return;
+    const source = await openSource(files[i]!, options);
+    opened++;
+    found[i] = { schema: source.schema, featureCount: source.info.featureCount };
+    if (!byFiles) partRows[i] = source.info.partRows ?? null;
+    if (keep) [firstSource, firstIndex] = [source, i];
+    else source.close();
+  };
+  let pieces: readonly [number, number];
   /** The parts of file `i` in the share, `[first, end)` of its parts; null when none. */
   const partsOf = (i: number): [number, number] | null => {
     const lo = Math.max(pieces[0], firstPiece[i]!);
     const hi = Math.min(pieces[1], firstPiece[i + 1]!);
     return lo < hi ? [lo - firstPiece[i]!, hi - firstPiece[i]!] : null;
   };
-  // The first file is streamed only when in the share.
-  if (files.length > 0 && partsOf(0) === null) {
+  /** Whether the schema of file `i` is the share's: it streams it, or the file has no pieces and its place is in the share. */
+  const inSchema = (i: number): boolean =>
+    partsOf(i) !== null ||
+    (firstPiece[i] === firstPiece[i + 1] &&
+      firstPiece[i]! >= pieces[0] &&
+      (firstPiece[i]! < pieces[1] || (pieces[1] === firstPiece[n] && share!.index === share!.count - 1)));
+  let schema: Schema;
+  const columnFiles: string[] = [];
+  try {
+    if (share === undefined || !byFiles) {
+      // Piece counts: every file without a share (each is opened anyway), every Parquet file's
+      // footer with one.
+      for (let i = 0; i < n; i++)
+        if (share === undefined || isParquetPath(files[i]!)) await look(i, share === undefined && i === 0);
+    }
+    for (let i = 0; i < n; i++) firstPiece.push(firstPiece[i]! + (partRows[i]?.length ?? 1));
+    pieces = share ? shareRange(share.index, share.count, firstPiece[n]!) : [0, firstPiece[n]!];
+    const mine = Array.from({ length: n }, (_, i) => i).filter((i) => share === undefined || inSchema(i));
+    for (const i of mine) await look(i, firstSource === null && partsOf(i) !== null);
+    const schemas = mine.map((i) => ({ path: files[i]!, schema: found[i]!.schema }));
+    schema = unionSchema(schemas);
+    for (const f of schema.fields) {
+      const at = schemas.find((s) =>
+        s.schema.fields.some((g) => g.name.toLowerCase() === f.name.toLowerCase()),
+      );
+      columnFiles.push(at?.path ?? '');
+    }
+  } catch (err) {
     (firstSource as Source | null)?.close();
+    throw err;
+  }
+  let featureCount: number | null = 0;
+  for (const i of Array.from({ length: n }, (_, k) => k).filter((k) => partsOf(k) !== null)) {
+    const count = found[i]!.featureCount;
+    featureCount = featureCount === null || count === null ? null : featureCount + count;
+  }
+  // A file kept open that has nothing to stream (a Parquet file without row groups) is closed.
+  if (firstSource !== null && partsOf(firstIndex) === null) {
+    (firstSource as Source).close();
     firstSource = null;
   }
   const stats: ReadStats = {
@@ -273,8 +330,10 @@ export async function openInputs(
   return {
     files,
     pieces,
-    pieceCount: firstPiece[files.length]!,
+    pieceCount: firstPiece[n]!,
     schema,
+    columnFiles,
+    opened,
     featureCount,
     stats,
     async *batches(signal?: AbortSignal): AsyncIterable<InputBatch> {
@@ -285,8 +344,9 @@ export async function openInputs(
       for (const [fileIndex, path] of files.entries()) {
         const parts = partsOf(fileIndex);
         if (parts === null) continue;
-        const source = fileIndex === 0 && firstSource ? firstSource : await openSource(path, options);
-        firstSource = null;
+        const kept = fileIndex === firstIndex ? firstSource : null;
+        if (kept !== null) firstSource = null;
+        const source = kept ?? (await openSource(path, options));
         const whole = parts[0] === 0 && parts[1] === firstPiece[fileIndex + 1]! - firstPiece[fileIndex]!;
         // The file's rows before its first part read, so that a row is named by its row in the file.
         let fileRows = (partRows[fileIndex] ?? []).slice(0, parts[0]).reduce((a, n) => a + n, 0);

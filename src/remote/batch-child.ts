@@ -158,7 +158,8 @@ const INGEST_STAGES = {
 function formatStageReport(r: IngestStageReport): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   return (
-    `${r.stage}: ${r.rows} rows${r.files > 0 ? `, ${r.files} files` : ''} in ${r.seconds.toFixed(1)} s; ` +
+    `${r.stage}: ${r.rows} rows${r.files > 0 ? `, ${r.files} files` : ''}` +
+    `${r.opened === undefined ? '' : ` (${r.opened} of ${r.inputFiles} input files opened)`} in ${r.seconds.toFixed(1)} s; ` +
     `${mb(r.bytesDownloaded)} read from S3, ${mb(r.bytesUploaded)} written to it`
   );
 }

@@ -5,13 +5,13 @@
  * `workFolder`), named by what it holds, so that a retried child rewrites exactly the objects
  * of the attempt before it:
  * - `scan` child c: the batches of its share of the input's pieces (whole files; a Parquet
- *   file's row groups) (`scan/<c>/<b>.arrow`, numbered
+ *   file's row groups), with the columns of the files it read (`scan/<c>/<b>.arrow`, numbered
  *   within the share), their keys (`.keys`) and its summary (`scan/<c>.pack`);
  * - `plan`: gathers every share's keys in share order (`ingest/spread.ts`), plans as a local
- *   run does, and writes the shuffle layout of each share (`plan/shuffle-<c>.pack`), the units
+ *   run does, unions the shares' schemas into the whole input's, and writes the shuffle layout of each share (`plan/shuffle-<c>.pack`), the units
  *   of each writer (`plan/write-<j>.pack`) and the table's chunks and counts (`plan/table.pack`);
- * - `shuffle` child c: shuffles its share's batches as locally (`shuffle/<g>.arrow`, one per
- *   group, and `shuffle/<c>.pack`, their indexes);
+ * - `shuffle` child c: shuffles its share's batches, conformed to the whole input's schema, as
+ *   locally (`shuffle/<g>.arrow`, one per group, and `shuffle/<c>.pack`, their indexes);
  * - `write` child j: fetches only its units' byte range of each shuffle file, writes its share
  *   of the output files as locally (`files/<name>`) and their statistics and samples
  *   (`files/<j>.pack`);
@@ -21,8 +21,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Schema, tableFromIPC } from 'apache-arrow';
-import { IPC_EOS, schemaMessage } from '../arrow/batch-parts.js';
+import { Schema } from 'apache-arrow';
+import { schemaFromMessage, schemaMessage } from '../arrow/batch-parts.js';
 import type { Staging } from '../commit/commit.js';
 import type { GeospatialPartitionJobStepConfig } from '../config/geospatial-step.js';
 import { GeopartError } from '../errors.js';
@@ -40,6 +40,7 @@ import { ingestSettings } from '../ingest/settings.js';
 import { planShares, type ShareScan, sumScanCounts } from '../ingest/spread.js';
 import { INGEST_TASKS, type IngestTasks, type WriteTaskResult } from '../ingest/tasks.js';
 import { type FileUnits, fileUnitsOf, runShuffle, writeFiles } from '../ingest/write-stage.js';
+import { unionSchema } from '../io/read-inputs.js';
 import { getObject, putObject, uploadFile } from '../io/s3.js';
 import { allocChunkTable, type ChunkTable } from '../partition/chunk-table.js';
 import { createPool, defaultThreads, type WorkerPool } from '../pool/pool.js';
@@ -63,6 +64,9 @@ export interface IngestStageReport {
   /** Rows it scanned, shuffled or wrote; files it wrote. */
   readonly rows: number;
   readonly files: number;
+  /** A scan child: the input files it opened, of all the input's. */
+  readonly opened?: number;
+  readonly inputFiles?: number;
 }
 
 /** Where one ingest stage runs: the step, its work folder, the stage sizes, a local folder. */
@@ -108,17 +112,15 @@ function schemaToText(schema: Schema): string {
 }
 
 function schemaFromText(text: string): Schema {
-  const message = Buffer.from(text, 'base64');
-  const bytes = new Uint8Array(message.length + IPC_EOS.length);
-  bytes.set(message);
-  bytes.set(IPC_EOS, message.length);
-  return tableFromIPC(bytes).schema;
+  return schemaFromMessage(Buffer.from(text, 'base64'));
 }
 
 /** The summary a scan child leaves in `scan/<c>.pack`. */
 interface ScanSummary {
   readonly counts: ScanCounts;
+  /** The union of the schemas of the files the share streamed, and each column's first file. */
   readonly schema: string;
+  readonly columnFiles: readonly string[];
   /** The share's pieces `[first, end)` of the input's (`io/read-inputs.ts` `openInputs`). */
   readonly pieces: readonly [number, number];
   /** The input as the child found it: its files' digest and its pieces in all. */
@@ -182,20 +184,8 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
   const settings = ingestSettings(ctx.step);
   const spillDir = join(ctx.dir, 'spill');
   await mkdir(spillDir);
-  let pieces: readonly [number, number] = [0, 0];
   const scanned = await withPool((pool) =>
-    scanStage(
-      settings,
-      pool,
-      spillDir,
-      { onWarning: ctx.warn },
-      {
-        pieces: (count) => {
-          pieces = shareRange(ctx.index, ctx.scanTasks, count);
-          return pieces;
-        },
-      },
-    ),
+    scanStage(settings, pool, spillDir, { onWarning: ctx.warn }, { index: ctx.index, count: ctx.scanTasks }),
   );
   const batches = scanned.spillBytes.length;
   const folder = scanFolder(ctx.work, ctx.index);
@@ -205,11 +195,29 @@ export async function runScanChild(ctx: IngestStageContext): Promise<IngestStage
     const name = i % 2 === 0 ? `${b}.arrow` : `${b}.keys`;
     await io.upload(`${folder}${name}`, path, statSync(path).size);
   });
-  const { keys: _, batchStart, spillBytes, schema, files, pieces: pieceCount, ...counts } = scanned;
+  const {
+    keys: _,
+    batchStart,
+    spillBytes,
+    schema,
+    columnFiles,
+    files,
+    pieces: pieceCount,
+    piecesRead: pieces,
+    opened,
+    ...counts
+  } = scanned;
   const listing = createHash('sha256').update(JSON.stringify(files)).digest('hex');
-  const summary: ScanSummary = { counts, schema: schemaToText(schema), pieces, listing, pieceCount };
+  const summary: ScanSummary = {
+    counts,
+    schema: schemaToText(schema),
+    columnFiles,
+    pieces,
+    listing,
+    pieceCount,
+  };
   await io.put(scanSummaryUrl(ctx.work, ctx.index), pack(summary, { batchStart, spillBytes }));
-  return stageReport('scan', t0, io, batchStart[batches]!, 0);
+  return { ...stageReport('scan', t0, io, batchStart[batches]!, 0), opened, inputFiles: files.length };
 }
 
 /** The table's plan the commit needs, in `plan/table.pack`. */
@@ -231,6 +239,8 @@ interface WritePlan {
 interface ShufflePlan {
   /** The plan's threads, which sized the groups. */
   readonly threads: number;
+  /** The whole input's schema, which the share's batches are conformed to. */
+  readonly schema: string;
   readonly groups: readonly { g: number; b0: number; b1: number; bytes: number; rowStart: number }[];
 }
 
@@ -260,13 +270,12 @@ export async function runPlanJob(ctx: IngestStageContext): Promise<IngestStageRe
       unpack<ScanSummary>(await io.get(scanSummaryUrl(ctx.work, c)), scanSummaryUrl(ctx.work, c)),
     ),
   );
-  // Every child must have found the same files, pieces and schema, and read its own share of them.
+  // Every child must have found the same files and pieces, and read its own share of them.
   const first = summaries[0]!.meta;
   const differs = summaries.findIndex(
     ({ meta }, c) =>
       meta.listing !== first.listing ||
       meta.pieceCount !== first.pieceCount ||
-      meta.schema !== first.schema ||
       String(meta.pieces) !== String(shareRange(c, ctx.scanTasks, first.pieceCount)),
   );
   if (differs !== -1) {
@@ -278,6 +287,17 @@ export async function runPlanJob(ctx: IngestStageContext): Promise<IngestStageRe
       { reason: 'inputs_changed', child: differs },
     );
   }
+  // The whole input's schema: the shares' in share order (clashing types fail as locally).
+  const schema = schemaToText(
+    unionSchema(
+      summaries.flatMap(({ meta }) =>
+        schemaFromText(meta.schema).fields.map((field, i) => ({
+          path: meta.columnFiles[i]!,
+          schema: new Schema([field]),
+        })),
+      ),
+    ),
+  );
   const shares: ShareScan[] = summaries.map((s) => ({
     batchStart: s.arrays.batchStart as Float64Array,
     spillBytes: s.arrays.spillBytes as Float64Array,
@@ -313,6 +333,7 @@ export async function runPlanJob(ctx: IngestStageContext): Promise<IngestStageRe
     }
     const meta: ShufflePlan = {
       threads,
+      schema,
       groups: mine.map(({ g, i }) => ({
         g: i,
         b0: g.b0,
@@ -349,7 +370,7 @@ export async function runPlanJob(ctx: IngestStageContext): Promise<IngestStageRe
     await io.put(writePlanUrl(ctx.work, j), pack(meta, { rows }));
   });
 
-  const table: TablePlan = { counts, schema: summaries[0]!.meta.schema, numFiles: plan.numFiles };
+  const table: TablePlan = { counts, schema, numFiles: plan.numFiles };
   const chunkArrays = Object.fromEntries(CHUNK_COLUMNS.map((k) => [k, plan.chunks[k]]));
   await io.put(tablePlanUrl(ctx.work), pack(table, chunkArrays));
   return stageReport('plan', t0, io, plan.order.length, plan.numFiles);
@@ -370,6 +391,8 @@ export async function runShuffleChild(ctx: IngestStageContext): Promise<IngestSt
   );
   const spillDir = join(ctx.dir, 'spill');
   await mkdir(spillDir);
+  // The share's batches have the schema of its files: each is conformed to the whole input's.
+  const schema = schemaMessage(schemaFromText(meta.schema));
   const batches = meta.groups.flatMap((g) => Array.from({ length: g.b1 - g.b0 }, (_, i) => g.b0 + i));
   const folder = scanFolder(ctx.work, ctx.index);
   await eachBounded(batches.length, TRANSFERS, async (i) => {
@@ -390,6 +413,7 @@ export async function runShuffleChild(ctx: IngestStageContext): Promise<IngestSt
           },
           path: join(ctx.dir, `shuffle-${g.g}.arrow`),
           bytes: g.bytes,
+          schema,
         })),
         threads,
       ),

@@ -6,7 +6,7 @@
 import type { JobJson, StepJson } from '../config/job-schema.js';
 import type { RemoteOptions } from '../config/remote-options.js';
 import { ConfigError, type ConfigIssue, GeopartError } from '../errors.js';
-import { headObject, listObjects } from '../io/s3.js';
+import { listS3Input } from '../io/s3-inputs.js';
 import { isS3Url, parseS3Url } from '../io/s3-url.js';
 
 /** GDAL virtual file systems that read over the network. */
@@ -107,10 +107,9 @@ function chunksOf(step: StepJson): string | null {
 
 async function exists(location: string, signal?: AbortSignal): Promise<boolean> {
   if (isS3Url(location)) {
-    // A folder (prefix) input, with or without its trailing slash, is there when something is under it.
-    if (!location.endsWith('/') && (await headObject(location, { signal })) !== null) return true;
-    const folder = location.endsWith('/') ? location : `${location}/`;
-    return (await listObjects(folder, { signal })).length > 0;
+    signal?.throwIfAborted();
+    // An object, a folder (with or without its trailing slash) or a glob, as a step reads it.
+    return (await listS3Input(location)).urls.length > 0;
   }
   if (/^https?:\/\//i.test(location)) {
     const res = await fetch(location, { method: 'HEAD', signal });

@@ -2,18 +2,29 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordBatch } from 'apache-arrow';
+import { type RecordBatch, Schema } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
+import { conformBatch } from '../../src/arrow/conform.js';
+import { ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
-import { type InputSet, openInputs, type ReadOptions } from '../../src/io/read-inputs.js';
+import {
+  type InputSet,
+  type InputShare,
+  openInputs,
+  type ReadOptions,
+  unionSchema,
+} from '../../src/io/read-inputs.js';
 import { dataPath } from '../helpers/data.js';
 import { batchFeatures, featureDiffs, ogrFeatures } from '../helpers/ogr.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'geopart-read-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function readAll(options: ReadOptions): Promise<{ set: InputSet; batches: RecordBatch[] }> {
-  const set = await openInputs({ dropOutOfBounds: false, ...options });
+async function readAll(
+  options: ReadOptions & { share?: InputShare },
+): Promise<{ set: InputSet; batches: RecordBatch[] }> {
+  const { share, ...read } = options;
+  const set = await openInputs({ dropOutOfBounds: false, ...read }, share);
   const batches: RecordBatch[] = [];
   for await (const { batch } of set.batches()) batches.push(batch);
   return { set, batches };
@@ -232,6 +243,83 @@ describe('input options, applied as batches stream', () => {
     execFileSync('sh', ['-c', `gzip -c ${dataPath('flatgeobuf/tiger_roads.geojson')} > ${gz}`]);
     const gunzipped = await readAll({ input: `/vsigzip/${gz}` });
     expect(batchFeatures(gunzipped.batches, 'geometry')).toHaveLength(8333);
+  });
+});
+
+describe('shares of the inputs (a run spread over machines)', () => {
+  /** Eight GeoJSON files, each with a column of its own besides one they share. */
+  function eightFiles(): string {
+    const dir = join(tmp, 'eight');
+    execFileSync('mkdir', ['-p', dir]);
+    for (let i = 0; i < 8; i++)
+      writeFileSync(join(dir, `${i}.geojson`), featureCollection({ [`c${i % 3}`]: i, common: `f${i}` }));
+    return dir;
+  }
+
+  /** Each share's batches conformed to the union of the shares' schemas, as the plan makes it. */
+  async function byShares(input: string, count: number) {
+    const shares = [];
+    for (let index = 0; index < count; index++)
+      shares.push(await readAll({ input, share: { index, count } }));
+    const schema = unionSchema(
+      shares.flatMap(({ set }) =>
+        set.schema.fields.map((field, i) => ({ path: set.columnFiles[i]!, schema: new Schema([field]) })),
+      ),
+    );
+    return {
+      shares,
+      schema,
+      rows: shares.flatMap(({ batches }) =>
+        batchFeatures(
+          batches.map((b) => conformBatch(b, schema)),
+          'geometry',
+        ),
+      ),
+    };
+  }
+
+  it('with 4 files or more per machine, each opens its own files only; the union of theirs is the whole schema', async () => {
+    const dir = eightFiles();
+    const whole = await readAll({ input: dir });
+    expect(whole.set.opened).toBe(8);
+    const { shares, schema, rows } = await byShares(dir, 2);
+    expect(shares.map(({ set }) => [set.opened, set.pieces])).toEqual([
+      [4, [0, 4]],
+      [4, [4, 8]],
+    ]);
+    expect(schema.fields.map((f) => f.name)).toEqual(whole.set.schema.fields.map((f) => f.name));
+    expect(rows).toEqual(batchFeatures(whole.batches, 'geometry'));
+  });
+
+  it('with fewer, a Parquet file is shared by row groups and every Parquet footer is read; other files only by their share', async () => {
+    const dir = eightFiles();
+    const { shares, rows } = await byShares(dir, 3);
+    // 8 files, one piece each, over 3 machines: 2, 3 and 3 files, each opened by its own machine.
+    expect(shares.map(({ set }) => set.opened)).toEqual([2, 3, 3]);
+    expect(rows).toEqual(batchFeatures((await readAll({ input: dir })).batches, 'geometry'));
+    // One Parquet file of several row groups (a data file of a table geopart wrote, a row group
+    // per chunk): every machine reads its footer and streams its share of the groups.
+    const table = join(tmp, 'cities-table');
+    await ingest(dataPath('geoarrow/natural-earth_cities.fgb'), table, {
+      partitioningMaximumPerFile: 5000,
+      partitioningMaximumPerChunk: 50,
+    }).runLocal({ threads: 1 });
+    const parquet = join(table, '0.parquet');
+    const one = await readAll({ input: parquet, batchSize: 10 });
+    const split = await byShares(parquet, 3);
+    expect(split.shares.map(({ set }) => set.opened)).toEqual([1, 1, 1]);
+    expect(split.shares.every(({ set }) => set.pieces[1] > set.pieces[0])).toBe(true);
+    expect(split.rows).toEqual(batchFeatures(one.batches, 'geometry'));
+  });
+
+  it('a column with two types in two shares fails the union, naming both files', async () => {
+    const dir = join(tmp, 'clash-shares');
+    execFileSync('mkdir', ['-p', dir]);
+    for (let i = 0; i < 8; i++)
+      writeFileSync(join(dir, `${i}.geojson`), featureCollection({ v: i < 4 ? i : `s${i}` }));
+    const err = await byShares(dir, 2).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GeopartError);
+    expect((err as Error).message).toMatch(/column v is .* in .*0\.geojson but .* in .*4\.geojson/);
   });
 });
 

@@ -196,9 +196,14 @@ describe('an ingest and a UDF over its chunks, on 4 scan and 3 write children', 
       stages.map((s, k) => [s, 'SUCCEEDED', [4, 1, 4, 3, 1, 4, 1][k], [4, 1, 4, 3, 1, 4, 1][k]]),
     );
     const log = await run.logs();
+    // Each child opened only its own inputs (5 files, one piece each, over 4 children).
     expect(log).toMatch(
-      /\[step0-scan 3\.1\] scan: \d+ rows in [\d.]+ s; [\d.]+ MB read from S3, [\d.]+ MB written to it/,
+      /\[step0-scan 3\.1\] scan: \d+ rows \(2 of 5 input files opened\) in [\d.]+ s; [\d.]+ MB read from S3, [\d.]+ MB written to it/,
     );
+    for (const c of [0, 1, 2])
+      expect(log).toMatch(
+        new RegExp(`\\[step0-scan ${c}\\.1\\] scan: \\d+ rows \\(1 of 5 input files opened\\)`),
+      );
     expect(log).toMatch(/\[step0-commit 0\.1\] wrote s3:\/\/.*batch\/table: 2,244 rows in \d+ files/);
   }, 300_000);
 
@@ -227,6 +232,72 @@ describe('an ingest and a UDF over its chunks, on 4 scan and 3 write children', 
   }, 300_000);
 });
 
+/**
+ * Ingests `input` locally and on Batch (with `extra` options) into `<name>/local` and
+ * `<name>/batch` with the caps `[per file, per chunk]`, checks that the tables are the same
+ * bytes, and returns the Batch run's log.
+ */
+async function sameAsLocal(
+  name: string,
+  input: string[],
+  [perFile, perChunk]: [number, number],
+  extra: Partial<BatchRunRemoteOptions>,
+): Promise<string> {
+  const step = (output: string) =>
+    ingest(input, output, { partitioningMaximumPerFile: perFile, partitioningMaximumPerChunk: perChunk });
+  await new JobConfig({ name: `${name}-local`, steps: [step(s3.url(`${name}/local`))] }).runLocal({
+    threads: 2,
+  });
+  const run = await new JobConfig({
+    name: `${name}-batch`,
+    steps: [step(s3.url(`${name}/batch`))],
+  }).runRemote({
+    ...options,
+    ...extra,
+  });
+  expect((await run.wait({ pollMs: 200 })).state, await run.logs()).toBe('succeeded');
+  expectSameObjects(await objects(s3.url(`${name}/batch`)), await objects(s3.url(`${name}/local`)));
+  return run.logs();
+}
+
+test('eight files over 2 scan children: each opens only its own 4, and the table is the bytes of a local run', async () => {
+  // Files of different columns on either side of the split: the plan unions the shares' schemas.
+  // A folder of their own: GDAL keeps the listing of a folder it has read.
+  const eight: string[] = [];
+  for (const [i, path] of [...INPUTS, ...INPUTS.slice(0, 3)].entries()) {
+    const url = s3.url(`eight-in/${i}-${path.split('/').pop()}`);
+    await putObject(url, readFileSync(dataPath(path)));
+    eight.push(url);
+  }
+  const log = await sameAsLocal('eight', eight, [500, 100], { tasks: 2, writeTasks: 2 });
+  for (const c of [0, 1])
+    expect(log).toMatch(
+      new RegExp(`\\[step0-scan ${c}\\.1\\] scan: [1-9][\\d,]* rows \\(4 of 8 input files opened\\)`),
+    );
+}, 300_000);
+
+test('a column of two types in two shares fails the plan, naming both files', async () => {
+  const folder = s3.url('clash-in/');
+  for (let i = 0; i < 8; i++) {
+    const v = i < 4 ? i : `s${i}`;
+    const features = [
+      { type: 'Feature', properties: { v }, geometry: { type: 'Point', coordinates: [i, i] } },
+    ];
+    await putObject(`${folder}${i}.geojson`, JSON.stringify({ type: 'FeatureCollection', features }));
+  }
+  const run = await new JobConfig({
+    name: 'clash',
+    steps: [ingest(`${folder}*.geojson`, s3.url('clash-out/t'))],
+  }).runRemote({
+    ...options,
+    tasks: 2,
+  });
+  const status = await run.wait({ pollMs: 200 });
+  expect(status.state).toBe('failed');
+  expect(status.error).toContain('stage step0-plan failed');
+  expect(status.error).toMatch(/column v is .* in .*clash-in\/0\.geojson but .* in .*clash-in\/4\.geojson/);
+}, 300_000);
+
 test('one Parquet file is shared by its row groups over 4 scan children: the bytes of a local run', async () => {
   // A file of many row groups: a data file of a table geopart wrote, one row group per chunk.
   const dir = join(tmp, 'one-file');
@@ -238,24 +309,15 @@ test('one Parquet file is shared by its row groups over 4 scan children: the byt
   });
   const one = s3.url('in/one.parquet');
   await putObject(one, readFileSync(join(dir, '0.parquet')));
-  const step = (output: string) =>
-    ingest(one, output, { partitioningMaximumPerFile: 400, partitioningMaximumPerChunk: 80 });
-  await new JobConfig({ name: 'one-local', steps: [step(s3.url('one/local'))] }).runLocal({ threads: 2 });
-  const run = await new JobConfig({ name: 'one-batch', steps: [step(s3.url('one/batch'))] }).runRemote({
-    ...options,
-    writeTasks: 2,
-  });
-  expect((await run.wait({ pollMs: 200 })).state, await run.logs()).toBe('succeeded');
-  expectSameObjects(await objects(s3.url('one/batch')), await objects(s3.url('one/local')));
+  const log = await sameAsLocal('one', [one], [400, 80], { writeTasks: 2 });
   // Every scan child read a share of the file's row groups.
-  const log = await run.logs();
   for (const c of [0, 1, 2, 3])
     expect(log).toMatch(new RegExp(`\\[step0-scan ${c}\\.1\\] scan: [1-9]\\d* rows`));
 }, 300_000);
 
 test('scan children that keep failing fail the run: no _sample; status names stage, child, reason and the work folder', async () => {
-  // The last input is cut short, and its features cannot be read: every child opens every input
-  // (for the schema of the whole input, as a local run does), so every child fails, each twice.
+  // The last input is cut short, and its features cannot be read: the child whose share it is
+  // (each of 4 inputs is one child's) fails, twice.
   const cut = s3.url('in/cut.fgb');
   await putObject(cut, readFileSync(dataPath('flatgeobuf/countries.fgb')).subarray(0, 150_000));
   const table = s3.url('failing/table');
@@ -266,7 +328,7 @@ test('scan children that keep failing fail the run: no _sample; status names sta
   // The failure is recorded with the run's start.
   expect((await readStatus(jobUrls(options.jobPrefix!, run.jobId)))?.startedAt).toBe(status.startedAt);
   expect(Number.isNaN(Date.parse(status.startedAt!))).toBe(false);
-  expect(status.error).toContain('stage step0-scan failed: child 0 of 4 failed (attempt 2)');
+  expect(status.error).toContain('stage step0-scan failed: child 3 of 4 failed (attempt 2)');
   expect(status.error).toContain(`${cut}`);
   expect(status.error).toContain('Unexpected I/O failure: reading feature');
   expect(status.error).toContain(`the step's work files are kept under ${run.jobFolder}work/step0/`);

@@ -188,7 +188,7 @@ describe('launching a job', () => {
     expect(ec2.requests).toEqual([]);
   });
 
-  test('a folder input, given with its trailing slash, is there when something is under it', async () => {
+  test('a folder input, given with its trailing slash, or a glob, is there when something is under it', async () => {
     const folderJob = (folder: string) =>
       new JobConfig({ name: 'folder', steps: [ingest(folder, s3.url('tables/from-folder'))] });
     const empty = await folderJob(s3.url('in/empty-folder/'))
@@ -200,6 +200,15 @@ describe('launching a job', () => {
     const run = await folderJob(s3.url('in/a-folder/')).runRemote(launcher);
     expect(ec2.requests.map((r) => r.action)).toContain('RunInstances');
     expect(run.jobId).toBeTruthy();
+    // A glob is there when it matches an object.
+    expect(
+      (
+        (await folderJob(s3.url('in/a-folder/*.csv'))
+          .runRemote(launcher)
+          .catch((e: unknown) => e)) as GeopartError
+      ).code,
+    ).toBe('INPUT_NOT_FOUND');
+    await folderJob(s3.url('in/a-folder/*.fgb')).runRemote(launcher);
   });
 });
 
