@@ -198,8 +198,12 @@ export interface InputSet {
   /** The pieces of all the files. */
   readonly pieceCount: number;
   /**
-   * The schema every batch has: the union of the files' schemas (with a share, of the files it
-   * streams; {@link unionSchema} of the shares' schemas in share order is the whole input's).
+   * The union of the files' schemas, which every batch is conformed to. With a share: the union
+   * of the files it streams ({@link unionSchema} of the shares' schemas in share order is the
+   * whole input's), and the batches come as read, each with its file's columns, for the caller
+   * to conform to the whole input's schema as this does without a share (`arrow/conform.ts`: a
+   * batch conformed twice, to the share's and then to the whole schema, could keep fields the
+   * once-conformed batch would not).
    */
   readonly schema: Schema;
   /** For each column of {@link schema}, the file it was first seen in (for messages). */
@@ -231,7 +235,7 @@ export const MAX_WARNINGS = 100;
  *   for the count, and its own other files.
  * The schema is then the union of the files the share streams (and of those without pieces
  * whose place falls in it); the whole input's is the union of the shares', which the caller
- * makes, and conforms the batches to (`arrow/conform.ts`).
+ * makes, and conforms the batches to (`arrow/conform.ts`): a share's batches come unconformed.
  */
 export async function openInputs(options: ReadOptions, share?: InputShare): Promise<InputSet> {
   const files = await expandInputs(options.input, options.fileSuffix ?? null);
@@ -376,7 +380,8 @@ export async function openInputs(options: ReadOptions, share?: InputShare): Prom
               stats.rowsDroppedOutOfBounds += r.dropped;
               batch = r.batch;
             }
-            if (batch.numRows > 0) yield { batch: conformBatch(batch, schema), fileIndex };
+            if (batch.numRows > 0)
+              yield { batch: share === undefined ? conformBatch(batch, schema) : batch, fileIndex };
           }
         } finally {
           source.close();

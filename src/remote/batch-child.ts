@@ -546,6 +546,8 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
     }
   };
   try {
+    // Stopped before it began: no work at all (a commit would start by cleaning up).
+    options.signal?.throwIfAborted();
     await Promise.race([work(), stopped]);
     return 0;
   } catch (err) {
@@ -562,7 +564,12 @@ export async function runBatchChild(runUrl: string, options: BatchChildOptions):
         : String(err);
     const error = maskSecrets(renamed(message), masks) + kept;
     log.line(`error: ${error}`);
-    await record('failed', error, null).catch(() => undefined);
+    if (options.signal?.aborted && progress.publishing !== null) {
+      // A commit stopped while it publishes: its work may still record what it published, and
+      // a failure record racing it could tell a retry that nothing was. The record stays the
+      // work's, as after a kill, and the retry cleans up or finishes from it.
+      log.line('the commit was stopped while publishing: its record is left as its work wrote it');
+    } else await record('failed', error, null).catch(() => undefined);
     return 1;
   } finally {
     clearInterval(timer);

@@ -5,7 +5,7 @@
  * `workFolder`), named by what it holds, so that a retried child rewrites exactly the objects
  * of the attempt before it:
  * - `scan` child c: the batches of its share of the input's pieces (whole files; a Parquet
- *   file's row groups), with the columns of the files it read (`scan/<c>/<b>.arrow`, numbered
+ *   file's row groups), each with its file's columns (`scan/<c>/<b>.arrow`, numbered
  *   within the share), their keys (`.keys`) and its summary (`scan/<c>.pack`);
  * - `plan`: gathers every share's keys in share order (`ingest/spread.ts`), plans as a local
  *   run does, unions the shares' schemas into the whole input's, and writes the shuffle layout of each share (`plan/shuffle-<c>.pack`), the units
@@ -391,7 +391,8 @@ export async function runShuffleChild(ctx: IngestStageContext): Promise<IngestSt
   );
   const spillDir = join(ctx.dir, 'spill');
   await mkdir(spillDir);
-  // The share's batches have the schema of its files: each is conformed to the whole input's.
+  // The share's batches come as read: each is conformed to the whole input's schema, once, as a
+  // local run's reader does.
   const schema = schemaMessage(schemaFromText(meta.schema));
   const batches = meta.groups.flatMap((g) => Array.from({ length: g.b1 - g.b0 }, (_, i) => g.b0 + i));
   const folder = scanFolder(ctx.work, ctx.index);

@@ -266,9 +266,12 @@ describe('shares of the inputs (a run spread over machines)', () => {
         set.schema.fields.map((field, i) => ({ path: set.columnFiles[i]!, schema: new Schema([field]) })),
       ),
     );
+    const conformed = shares.flatMap(({ batches }) => batches.map((b) => conformBatch(b, schema)));
     return {
       shares,
       schema,
+      /** Each conformed batch's fields: name, nullability and type. */
+      fields: conformed.map((b) => b.schema.fields.map((f) => `${f.name} ${f.nullable} ${f.type}`)),
       rows: shares.flatMap(({ batches }) =>
         batchFeatures(
           batches.map((b) => conformBatch(b, schema)),
@@ -282,13 +285,16 @@ describe('shares of the inputs (a run spread over machines)', () => {
     const dir = eightFiles();
     const whole = await readAll({ input: dir });
     expect(whole.set.opened).toBe(8);
-    const { shares, schema, rows } = await byShares(dir, 2);
+    const { shares, schema, rows, fields } = await byShares(dir, 2);
     expect(shares.map(({ set }) => [set.opened, set.pieces])).toEqual([
       [4, [0, 4]],
       [4, [4, 8]],
     ]);
     expect(schema.fields.map((f) => f.name)).toEqual(whole.set.schema.fields.map((f) => f.name));
     expect(rows).toEqual(batchFeatures(whole.batches, 'geometry'));
+    expect(fields).toEqual(
+      whole.batches.map((b) => b.schema.fields.map((f) => `${f.name} ${f.nullable} ${f.type}`)),
+    );
   });
 
   it('with fewer, a Parquet file is shared by row groups and every Parquet footer is read; other files only by their share', async () => {
