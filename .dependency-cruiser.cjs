@@ -30,6 +30,7 @@ const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
 const SOLE_IMPORTERS = [
   { name: 'gdal-async', importer: '^src/io/gdal\\.ts$', target: '(^|/)node_modules/gdal-async/' },
   { name: 'native-addon', importer: '^src/io/native\\.ts$', target: 'geopart_native\\.node$' },
+  { name: 'codec-addon', importer: '^src/io/codecs\\.ts$', target: 'geopart_codecs\\.node$' },
   { name: 'aws-ec2', importer: '^src/remote/ec2\\.ts$', target: '(^|/)node_modules/@aws-sdk/client-ec2/' },
   {
     name: 'aws-batch',
@@ -66,10 +67,10 @@ module.exports = {
     })),
     {
       name: 'not-to-unresolvable',
-      comment: 'An import that resolves to no file (the native addon exists only once built)',
+      comment: 'An import that resolves to no file (the native addons exist only once built)',
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true, pathNot: 'geopart_native\\.node$' },
+      to: { couldNotResolve: true, pathNot: 'geopart_(native|codecs)\\.node$' },
     },
   ],
   required: SOLE_IMPORTERS.map((s) => ({

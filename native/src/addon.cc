@@ -11,7 +11,6 @@
 #include "layer_reader.h"
 #include "make_valid.h"
 #include "reproject_wkb.h"
-#include "zstd_compress.h"
 
 namespace {
 
@@ -23,8 +22,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("LayerReader", geopart::LayerReader::Define(env));
   exports.Set("reprojectWkb", Napi::Function::New<geopart::ReprojectWkb>(env, "reprojectWkb"));
   exports.Set("makeValidWkb", Napi::Function::New<geopart::MakeValidWkb>(env, "makeValidWkb"));
-  exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));
-  exports.Set("lz4RawCompress", Napi::Function::New<geopart::Lz4RawCompress>(env, "lz4RawCompress"));
   exports.Set("gdalVersion", GDALVersionInfo("RELEASE_NAME"));
   return exports;
 }

@@ -7,11 +7,11 @@
  * It is context-aware, so readers can be opened in any worker thread.
  */
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { shiftBitmap } from '../arrow/binary.js';
 import { type ErrorCode, type ErrorContext, GeopartError } from '../errors.js';
 import type { WkbColumn } from '../geometry/wkb.js';
+import { addonLoader } from './addon-file.js';
 import { type CArray, type CSchema, recordBatchFromC, schemaFromC } from './arrow-c.js';
 import { explainGdalWarning } from './open-options.js';
 
@@ -147,8 +147,6 @@ interface NativeAddon {
     sourceCrs: string,
     targetCrs: string,
   ): { offsets: Int32Array; data: Uint8Array; validity: Uint8Array | null };
-  zstdCompress(data: Uint8Array, level: number): Uint8Array;
-  lz4RawCompress(data: Uint8Array): Uint8Array;
   makeValidWkb(wkb: Uint8Array): { valid: true } | { valid: false; wkb: Uint8Array | null };
 }
 
@@ -162,29 +160,15 @@ const NATIVE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'INTERNAL',
 ]);
 
-const ADDON_URL = new URL('../../native/build/Release/geopart_native.node', import.meta.url);
 const require = createRequire(import.meta.url);
-let addon: NativeAddon | undefined;
-
-/** Loads the addon on first use, so importing this module never fails on its own. */
-function loadAddon(): NativeAddon {
-  if (!addon) {
-    const file = fileURLToPath(ADDON_URL);
-    try {
-      // The path is spelled out (it is ADDON_URL's) so that `npm run depcheck` sees the import.
-      addon = require('../../native/build/Release/geopart_native.node') as NativeAddon;
-    } catch (err) {
-      throw new GeopartError(
-        'INTERNAL',
-        `cannot load geopart's native addon ${file}: ${(err as Error).message}. ` +
-          'Build it with `npm run install` (needs libgdal-dev with gdal-config, a C++17 compiler and Python).',
-        { file },
-        { cause: err },
-      );
-    }
-  }
-  return addon;
-}
+/** The addon, loaded on first use. */
+const loadAddon = addonLoader<NativeAddon>(
+  new URL('../../native/build/Release/geopart_native.node', import.meta.url),
+  'native addon',
+  'Build it with `npm run install` (needs libgdal-dev with gdal-config, a C++17 compiler and Python).',
+  // The path is spelled out (it is the URL's) so that `npm run depcheck` sees the import.
+  () => require('../../native/build/Release/geopart_native.node'),
+);
 
 /** The GDAL release the addon is linked against, e.g. `3.6.2`. */
 export function gdalVersion(): string {
@@ -230,16 +214,6 @@ export function reprojectWkb(col: WkbColumn, sourceCrs: string, targetCrs: strin
 export function makeValidWkb(wkb: Uint8Array): Uint8Array | null {
   const r = loadAddon().makeValidWkb(wkb);
   return r.valid ? null : r.wkb;
-}
-
-/** Compresses `data` into one zstd frame at `level`, with the system libzstd (Parquet pages). */
-export function zstdCompress(data: Uint8Array, level: number): Uint8Array {
-  return loadAddon().zstdCompress(data, level);
-}
-
-/** Compresses `data` into one raw LZ4 block (Parquet's LZ4_RAW), with the system liblz4. */
-export function lz4RawCompress(data: Uint8Array): Uint8Array {
-  return loadAddon().lz4RawCompress(data);
 }
 
 /** Lists a dataset's layers without reading any rows. */

@@ -6,8 +6,7 @@
 
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Table, tableFromIPC } from 'apache-arrow';
-import { readParquet } from 'parquet-wasm/node';
+import { Table } from 'apache-arrow';
 import { GeopartError } from '../errors.js';
 import { BBOX_COLUMN, BBOX_FIELDS, GEOMETRY_COLUMN } from '../format/columns.js';
 import { CHUNK_TABLE_KEY, FORMAT_VERSION_KEY, GEO_KEY, REPORT_KEY, TABLE_KEY } from '../format/keys.js';
@@ -19,7 +18,7 @@ import { countingReader } from '../io/range.js';
 import { openRangeReader } from '../io/range-reader.js';
 import { type ChunkList, chunkListFromTable, isChunkMetadata } from './chunk-list.js';
 import { OpenedTable } from './geo-table.js';
-import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
+import { openParquetFile, type ParquetFileReader, readParquetBytes } from './parquet-file.js';
 import { chunksFromRowGroups, type GeoLayout, geoLayout } from './plain-chunks.js';
 import { joinLocation } from './table-location.js';
 import type { BBox, GeoTable, TableStats } from './types.js';
@@ -147,10 +146,7 @@ async function fromSample(
   let chunks: ChunkList;
   try {
     const bytes = Buffer.from(encoded, 'base64');
-    chunks = chunkListFromTable(
-      tableFromIPC(readParquet(bytes).intoIPCStream()),
-      `${sample.url} (${CHUNK_TABLE_KEY})`,
-    );
+    chunks = chunkListFromTable(readParquetBytes(bytes), `${sample.url} (${CHUNK_TABLE_KEY})`);
   } catch (err) {
     await sample.close();
     if (err instanceof GeopartError) throw err;

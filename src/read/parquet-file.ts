@@ -1,16 +1,17 @@
 /**
  * One remote or local Parquet file read through a {@link RangeReader}: the footer parsed with
  * hyparquet (which exposes row-group statistics; parquet-wasm does not), row groups decoded
- * into Arrow with parquet-wasm (which decodes zstd pages natively; hyparquet would need a
- * codec plug-in and is slower, see bench/query.ts). The footer bytes are kept, so parquet-wasm
- * opening the same file costs no second footer fetch.
+ * into Arrow by geopart's direct decoder (row-group-decoder.ts) when the file's columns and
+ * encodings are ones it reads (every file geopart writes), else by parquet-wasm. The footer
+ * bytes are kept, so parquet-wasm opening the same file costs no second footer fetch.
  */
-import { type Schema, type Table, tableFromIPC } from 'apache-arrow';
-import { type FileMetaData, parquetMetadataAsync } from 'hyparquet';
-import { ParquetFile } from 'parquet-wasm/node';
+import { type Schema, Table, tableFromIPC } from 'apache-arrow';
+import { type FileMetaData, parquetMetadata, parquetMetadataAsync } from 'hyparquet';
+import { ParquetFile, readParquet } from 'parquet-wasm/node';
 import { GeopartError } from '../errors.js';
 import type { RangeReader } from '../io/range.js';
 import { rangeBlob, rangeBuffer } from '../io/range-blob.js';
+import { arrowLayout, decodeRowGroup } from './row-group-decoder.js';
 
 /** First footer fetch (bytes): enough for most footers, small next to any data file. */
 const FOOTER_GUESS = 16 * 1024;
@@ -80,7 +81,12 @@ async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<Parque
   };
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(rangeBuffer(file), { initialFetchSize: size - tailOffset });
+    // geoparquet: false: hyparquet would mark columns the 'geo' entry names with a GEOMETRY
+    // logical type; a file's own annotations are what geoFromLogicalTypes and the decoder read.
+    metadata = await parquetMetadataAsync(rangeBuffer(file), {
+      initialFetchSize: size - tailOffset,
+      geoparquet: false,
+    });
   } catch (err) {
     throw new GeopartError(
       'CORRUPT_INPUT',
@@ -91,6 +97,14 @@ async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<Parque
     );
   }
   const keyValue = new Map((metadata.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? '']));
+  /** The direct decoder's plan for this file, null when parquet-wasm reads it. */
+  const layout = arrowLayout(metadata);
+  /** Bytes of a range held in memory (the row group being read, or the footer fetch). */
+  const bytesAt = (offset: number, length: number): Uint8Array => {
+    const c = held.find((h) => offset >= h.offset && offset + length <= h.offset + h.bytes.byteLength);
+    if (c === undefined) throw new Error(`bytes ${offset}..${offset + length} were not fetched`);
+    return c.bytes.subarray(offset - c.offset, offset + length - c.offset);
+  };
   let wasm: Promise<ParquetFile> | null = null;
   const wasmFile = async (): Promise<ParquetFile> => {
     wasm ??= ParquetFile.fromFile(rangeBlob(file));
@@ -170,17 +184,21 @@ async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<Parque
     readSignal?: AbortSignal,
   ): Promise<Table> {
     readSignal?.throwIfAborted();
-    const file = await wasmFile();
+    const file = layout === null ? await wasmFile() : null;
     const ranges = await holdRowGroup(rowGroup, columns, readSignal);
     let table: Table;
     try {
-      const rows = Number(metadata.row_groups[rowGroup]?.num_rows ?? 0);
-      const read = await file.read({
-        rowGroups: [rowGroup],
-        batchSize: Math.max(1, rows),
-        ...(columns === null ? {} : { columns: [...columns] }),
-      });
-      table = tableFromIPC(read.intoIPCStream());
+      const batch = layout === null ? null : decodeRowGroup(metadata, layout, rowGroup, columns, bytesAt);
+      if (batch !== null) table = new Table([batch]);
+      else {
+        const rows = Number(metadata.row_groups[rowGroup]?.num_rows ?? 0);
+        const read = await (file ?? (await wasmFile())).read({
+          rowGroups: [rowGroup],
+          batchSize: Math.max(1, rows),
+          ...(columns === null ? {} : { columns: [...columns] }),
+        });
+        table = tableFromIPC(read.intoIPCStream());
+      }
     } catch (err) {
       if (err instanceof GeopartError) throw err;
       throw new GeopartError(
@@ -197,8 +215,34 @@ async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<Parque
 
   async function schema(readSignal?: AbortSignal): Promise<Schema> {
     readSignal?.throwIfAborted();
+    if (layout !== null) return layout.schema;
     return tableFromIPC((await wasmFile()).schema().intoIPCStream()).schema;
   }
+}
+
+/**
+ * A whole Parquet file held in memory (such as the chunk table embedded in `_sample`) as an
+ * Arrow table: by the direct decoder when it reads the file, else by parquet-wasm. Throws an
+ * Error when the bytes are not a readable Parquet file.
+ */
+export function readParquetBytes(bytes: Uint8Array): Table {
+  const metadata = parquetMetadata(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    { geoparquet: false },
+  );
+  const layout = arrowLayout(metadata);
+  if (layout !== null) {
+    const batches = [];
+    for (let rg = 0; rg < metadata.row_groups.length; rg++) {
+      const batch = decodeRowGroup(metadata, layout, rg, null, (o, l) => bytes.subarray(o, o + l));
+      if (batch === null) break;
+      batches.push(batch);
+    }
+    if (batches.length === metadata.row_groups.length) {
+      return batches.length === 0 ? new Table(layout.schema) : new Table(batches);
+    }
+  }
+  return tableFromIPC(readParquet(bytes).intoIPCStream());
 }
 
 function errorText(err: unknown): string {

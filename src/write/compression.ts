@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { CODEC_LEVELS, type Compression, DEFAULT_LEVELS } from '../format/compression.js';
-import { lz4RawCompress, zstdCompress } from '../io/native.js';
+import { lz4RawCompress, zstdCompress } from '../io/codecs.js';
 import type { Compressor } from './column-chunk.js';
 
 export {

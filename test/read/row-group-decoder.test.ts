@@ -1,0 +1,211 @@
+/**
+ * The direct row-group decoder against parquet-wasm (arrow-rs), an independent reader: on tables
+ * geopart writes (every codec, dictionaries on and off, small pages, the GEOMETRY type, nulls,
+ * Z) and on files DuckDB writes (every integer width, floats, booleans, dates, strings, blobs,
+ * structs with nulls), each row group must decode to the same Arrow schema and the same values.
+ * Every geopart file must take the direct path; what it does not read must be refused (null),
+ * never decoded differently.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type RecordBatch, type Table, tableFromIPC } from 'apache-arrow';
+import { type FileMetaData, parquetMetadata } from 'hyparquet';
+import { readParquet } from 'parquet-wasm/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type IngestOptions, ingest } from '../../src/config/ingest.js';
+import { GeopartError } from '../../src/errors.js';
+import { CHUNK_TABLE_KEY } from '../../src/format/keys.js';
+import { openTable } from '../../src/read/open-table.js';
+import { arrowLayout, decodeRowGroup } from '../../src/read/row-group-decoder.js';
+import { dataPath } from '../helpers/data.js';
+import { tempDir, writeMixedZGeoJson } from '../write/helpers.js';
+
+const tmp = tempDir('geopart-decoder-');
+afterAll(() => tmp.cleanup());
+
+function metadataOf(bytes: Uint8Array): FileMetaData {
+  return parquetMetadata(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  );
+}
+
+function fields(t: { schema: Table['schema'] }): string[] {
+  return t.schema.fields.map((f) => `${f.name}:${f.type}:${f.nullable}`);
+}
+
+/** Rows as JSON text, bytes as hex and bigints marked, so equal values give equal text. */
+function rowsText(t: Table | RecordBatch): string {
+  return JSON.stringify(
+    t.toArray().map((r) => r.toJSON()),
+    (_k, v) =>
+      typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `0x${Buffer.from(v).toString('hex')}` : v,
+  );
+}
+
+/** Compares every row group of `path`; returns how many the direct decoder read. */
+function compareFile(path: string): { groups: number; decoded: number } {
+  const bytes = new Uint8Array(readFileSync(path));
+  const metadata = metadataOf(bytes);
+  const layout = arrowLayout(metadata);
+  let decoded = 0;
+  for (let rg = 0; rg < metadata.row_groups.length; rg++) {
+    const wasm = tableFromIPC(readParquet(bytes, { rowGroups: [rg] }).intoIPCStream());
+    if (layout === null) continue;
+    expect(fields(layout), path).toEqual(fields(wasm));
+    // arrow-rs keeps schema metadata in a hash map: compared as a set.
+    expect([...layout.schema.metadata].sort()).toEqual([...wasm.schema.metadata].sort());
+    const ours = decodeRowGroup(metadata, layout, rg, null, (o, l) => bytes.subarray(o, o + l));
+    if (ours === null) continue;
+    decoded++;
+    expect(ours.numRows).toBe(wasm.numRows);
+    expect(fields(ours)).toEqual(fields(wasm));
+    expect(rowsText(ours), `${path}, row group ${rg}`).toBe(rowsText(wasm));
+    // A column subset decodes the same values.
+    const last = layout.schema.fields.at(-1)!.name;
+    const some = decodeRowGroup(metadata, layout, rg, [last], (o, l) => bytes.subarray(o, o + l))!;
+    expect(some.schema.fields.map((f) => f.name)).toEqual([last]);
+    expect(rowsText(some)).toBe(rowsText(wasm.select([last])));
+  }
+  return { groups: metadata.row_groups.length, decoded };
+}
+
+const GEOPART: { name: string; input: () => string; options: IngestOptions }[] = [
+  {
+    name: 'countries, defaults',
+    input: () => dataPath('flatgeobuf/countries.fgb'),
+    options: { targetNumChunks: 12 },
+  },
+  {
+    name: 'countries, gzip, GEOMETRY type, no dictionary',
+    input: () => dataPath('flatgeobuf/countries.fgb'),
+    options: { targetNumChunks: 5, compression: 'gzip', parquetGeoTypes: 'yes', useDictionary: false },
+  },
+  {
+    name: 'TIGER roads, snappy, 8 KiB pages',
+    input: () => dataPath('flatgeobuf/tiger_roads.geojson'),
+    options: { partitioningMaximumPerChunk: 700, compression: 'snappy', dataPageSize: 8192 },
+  },
+  {
+    name: 'OSM multipolygons, lz4_raw',
+    input: () => dataPath('osm/liechtenstein-2013-08-03.osm.pbf'),
+    options: { targetNumChunks: 8, compression: 'lz4_raw', gdalConfig: { layer: 'multipolygons' } },
+  },
+  {
+    name: 'OSM points, zstd 19, 4 KiB pages',
+    input: () => dataPath('osm/liechtenstein-2013-08-03.osm.pbf'),
+    options: {
+      targetNumChunks: 6,
+      compression: 'zstd',
+      compressionLevel: 19,
+      dataPageSize: 4096,
+      gdalConfig: { layer: 'points' },
+    },
+  },
+  {
+    name: 'Z and nulls, uncompressed',
+    input: () => writeMixedZGeoJson(tmp.path('z.geojson'), true),
+    options: { partitioningMaximumPerChunk: 2, compression: 'none' },
+  },
+];
+
+describe('direct decoder and parquet-wasm agree', () => {
+  for (const c of GEOPART) {
+    it(`geopart table: ${c.name}`, async () => {
+      const dir = tmp.path(c.name.replace(/\W+/g, '-'));
+      await ingest(c.input(), dir, c.options).runLocal({ threads: 2 });
+      const files = readdirSync(dir).filter((f) => f.endsWith('.parquet') || f === '_sample');
+      expect(files.length).toBeGreaterThan(1);
+      for (const name of files) {
+        const { groups, decoded } = compareFile(join(dir, name));
+        // geopart's own files never fall back.
+        expect(decoded, name).toBe(groups);
+      }
+      // The chunk table embedded in _sample too.
+      const sample = metadataOf(new Uint8Array(readFileSync(join(dir, '_sample'))));
+      const encoded = sample.key_value_metadata!.find((e) => e.key === CHUNK_TABLE_KEY)!.value!;
+      const chunkFile = join(dir, 'chunk-table.parquet.bin');
+      writeFileSync(chunkFile, Buffer.from(encoded, 'base64'));
+      const chunkTable = compareFile(chunkFile);
+      expect(chunkTable.decoded).toBe(chunkTable.groups);
+    });
+  }
+
+  describe('files DuckDB writes', () => {
+    const dir = tmp.path('duck');
+    beforeAll(async () => {
+      mkdirSync(dir);
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const conn = await (await DuckDBInstance.create(':memory:')).connect();
+      await conn.run(`CREATE TABLE t AS SELECT i::INTEGER AS i32, (i % 100)::TINYINT AS i8,
+        (i % 1000)::SMALLINT AS i16, i::BIGINT * 1000000007 AS i64, (i % 200)::UTINYINT AS u8,
+        (i % 60000)::USMALLINT AS u16, (i * 100000)::UINTEGER AS u32, (i::UBIGINT * 1000000000000) AS u64,
+        CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 0.5)::DOUBLE END AS d, (i * 0.25)::FLOAT AS f,
+        i % 3 = 0 AS b, CASE WHEN i % 5 = 0 THEN NULL ELSE i % 2 = 0 END AS bn,
+        DATE '2020-01-01' + (i % 1000)::INTEGER AS dt,
+        CASE WHEN i % 11 = 0 THEN NULL ELSE 'name-' || (i % 37) END AS s,
+        'unique-' || i || repeat('x', i % 50) AS su,
+        CASE WHEN i % 13 = 0 THEN NULL ELSE ('\\x' || lpad(to_hex(i % 256), 2, '0'))::BLOB END AS bl,
+        CASE WHEN i % 17 = 0 THEN NULL ELSE {'a': i, 'b': CASE WHEN i % 3 = 0 THEN NULL ELSE 'v' || i END} END AS st
+        FROM range(0, 25000) r(i)`);
+      for (const codec of ['zstd', 'snappy', 'gzip', 'lz4_raw', 'uncompressed']) {
+        await conn.run(
+          `COPY t TO '${dir}/v1-${codec}.parquet' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 10000)`,
+        );
+      }
+      await conn.run(
+        `COPY t TO '${dir}/v2.parquet' (FORMAT parquet, ROW_GROUP_SIZE 10000, PARQUET_VERSION V2)`,
+      );
+      await conn.run(
+        `COPY (SELECT [i32, i32 + 1] AS l, i32 FROM t) TO '${dir}/lists.parquet' (FORMAT parquet)`,
+      );
+      conn.closeSync();
+    });
+
+    it('decodes every type and codec of data pages v1', () => {
+      for (const codec of ['zstd', 'snappy', 'gzip', 'lz4_raw', 'uncompressed']) {
+        const { groups, decoded } = compareFile(join(dir, `v1-${codec}.parquet`));
+        expect(groups).toBe(3);
+        expect(decoded, codec).toBe(3);
+      }
+    });
+
+    it('refuses, never misreads, what it does not decode', () => {
+      // Data pages v2 with DELTA encodings: refused row group by row group; equal where read.
+      compareFile(join(dir, 'v2.parquet'));
+      // Lists: no direct layout.
+      expect(arrowLayout(metadataOf(new Uint8Array(readFileSync(join(dir, 'lists.parquet')))))).toBeNull();
+    });
+
+    it('openTable reads a file it falls back on', async () => {
+      // A plain GeoParquet file with a list column is read through parquet-wasm.
+      const t = await openTable(dataPath('geoparquet/example.parquet'));
+      try {
+        expect((await t.read()).numRows).toBeGreaterThan(0);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
+  it('names the file and row group of a corrupt page', async () => {
+    const dir = tmp.path('corrupt');
+    await ingest(dataPath('flatgeobuf/countries.fgb'), dir, { targetNumChunks: 3 }).runLocal({ threads: 1 });
+    const path = join(dir, '0.parquet');
+    const bytes = new Uint8Array(readFileSync(path));
+    const metadata = metadataOf(bytes);
+    const m = metadata.row_groups[0]!.columns.at(-1)!.meta_data!;
+    // Overwrite the page header of the last column chunk of row group 0.
+    const at = Number(m.data_page_offset);
+    bytes.fill(0xff, at, at + 8);
+    writeFileSync(path, bytes);
+    const t = await openTable(dir);
+    try {
+      const err = await t.readChunk(0, 0).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GeopartError);
+      expect((err as GeopartError).code).toBe('CORRUPT_INPUT');
+      expect((err as GeopartError).message).toContain('0.parquet, row group 0');
+    } finally {
+      await t.close();
+    }
+  });
+});
