@@ -52,41 +52,37 @@ Napi::Value Lz4RawCompress(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// zstdDecompress(data: Uint8Array, size: number) -> Uint8Array of exactly `size` bytes
-Napi::Value ZstdDecompress(const Napi::CallbackInfo& info) {
+// zstdDecompressInto(data: Uint8Array, out: Uint8Array) -> number of bytes written into `out`
+// (the caller's buffer, reused from page to page, so no page costs an allocation)
+Napi::Value ZstdDecompressInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber()) {
-    throw Napi::TypeError::New(env, "zstdDecompress(data: Uint8Array, size: number)");
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) {
+    throw Napi::TypeError::New(env, "zstdDecompressInto(data: Uint8Array, out: Uint8Array)");
   }
   auto in = info[0].As<Napi::Uint8Array>();
-  const int64_t size = info[1].As<Napi::Number>().Int64Value();
-  if (size < 0) throw Napi::RangeError::New(env, "zstd: negative size");
+  auto out = info[1].As<Napi::Uint8Array>();
   thread_local ZSTD_DCtx* ctx = ZSTD_createDCtx();
-  auto out = Napi::Uint8Array::New(env, static_cast<size_t>(size));
-  const size_t n = ZSTD_decompressDCtx(ctx, out.Data(), static_cast<size_t>(size), in.Data(), in.ByteLength());
+  const size_t n = ZSTD_decompressDCtx(ctx, out.Data(), out.ByteLength(), in.Data(), in.ByteLength());
   if (ZSTD_isError(n)) throw Napi::Error::New(env, std::string("zstd: ") + ZSTD_getErrorName(n));
-  if (n != static_cast<size_t>(size)) {
-    throw Napi::Error::New(env, "zstd: " + std::to_string(n) + " bytes, expected " + std::to_string(size));
-  }
-  return out;
+  return Napi::Number::New(env, static_cast<double>(n));
 }
 
-// lz4RawDecompress(data: Uint8Array, size: number) -> Uint8Array of exactly `size` bytes
-Napi::Value Lz4RawDecompress(const Napi::CallbackInfo& info) {
+// lz4RawDecompressInto(data: Uint8Array, out: Uint8Array) -> number of bytes written into `out`
+Napi::Value Lz4RawDecompressInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber()) {
-    throw Napi::TypeError::New(env, "lz4RawDecompress(data: Uint8Array, size: number)");
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) {
+    throw Napi::TypeError::New(env, "lz4RawDecompressInto(data: Uint8Array, out: Uint8Array)");
   }
   auto in = info[0].As<Napi::Uint8Array>();
-  const int64_t size = info[1].As<Napi::Number>().Int64Value();
-  if (size < 0 || size > LZ4_MAX_INPUT_SIZE || in.ByteLength() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) {
-    throw Napi::RangeError::New(env, "lz4: size out of range");
+  auto out = info[1].As<Napi::Uint8Array>();
+  if (in.ByteLength() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) ||
+      out.ByteLength() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) {
+    throw Napi::RangeError::New(env, "lz4: block larger than LZ4_MAX_INPUT_SIZE");
   }
-  auto out = Napi::Uint8Array::New(env, static_cast<size_t>(size));
   const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(in.Data()), reinterpret_cast<char*>(out.Data()),
-                                    static_cast<int>(in.ByteLength()), static_cast<int>(size));
-  if (n != size) throw Napi::Error::New(env, "lz4: corrupt block or wrong size");
-  return out;
+                                    static_cast<int>(in.ByteLength()), static_cast<int>(out.ByteLength()));
+  if (n < 0) throw Napi::Error::New(env, "lz4: corrupt block");
+  return Napi::Number::New(env, n);
 }
 
 }  // namespace geopart
@@ -96,8 +92,9 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));
   exports.Set("lz4RawCompress", Napi::Function::New<geopart::Lz4RawCompress>(env, "lz4RawCompress"));
-  exports.Set("zstdDecompress", Napi::Function::New<geopart::ZstdDecompress>(env, "zstdDecompress"));
-  exports.Set("lz4RawDecompress", Napi::Function::New<geopart::Lz4RawDecompress>(env, "lz4RawDecompress"));
+  exports.Set("zstdDecompressInto", Napi::Function::New<geopart::ZstdDecompressInto>(env, "zstdDecompressInto"));
+  exports.Set("lz4RawDecompressInto",
+              Napi::Function::New<geopart::Lz4RawDecompressInto>(env, "lz4RawDecompressInto"));
   return exports;
 }
 

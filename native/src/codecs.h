@@ -7,7 +7,7 @@ namespace geopart {
 
 Napi::Value ZstdCompress(const Napi::CallbackInfo& info);
 Napi::Value Lz4RawCompress(const Napi::CallbackInfo& info);
-Napi::Value ZstdDecompress(const Napi::CallbackInfo& info);
-Napi::Value Lz4RawDecompress(const Napi::CallbackInfo& info);
+Napi::Value ZstdDecompressInto(const Napi::CallbackInfo& info);
+Napi::Value Lz4RawDecompressInto(const Napi::CallbackInfo& info);
 
 }  // namespace geopart

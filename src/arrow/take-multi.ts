@@ -1,8 +1,9 @@
 /**
  * Taking rows from several batches of one schema in one copy: row `j` of the result is row
  * `rowOf[j]` of batch `batchOf[j]`. Used by write tasks to gather an output file's rows from
- * the spilled batches. Flat columns (fixed width, booleans, strings and binaries) are copied
- * directly; nested columns go through concatenation and a take.
+ * the spilled batches, and by table reads to gather the rows a box keeps. Flat columns (fixed
+ * width, booleans, strings and binaries) and structs of them are copied directly; lists and
+ * other nested columns go through concatenation and a take.
  */
 import { Data, DataType, type RecordBatch } from 'apache-arrow';
 import { makeBatch } from './batch.js';
@@ -125,7 +126,19 @@ function takeColumn(parts: readonly Data[], batchOf: Int32Array, rowOf: Int32Arr
     }
     return new Data(t, 0, n, nulls, { 0: offsets, 1: out, 2: validity } as never);
   }
-  // Nested and rare types: one concatenation, then a take with global row numbers.
+  if (DataType.isStruct(t)) {
+    // Children are sliced with their struct (apache-arrow): taken by the same row numbers.
+    const [validity, nulls] = takeValidity(parts, batchOf, rowOf);
+    const children = t.children.map((_, k) =>
+      takeColumn(
+        parts.map((p) => p.children[k]!),
+        batchOf,
+        rowOf,
+      ),
+    );
+    return new Data(t, 0, n, nulls, { 2: validity } as never, children);
+  }
+  // Lists and rare types: one concatenation, then a take with global row numbers.
   const starts = new Int32Array(parts.length);
   for (let b = 1; b < parts.length; b++) starts[b] = starts[b - 1]! + parts[b - 1]!.length;
   const global = new Int32Array(n);

@@ -148,7 +148,8 @@ function takeBytes(
   let total = 0;
   for (let j = 0; j < n; j++) total += at(indices[j]! + 1) - at(indices[j]!);
   const outValues = new Uint8Array(total);
-  const outOffsets = new Float64Array(n + 1);
+  // Offsets of the input's width: 32-bit ones hold any total the input held.
+  const outOffsets = offsets instanceof Int32Array ? new Int32Array(n + 1) : new Float64Array(n + 1);
   let pos = 0;
   for (let j = 0; j < n; j++) {
     const s = at(indices[j]!);
@@ -158,7 +159,7 @@ function takeBytes(
     pos += e - s;
     outOffsets[j + 1] = pos;
   }
-  return [castOffsets(offsets, outOffsets), outValues];
+  return [outOffsets instanceof Int32Array ? outOffsets : castOffsets(offsets, outOffsets), outValues];
 }
 
 /** New list offsets and the child indices covered by the taken lists. */
@@ -178,7 +179,8 @@ function takeRanges(
 }
 
 function castOffsets(like: Int32Array | BigInt64Array, offsets: Float64Array): Int32Array | BigInt64Array {
-  return like instanceof BigInt64Array ? BigInt64Array.from(offsets, BigInt) : Int32Array.from(offsets);
+  // new Int32Array(typed array) copies natively; Int32Array.from would iterate.
+  return like instanceof BigInt64Array ? BigInt64Array.from(offsets, BigInt) : new Int32Array(offsets);
 }
 
 function takeWithBuilder(data: Data, indices: Int32Array): Data {

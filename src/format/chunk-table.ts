@@ -27,6 +27,8 @@ export const CHUNK_TABLE_SCHEMA: readonly ChunkColumn[] = [
   { name: 'num_coords', type: 'int64', required: false },
   { name: 'sum_area', type: 'float64', required: false },
   { name: 'sum_length', type: 'float64', required: false },
+  { name: 'byte_offset', type: 'int64', required: false },
+  { name: 'byte_length', type: 'int64', required: false },
   { name: 'geometry', type: 'binary', required: false },
 ];
 

@@ -47,13 +47,38 @@ function boxPolygons(chunks: ChunkTable): Uint8Array {
 }
 
 /**
- * The metadata table of `chunks`; `stats` holds `[numCoords, sumArea, sumLength]` per chunk
- * (vertices; deg^2; degrees), in the chunk table's order.
+ * Numbers a write task gives per chunk, in {@link chunkMetadataBatch}'s `stats`: vertices, area
+ * (deg^2), length (degrees), and the row group's byte offset and length in its file.
+ */
+export const CHUNK_STATS = 5;
+
+/**
+ * Per-chunk `stats` of a file (`[numCoords, sumArea, sumLength]` per chunk, as chunkStats gives
+ * them) with each row group's byte span appended: {@link CHUNK_STATS} numbers per chunk.
+ */
+export function withByteSpans(
+  measures: Float64Array,
+  rowGroups: readonly { readonly offset: number; readonly compressedBytes: number }[],
+): Float64Array {
+  const out = new Float64Array(rowGroups.length * CHUNK_STATS);
+  for (const [c, g] of rowGroups.entries()) {
+    out.set(measures.subarray(3 * c, 3 * c + 3), CHUNK_STATS * c);
+    out[CHUNK_STATS * c + 3] = g.offset;
+    out[CHUNK_STATS * c + 4] = g.compressedBytes;
+  }
+  return out;
+}
+
+/**
+ * The metadata table of `chunks`; `stats` holds {@link CHUNK_STATS} numbers per chunk (see
+ * there), in the chunk table's order.
  */
 export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array): RecordBatch {
   const n = chunks.length;
   const f64 = (values: Float64Array) => makeData({ type: new Float64(), length: n, data: values });
-  const pick = (k: number) => Float64Array.from({ length: n }, (_, i) => stats[3 * i + k]!);
+  const pick = (k: number) => Float64Array.from({ length: n }, (_, i) => stats[CHUNK_STATS * i + k]!);
+  const i64 = (values: Float64Array) =>
+    makeData({ type: new Int64(), length: n, data: BigInt64Array.from(values, (v) => BigInt(v)) });
   const offsets = Int32Array.from({ length: n + 1 }, (_, i) => i * 93);
   const fields = CHUNK_TABLE_SCHEMA.map((c) => new Field(c.name, ARROW_TYPES[c.type](), false));
   // In the order of CHUNK_TABLE_SCHEMA.
@@ -65,9 +90,11 @@ export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array): Rec
     f64(chunks.maxx.slice()),
     f64(chunks.maxy.slice()),
     makeData({ type: new Int64(), length: n, data: BigInt64Array.from(chunks.numRows, (v) => BigInt(v)) }),
-    makeData({ type: new Int64(), length: n, data: BigInt64Array.from(pick(0), (v) => BigInt(v)) }),
+    i64(pick(0)),
     f64(pick(1)),
     f64(pick(2)),
+    i64(pick(3)),
+    i64(pick(4)),
     makeBinaryData(offsets, boxPolygons(chunks)),
   ];
   return makeBatch(fields, columns, undefined, n);

@@ -24,7 +24,7 @@ import type { Plan } from '../partition/plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import { batchFromBytes } from '../scan/spill.js';
 import { encodeGeoParquet, type WriteOptions } from '../write/geoparquet-writer.js';
-import { chunkMetadataBatch } from './chunk-metadata.js';
+import { CHUNK_STATS, chunkMetadataBatch } from './chunk-metadata.js';
 import { planStage } from './plan-stage.js';
 import type { IngestCounts, IngestReport } from './report.js';
 import { type ScanOutcome, scanStage } from './scan-stage.js';
@@ -146,8 +146,8 @@ export async function writeTableMetadata(
     while (c < chunks.length && chunks.fileId[c]! < f) c++;
     firstChunk[f] = c;
   }
-  const stats = new Float64Array(chunks.length * 3);
-  for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * 3);
+  const stats = new Float64Array(chunks.length * CHUNK_STATS);
+  for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * CHUNK_STATS);
   const metadata = chunkMetadataBatch(chunks, stats);
   const { bytes: metadataBytes } = await encodeGeoParquet(
     {

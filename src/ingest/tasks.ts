@@ -34,6 +34,7 @@ import {
 } from '../scan/spill.js';
 import { chunkStats } from '../write/chunk-stats.js';
 import { type WriteOptions, writeGeoParquetFile } from '../write/geoparquet-writer.js';
+import { withByteSpans } from './chunk-metadata.js';
 
 /** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
 export const INGEST_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
@@ -164,7 +165,7 @@ export interface WriteTask {
 /** Output of {@link write}. */
 export interface WriteTaskResult {
   readonly bytes: number;
-  /** `[numCoords, sumArea, sumLength]` per chunk, flattened. */
+  /** `[numCoords, sumArea, sumLength, byteOffset, byteLength]` per chunk, flattened (chunk-metadata.ts). */
   readonly stats: Float64Array;
   /** Evenly spaced sample rows of the file, as Arrow IPC bytes (empty when none asked). */
   readonly sample: Uint8Array;
@@ -256,8 +257,9 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
       },
       task.writeOptions,
     );
-    const allStats = new Float64Array(stats.reduce((a, s) => a + s.length, 0));
-    for (let i = 0, at = 0; i < stats.length; at += stats[i]!.length, i++) allStats.set(stats[i]!, at);
+    const measures = new Float64Array(stats.reduce((a, s) => a + s.length, 0));
+    for (let i = 0, at = 0; i < stats.length; at += stats[i]!.length, i++) measures.set(stats[i]!, at);
+    const allStats = withByteSpans(measures, result.rowGroups);
     const sample = samples.length > 0 ? batchToBytes(concatBatches(samples)) : new Uint8Array(0);
     return movable({ bytes: result.bytes, stats: allStats, sample }, buffersOf([allStats, sample]));
   } catch (err) {

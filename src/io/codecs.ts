@@ -12,8 +12,8 @@ import { addonLoader } from './addon-file.js';
 interface CodecAddon {
   zstdCompress(data: Uint8Array, level: number): Uint8Array;
   lz4RawCompress(data: Uint8Array): Uint8Array;
-  zstdDecompress(data: Uint8Array, size: number): Uint8Array;
-  lz4RawDecompress(data: Uint8Array, size: number): Uint8Array;
+  zstdDecompressInto(data: Uint8Array, out: Uint8Array): number;
+  lz4RawDecompressInto(data: Uint8Array, out: Uint8Array): number;
 }
 
 const require = createRequire(import.meta.url);
@@ -36,12 +36,18 @@ export function lz4RawCompress(data: Uint8Array): Uint8Array {
   return codecs().lz4RawCompress(data);
 }
 
-/** Decompresses one zstd frame of exactly `size` bytes; throws an Error when it is not one. */
-export function zstdDecompress(data: Uint8Array, size: number): Uint8Array {
-  return codecs().zstdDecompress(data, size);
+/**
+ * Decompresses one zstd frame into `out` (which must be large enough); returns the bytes
+ * written. Throws an Error when `data` is not a zstd frame or does not fit.
+ */
+export function zstdDecompressInto(data: Uint8Array, out: Uint8Array): number {
+  return codecs().zstdDecompressInto(data, out);
 }
 
-/** Decompresses one raw LZ4 block of exactly `size` bytes; throws an Error when it is not one. */
-export function lz4RawDecompress(data: Uint8Array, size: number): Uint8Array {
-  return codecs().lz4RawDecompress(data, size);
+/**
+ * Decompresses one raw LZ4 block (Parquet's LZ4_RAW) into `out`; returns the bytes written.
+ * Throws an Error when `data` is not an LZ4 block or does not fit.
+ */
+export function lz4RawDecompressInto(data: Uint8Array, out: Uint8Array): number {
+  return codecs().lz4RawDecompressInto(data, out);
 }

@@ -21,6 +21,12 @@ export interface ChunkList {
   readonly sumArea: Float64Array;
   /** Line length per chunk (degrees), NaN when unknown. */
   readonly sumLength: Float64Array;
+  /**
+   * The chunk's row group in its file: offset of its first byte and its length (bytes), NaN when
+   * unknown (then the file's footer locates it).
+   */
+  readonly byteOffset: Float64Array;
+  readonly byteLength: Float64Array;
 }
 
 /** True when `names` hold every column a chunk metadata table needs. */
@@ -31,6 +37,12 @@ export function isChunkMetadata(names: readonly string[]): boolean {
 function numbers(v: Vector | null, n: number): Float64Array {
   const out = new Float64Array(n).fill(Number.NaN);
   if (v === null) return out;
+  if (v.nullCount === 0) {
+    // The column's own array (one per batch at most once concatenated), without a call per value.
+    const values = v.toArray() as ArrayLike<number | bigint>;
+    for (let i = 0; i < n; i++) out[i] = Number(values[i]!);
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const x = v.get(i) as number | bigint | null;
     if (x !== null) out[i] = Number(x);
@@ -102,6 +114,8 @@ export function chunkListFromTable(table: Table, source: string): ChunkList {
     numCoords: pick(col('num_coords')),
     sumArea: pick(col('sum_area')),
     sumLength: pick(col('sum_length')),
+    byteOffset: pick(col('byte_offset')),
+    byteLength: pick(col('byte_length')),
   };
 }
 

@@ -5,8 +5,9 @@
 import { type Field, RecordBatch, Schema, Table } from 'apache-arrow';
 import { makeBatch } from '../arrow/batch.js';
 import { concatBatches } from '../arrow/concat.js';
-import { filterRows } from '../arrow/take.js';
+import { takeRowsMulti } from '../arrow/take-multi.js';
 import { GeopartError } from '../errors.js';
+import type { RangeReader } from '../io/range.js';
 import { countingReader } from '../io/range.js';
 import { openRangeReader } from '../io/range-reader.js';
 import { eachBounded } from '../util/bounded.js';
@@ -16,10 +17,45 @@ import type { ChunkList } from './chunk-list.js';
 import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
 import type { GeoLayout } from './plain-chunks.js';
 import { rowMask } from './row-filter.js';
+import { type ArrowLayout, decodeRowGroupSpan } from './row-group-decoder.js';
 import type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './types.js';
 
 /** Row groups read at once; enough to overlap remote round trips without holding much. */
 const CONCURRENCY = 4;
+/** Chunks whose kept rows are gathered in one copy (see readChunks). */
+const WINDOW = 32;
+
+/** A chunk's rows in the result's columns, and which of them a box keeps (null: all). */
+interface Fetched {
+  readonly batch: RecordBatch;
+  readonly keep: Uint8Array | null;
+}
+
+/** The rows of `parts` their masks keep, gathered in one copy (without masks: the batches). */
+function keptRows(parts: readonly Fetched[]): RecordBatch[] {
+  if (parts.every((p) => p.keep === null)) return parts.map((p) => p.batch).filter((b) => b.numRows > 0);
+  let n = 0;
+  for (const p of parts)
+    for (let r = 0; r < p.batch.numRows; r++) if (p.keep === null || p.keep[r] !== 0) n++;
+  if (n === 0) return [];
+  const batchOf = new Int32Array(n);
+  const rowOf = new Int32Array(n);
+  let j = 0;
+  for (const [b, p] of parts.entries()) {
+    for (let r = 0; r < p.batch.numRows; r++) {
+      if (p.keep !== null && p.keep[r] === 0) continue;
+      batchOf[j] = b;
+      rowOf[j++] = r;
+    }
+  }
+  return [
+    takeRowsMulti(
+      parts.map((p) => p.batch),
+      batchOf,
+      rowOf,
+    ),
+  ];
+}
 
 /** What {@link openTable} found, handed to the table. */
 export interface TableParts {
@@ -34,7 +70,18 @@ export interface TableParts {
   readonly opened: ReadonlyMap<number, ParquetFileReader>;
   /** A file with the table's schema, for a table without chunks (e.g. `_sample`). */
   readonly schemaFile: ParquetFileReader | null;
+  /**
+   * The data files' columns and page codec, when known without their footers (from `_sample`,
+   * docs/FORMAT.md): a chunk whose byte span the chunk list gives is then read as that span alone.
+   */
+  readonly direct: DirectRead | null;
   readonly signal?: AbortSignal;
+}
+
+/** How to decode a chunk from its byte span alone. */
+export interface DirectRead {
+  readonly layout: ArrowLayout;
+  readonly codec: string;
 }
 
 /** Columns of one read: those fetched, and the fields and schema of the result. */
@@ -57,6 +104,9 @@ export class OpenedTable implements GeoTable {
   private readonly index: ChunkIndex;
   private readonly layout: GeoLayout;
   private readonly open = new Map<number, Promise<ParquetFileReader>>();
+  /** Data files opened for span reads (no footer read), by file id. */
+  private readonly spans = new Map<number, Promise<RangeReader>>();
+  private readonly direct: DirectRead | null;
   private schemaPromise: Promise<Schema> | null = null;
   private readonly schemaFile: ParquetFileReader | null;
   private closed = false;
@@ -73,6 +123,7 @@ export class OpenedTable implements GeoTable {
     this.geometryColumn = parts.layout.geometry;
     this.geometryEncoding = parts.layout.encoding;
     this.schemaFile = parts.schemaFile;
+    this.direct = parts.direct;
     for (const [id, file] of parts.opened) this.open.set(id, Promise.resolve(file));
   }
 
@@ -174,11 +225,17 @@ export class OpenedTable implements GeoTable {
     exact: boolean,
     signal: AbortSignal | undefined,
   ): Promise<Table> {
-    const parts = new Array<RecordBatch[]>(hits.length);
-    await eachBounded(hits.length, CONCURRENCY, async (k) => {
-      parts[k] = await this.fetchChunk(hits[k]!, cols.read, cols.outFields, bbox, exact, signal);
-    });
-    const batches = parts.flat().filter((b) => b.numRows > 0);
+    const batches: RecordBatch[] = [];
+    // A window of chunks at a time: each chunk is held whole only until its window's rows are
+    // gathered into one batch, so memory holds the result and one window's chunks.
+    for (let w = 0; w < hits.length; w += WINDOW) {
+      const ids = Array.from({ length: Math.min(WINDOW, hits.length - w) }, (_, k) => hits[w + k]!);
+      const parts = new Array<Fetched[]>(ids.length);
+      await eachBounded(ids.length, CONCURRENCY, async (k) => {
+        parts[k] = await this.fetchChunk(ids[k]!, cols.read, cols.outFields, bbox, exact, signal);
+      });
+      batches.push(...keptRows(parts.flat()));
+    }
     if (batches.length === 0) return new Table(cols.outSchema);
     const one = batches.length === 1 ? batches[0]! : concatBatches(batches);
     return new Table(cols.outSchema, [new RecordBatch(cols.outSchema, one.data)]);
@@ -187,8 +244,9 @@ export class OpenedTable implements GeoTable {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const files = [...this.open.values()];
+    const files = [...this.open.values(), ...this.spans.values()];
     this.open.clear();
+    this.spans.clear();
     await Promise.all(files.map(async (f) => (await f.catch(() => null))?.close()));
     await this.schemaFile?.close();
   }
@@ -217,20 +275,51 @@ export class OpenedTable implements GeoTable {
     bbox: BBox | undefined,
     exact: boolean,
     signal: AbortSignal | undefined,
-  ): Promise<RecordBatch[]> {
+  ): Promise<Fetched[]> {
     signal?.throwIfAborted();
     const fileId = this.list.fileId[i]!;
-    const file = await this.file(fileId, signal);
-    const table = await file.readRowGroup(this.list.chunkId[i]!, readCols, signal);
+    const url = this.files[fileId] ?? this.url;
+    const batches =
+      (await this.readSpan(i, readCols, signal)) ??
+      (await (await this.file(fileId, signal)).readRowGroup(this.list.chunkId[i]!, readCols, signal)).batches;
     this.stats.rowGroupsRead++;
-    return table.batches.map((batch) => {
-      const kept =
-        bbox === undefined ? batch : filterRows(batch, rowMask(batch, this.layout, bbox, exact, file.url));
+    return batches.map((batch) => {
+      const keep = bbox === undefined ? null : rowMask(batch, this.layout, bbox, exact, url);
       const cols = outFields.map(
-        (f) => kept.data.children[kept.schema.fields.findIndex((g) => g.name === f.name)]!,
+        (f) => batch.data.children[batch.schema.fields.findIndex((g) => g.name === f.name)]!,
       );
-      return makeBatch(outFields, cols, undefined, kept.numRows);
+      return { batch: makeBatch(outFields, cols, undefined, batch.numRows), keep };
     });
+  }
+
+  /**
+   * Chunk `i` read as its byte span alone, when the chunk list gives the span and `_sample` the
+   * columns; null otherwise, or when the span does not decode as those columns (the footer is
+   * then read, and says what is wrong).
+   */
+  private async readSpan(
+    i: number,
+    readCols: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<RecordBatch[] | null> {
+    const offset = this.list.byteOffset[i]!;
+    const length = this.list.byteLength[i]!;
+    if (this.direct === null || !Number.isFinite(offset) || !Number.isFinite(length)) return null;
+    const fileId = this.list.fileId[i]!;
+    let reader = this.spans.get(fileId);
+    if (reader === undefined) {
+      const url = this.files[fileId];
+      if (url === undefined) return null;
+      reader = openRangeReader(url, signal).then((r) => countingReader(r, this.stats));
+      this.spans.set(fileId, reader);
+      reader.catch(() => this.spans.delete(fileId));
+    }
+    const r = await reader;
+    if (offset < 0 || offset + length > r.size) return null;
+    const span = await r.read(offset, length, signal);
+    const { layout, codec } = this.direct;
+    const batch = decodeRowGroupSpan(layout, codec, this.list.numRows[i]!, span, readCols);
+    return batch === null ? null : [batch];
   }
 
   /** The data file `fileId`, opened once (footer only). */
@@ -257,8 +346,9 @@ export class OpenedTable implements GeoTable {
     return f;
   }
 
-  /** The Arrow schema of the data files, from the first file's footer. */
+  /** The Arrow schema of the data files: from `_sample` when known there, else the first file's footer. */
   private schema(signal?: AbortSignal): Promise<Schema> {
+    if (this.direct !== null) return Promise.resolve(this.direct.layout.schema);
     this.schemaPromise ??= (async () => {
       const file =
         this.list.length === 0 && this.schemaFile !== null

@@ -6,7 +6,7 @@
 
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Table } from 'apache-arrow';
+import { Schema, Table } from 'apache-arrow';
 import { GeopartError } from '../errors.js';
 import { BBOX_COLUMN, BBOX_FIELDS, GEOMETRY_COLUMN } from '../format/columns.js';
 import { CHUNK_TABLE_KEY, FORMAT_VERSION_KEY, GEO_KEY, REPORT_KEY, TABLE_KEY } from '../format/keys.js';
@@ -17,9 +17,10 @@ import { geoFromLogicalTypes } from '../io/geoparquet-meta.js';
 import { countingReader } from '../io/range.js';
 import { openRangeReader } from '../io/range-reader.js';
 import { type ChunkList, chunkListFromTable, isChunkMetadata } from './chunk-list.js';
-import { OpenedTable } from './geo-table.js';
+import { type DirectRead, OpenedTable } from './geo-table.js';
 import { openParquetFile, type ParquetFileReader, readParquetBytes } from './parquet-file.js';
 import { chunksFromRowGroups, type GeoLayout, geoLayout } from './plain-chunks.js';
+import { arrowLayout } from './row-group-decoder.js';
 import { joinLocation } from './table-location.js';
 import type { BBox, GeoTable, TableStats } from './types.js';
 
@@ -161,7 +162,15 @@ async function fromSample(
   signal?.throwIfAborted();
   const keep = chunks.length === 0;
   if (!keep) await sample.close();
-  return geopartTable(url, table, chunks, sample.keyValue.get(REPORT_KEY), stats, keep ? sample : null);
+  return geopartTable(
+    url,
+    table,
+    chunks,
+    sample.keyValue.get(REPORT_KEY),
+    stats,
+    keep ? sample : null,
+    directRead(sample),
+  );
 }
 
 async function fromOutputMetadata(
@@ -184,7 +193,7 @@ async function fromOutputMetadata(
   const sample = await openSample(table, stats, signal);
   await sample.close();
   await file.close();
-  return geopartTable(url, table, chunks, file.keyValue.get(REPORT_KEY), stats, null);
+  return geopartTable(url, table, chunks, file.keyValue.get(REPORT_KEY), stats, null, directRead(sample));
 }
 
 function geopartTable(
@@ -194,6 +203,7 @@ function geopartTable(
   report: string | undefined,
   stats: TableStats,
   schemaFile: ParquetFileReader | null,
+  direct: DirectRead | null,
 ): GeoTable {
   let files = 0;
   for (let i = 0; i < chunks.length; i++) files = Math.max(files, chunks.fileId[i]! + 1);
@@ -207,6 +217,7 @@ function geopartTable(
     stats,
     opened: new Map(),
     schemaFile,
+    direct,
   });
 }
 
@@ -230,7 +241,27 @@ function fromPlainFile(url: string, file: ParquetFileReader, stats: TableStats):
     stats,
     opened: new Map([[0, file]]),
     schemaFile: null,
+    direct: null,
   });
+}
+
+/**
+ * What a geopart table's data files hold, read from its `_sample` (docs/FORMAT.md: the same
+ * columns and codec): the columns as the direct decoder reads them and the pages' codec; null
+ * when `_sample` has no row group to take the codec from, mixes codecs, or has columns the
+ * direct decoder does not read. The schema carries `_sample`'s `geo` and report metadata.
+ */
+function directRead(sample: ParquetFileReader): DirectRead | null {
+  const group = sample.metadata.row_groups[0];
+  const codecs = new Set(group?.columns.map((c) => c.meta_data?.codec));
+  const layout = arrowLayout(sample.metadata);
+  if (group === undefined || codecs.size !== 1 || layout === null) return null;
+  const [codec] = codecs;
+  if (codec === undefined) return null;
+  const metadata = new Map(
+    [...layout.schema.metadata].filter(([k]) => k !== CHUNK_TABLE_KEY && k !== FORMAT_VERSION_KEY),
+  );
+  return { layout: { ...layout, schema: new Schema(layout.schema.fields, metadata) }, codec };
 }
 
 /** Union of the finite boxes in `boxes` (4 per chunk), null when there is none. */

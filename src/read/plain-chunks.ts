@@ -92,6 +92,8 @@ export function chunksFromRowGroups(metadata: FileMetaData, layout: GeoLayout): 
     numCoords: new Float64Array(n).fill(Number.NaN),
     sumArea: new Float64Array(n).fill(Number.NaN),
     sumLength: new Float64Array(n).fill(Number.NaN),
+    byteOffset: new Float64Array(n).fill(Number.NaN),
+    byteLength: new Float64Array(n).fill(Number.NaN),
   };
 }
 

@@ -36,7 +36,7 @@ import {
   Utf8,
 } from 'apache-arrow';
 import { type FileMetaData, type SchemaElement, snappyUncompress } from 'hyparquet';
-import { lz4RawDecompress, zstdDecompress } from '../io/codecs.js';
+import { lz4RawDecompressInto, zstdDecompressInto } from '../io/codecs.js';
 import { readStruct, type ThriftStruct } from './thrift-compact.js';
 
 /** Parquet physical types the decoder reads. */
@@ -216,22 +216,83 @@ export function decodeRowGroup(
   const group = metadata.row_groups[rowGroup];
   if (group === undefined) throw new RangeError(`no row group ${rowGroup}`);
   const rows = Number(group.num_rows);
-  const nodes = layout.nodes.filter((n) => columns === null || columns.includes(n.field.name));
   try {
-    const children = nodes.map((n) => decodeNode(n, group.columns, rows, bytesAt).data);
-    const schema = new Schema(
-      nodes.map((n) => n.field),
-      layout.schema.metadata,
-    );
-    const data = makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children });
-    return new RecordBatch(schema, data);
+    return assemble(layout, columns, rows, (leaf) => {
+      const meta = group.columns[leaf.column]?.meta_data;
+      if (meta === undefined || meta.path_in_schema.join('\u0000') !== leaf.path.join('\u0000')) {
+        throw new Unsupported('column chunk without metadata, or out of schema order');
+      }
+      const dictOffset = meta.dictionary_page_offset;
+      const dataOffset = Number(meta.data_page_offset);
+      const start =
+        dictOffset !== undefined && dictOffset > 0n ? Math.min(Number(dictOffset), dataOffset) : dataOffset;
+      const chunk = bytesAt(start, Number(meta.total_compressed_size));
+      return decodePages(leaf, chunk, meta.codec, rows, Number(meta.total_uncompressed_size)).decoded;
+    });
   } catch (err) {
     if (err instanceof Unsupported) return null;
     throw err;
   }
 }
 
-type Chunks = FileMetaData['row_groups'][number]['columns'];
+/**
+ * A row group given as its bytes alone (`span`: its column chunks, one after another in schema
+ * order, as geopart writes them and as the chunk table's `byte_offset` and `byte_length` locate
+ * them), of `rows` rows, every page in `codec`: the file's footer is not needed. Null when the
+ * span does not decode as exactly `layout`'s columns (the caller then reads the footer, which
+ * also reports a corrupt file as such).
+ */
+export function decodeRowGroupSpan(
+  layout: ArrowLayout,
+  codec: string,
+  rows: number,
+  span: Uint8Array,
+  columns: readonly string[] | null,
+): RecordBatch | null {
+  try {
+    const leaves = leavesOf(layout.nodes).sort((a, b) => a.column - b.column);
+    const wanted = new Set(
+      leavesOf(layout.nodes.filter((n) => columns === null || columns.includes(n.field.name))),
+    );
+    const decoded = new Map<number, Decoded>();
+    let pos = 0;
+    for (const leaf of leaves) {
+      const chunk = span.subarray(pos);
+      if (wanted.has(leaf)) {
+        const { decoded: d, end } = decodePages(leaf, chunk, codec, rows, 0);
+        decoded.set(leaf.column, d);
+        pos += end;
+      } else pos += skipPages(chunk, rows);
+    }
+    if (pos !== span.length) return null;
+    return assemble(layout, columns, rows, (leaf) => decoded.get(leaf.column)!);
+  } catch {
+    return null;
+  }
+}
+
+type Leaf = Extract<Node, { kind: 'leaf' }>;
+
+function leavesOf(nodes: readonly Node[]): Leaf[] {
+  return nodes.flatMap((n) => (n.kind === 'leaf' ? [n] : leavesOf(n.children)));
+}
+
+/** The record batch of `layout`'s fields named in `columns` (all when null), leaves from `leafOf`. */
+function assemble(
+  layout: ArrowLayout,
+  columns: readonly string[] | null,
+  rows: number,
+  leafOf: (leaf: Leaf) => Decoded,
+): RecordBatch {
+  const nodes = layout.nodes.filter((n) => columns === null || columns.includes(n.field.name));
+  const children = nodes.map((n) => decodeNode(n, rows, leafOf).data);
+  const schema = new Schema(
+    nodes.map((n) => n.field),
+    layout.schema.metadata,
+  );
+  const data = makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children });
+  return new RecordBatch(schema, data);
+}
 
 /** A decoded node: its Arrow data and the definition levels of its first leaf (null if none). */
 interface Decoded {
@@ -239,14 +300,9 @@ interface Decoded {
   readonly defs: Uint8Array | null;
 }
 
-function decodeNode(
-  node: Node,
-  chunks: Chunks,
-  rows: number,
-  bytesAt: (offset: number, length: number) => Uint8Array,
-): Decoded {
-  if (node.kind === 'leaf') return decodeLeaf(node, chunks, rows, bytesAt);
-  const kids = node.children.map((c) => decodeNode(c, chunks, rows, bytesAt));
+function decodeNode(node: Node, rows: number, leafOf: (leaf: Leaf) => Decoded): Decoded {
+  if (node.kind === 'leaf') return leafOf(node);
+  const kids = node.children.map((c) => decodeNode(c, rows, leafOf));
   const defs = kids[0]?.defs ?? null;
   let nullBitmap: Uint8Array | undefined;
   let nullCount = 0;
@@ -294,25 +350,20 @@ const ENC_PLAIN_DICTIONARY = 2;
 const ENC_RLE = 3;
 const ENC_RLE_DICTIONARY = 8;
 
-function decodeLeaf(
-  node: Extract<Node, { kind: 'leaf' }>,
-  chunks: Chunks,
+/**
+ * Decodes the pages of one leaf's column chunk from the start of `chunk` until `rows` values
+ * are read; `end` is where its last page ends. `sizeHint` sizes the first byte buffer.
+ */
+function decodePages(
+  node: Leaf,
+  chunk: Uint8Array,
+  codec: string,
   rows: number,
-  bytesAt: (offset: number, length: number) => Uint8Array,
-): Decoded {
-  const meta = chunks[node.column]?.meta_data;
-  if (meta === undefined || meta.path_in_schema.join('\u0000') !== node.path.join('\u0000')) {
-    throw new Unsupported('column chunk without metadata, or out of schema order');
-  }
-  const codec = meta.codec;
+  sizeHint: number,
+): { decoded: Decoded; end: number } {
   if (!['UNCOMPRESSED', 'ZSTD', 'SNAPPY', 'GZIP', 'LZ4_RAW'].includes(codec)) throw new Unsupported(codec);
-  const dictOffset = meta.dictionary_page_offset;
-  const dataOffset = Number(meta.data_page_offset);
-  const start =
-    dictOffset !== undefined && dictOffset > 0n ? Math.min(Number(dictOffset), dataOffset) : dataOffset;
-  const chunk = bytesAt(start, Number(meta.total_compressed_size));
   const defs = node.maxDef > 0 ? new Uint8Array(rows) : null;
-  const sink = newSink(node.physical, rows, Number(meta.total_uncompressed_size));
+  const sink = newSink(node.physical, rows, sizeHint);
   let dictionary: Dictionary | null = null;
   let row = 0;
   const cursor = { bytes: chunk, pos: 0 };
@@ -344,6 +395,8 @@ function decodeLeaf(
         hybrid(page, p, p + len, bitWidth(node.maxDef), defs, row, n);
         p += len;
       }
+      // PLAIN byte arrays take at most the page's bytes: one allocation for the common case.
+      if (sink.offsets !== null) reserve(sink, page.length);
       values(node, sink, page.subarray(p), num(h, 2), row, n, defs, dictionary);
       row += n;
     } else if (type === PAGE_DATA_V2) {
@@ -356,6 +409,7 @@ function decodeLeaf(
       const rest = body.subarray(defLength);
       const compressed = h.get(7) !== false;
       const page = compressed ? decompress(codec, rest, size - defLength) : rest;
+      if (sink.offsets !== null) reserve(sink, page.length);
       values(node, sink, page, num(h, 4), row, n, defs, dictionary);
       row += n;
     } else if (type !== PAGE_INDEX) {
@@ -363,7 +417,22 @@ function decodeLeaf(
     }
   }
   if (row !== rows) throw new Error(`${node.path.join('.')}: ${row} values in a row group of ${rows} rows`);
-  return { data: leafData(node, sink, rows, defs), defs };
+  return { decoded: { data: leafData(node, sink, rows, defs), defs }, end: cursor.pos };
+}
+
+/** Walks past the pages of one column chunk of `rows` values at the start of `chunk`; returns its end. */
+function skipPages(chunk: Uint8Array, rows: number): number {
+  const cursor = { bytes: chunk, pos: 0 };
+  let row = 0;
+  while (row < rows) {
+    const header = readStruct(cursor);
+    const type = num(header, 1);
+    cursor.pos += num(header, 3);
+    if (cursor.pos > chunk.length) throw new Error('page runs past the row group');
+    if (type === PAGE_DATA) row += num(struct(header, 5), 1);
+    else if (type === PAGE_DATA_V2) row += num(struct(header, 8), 1);
+  }
+  return cursor.pos;
 }
 
 function num(s: ThriftStruct, id: number): number {
@@ -387,6 +456,18 @@ function bitWidth(max: number): number {
   return max === 0 ? 0 : 32 - Math.clz32(max);
 }
 
+/**
+ * One buffer the zstd and LZ4 pages are decompressed into, page after page: every page's values
+ * are copied out before the next page is read, so no page costs a fresh allocation.
+ */
+let scratch = new Uint8Array(0);
+
+function scratchOf(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 2 * scratch.length, 64 * 1024));
+  return scratch.subarray(0, size);
+}
+
+/** A page body decompressed: valid until the next call (it may be {@link scratch}). */
 function decompress(codec: string, body: Uint8Array, size: number): Uint8Array {
   switch (codec) {
     case 'UNCOMPRESSED':
@@ -394,9 +475,12 @@ function decompress(codec: string, body: Uint8Array, size: number): Uint8Array {
         throw new Error(`uncompressed page of ${body.length} bytes, header says ${size}`);
       return body;
     case 'ZSTD':
-      return zstdDecompress(body, size);
-    case 'LZ4_RAW':
-      return lz4RawDecompress(body, size);
+    case 'LZ4_RAW': {
+      const out = scratchOf(size);
+      const n = codec === 'ZSTD' ? zstdDecompressInto(body, out) : lz4RawDecompressInto(body, out);
+      if (n !== size) throw new Error(`${codec} page of ${n} bytes, header says ${size}`);
+      return out;
+    }
     case 'GZIP': {
       const out = gunzipSync(body);
       if (out.length !== size) throw new Error(`gzip page of ${out.length} bytes, header says ${size}`);
@@ -549,13 +633,14 @@ function plainDictionary(physical: Physical, b: Uint8Array, count: number): Dict
     }
     return { kind: 'bytes', offsets, bytes };
   }
-  if (physical === 'BOOLEAN') return { kind: 'bits', values: b, length: count };
+  // A copy: `b` may be the scratch buffer the next page overwrites.
+  if (physical === 'BOOLEAN') return { kind: 'bits', values: new Uint8Array(b), length: count };
   return { kind: 'fixed', values: fixedView(physical, b, count).slice() };
 }
 
 /** Decodes one data page's values (`n` levels from row `row`) into `sink`. */
 function values(
-  node: Extract<Node, { kind: 'leaf' }>,
+  node: Leaf,
   sink: Sink,
   b: Uint8Array,
   encoding: number,
@@ -573,9 +658,16 @@ function values(
   const isPresent = (i: number) => defs === null || defs[i] === max;
   if (encoding === ENC_PLAIN) {
     if (sink.fixed !== null) {
+      if (present === n) {
+        // Every value present: one byte copy into place, aligned or not.
+        const out = sink.fixed;
+        const width = out.BYTES_PER_ELEMENT;
+        if (b.length < n * width) throw new Error(`page holds ${b.length} bytes for ${n} values`);
+        new Uint8Array(out.buffer, out.byteOffset + row * width, n * width).set(b.subarray(0, n * width));
+        return;
+      }
       const v = fixedView(node.physical as keyof typeof FIXED, b, present);
-      if (present === n) (sink.fixed as Float64Array).set(v as Float64Array, row);
-      else {
+      {
         const out = sink.fixed as Float64Array;
         const src = v as Float64Array;
         for (let i = row, k = 0; i < row + n; i++) if (isPresent(i)) out[i] = src[k++]!;
@@ -641,24 +733,23 @@ function values(
   }
 }
 
+/** Makes room for `more` bytes in `sink`, doubling at least. */
+function reserve(sink: Sink, more: number): void {
+  if (sink.used + more <= sink.bytes.length) return;
+  const grown = new Uint8Array(Math.max(sink.bytes.length * 2, sink.used + more));
+  grown.set(sink.bytes.subarray(0, sink.used));
+  sink.bytes = grown;
+}
+
 function append(sink: Sink, src: Uint8Array, from: number, len: number): void {
-  if (sink.used + len > sink.bytes.length) {
-    const grown = new Uint8Array(Math.max(sink.bytes.length * 2, sink.used + len));
-    grown.set(sink.bytes.subarray(0, sink.used));
-    sink.bytes = grown;
-  }
+  reserve(sink, len);
   if (len < 32) for (let i = 0; i < len; i++) sink.bytes[sink.used + i] = src[from + i]!;
   else sink.bytes.set(src.subarray(from, from + len), sink.used);
   sink.used += len;
   if (sink.used > 0x7fffffff) throw new Unsupported('more than 2 GiB of values in one column chunk');
 }
 
-function leafData(
-  node: Extract<Node, { kind: 'leaf' }>,
-  sink: Sink,
-  rows: number,
-  defs: Uint8Array | null,
-): Data {
+function leafData(node: Leaf, sink: Sink, rows: number, defs: Uint8Array | null): Data {
   let nullBitmap: Uint8Array | undefined;
   let nullCount = 0;
   if (node.field.nullable && defs !== null) {

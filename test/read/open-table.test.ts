@@ -295,6 +295,37 @@ describe('openTable over http', () => {
     }
   });
 
+  test('the chunk table locates each row group, which is read as that byte span with no data-file footer', async () => {
+    // DuckDB's view of every data file's row groups is the oracle for byte_offset and byte_length.
+    const spans = await query(
+      `SELECT file_id, chunk_id, byte_offset, byte_length FROM read_parquet(${lit(meta)}) ORDER BY 1, 2`,
+    );
+    const groups = await query(
+      `SELECT regexp_extract(file_name, '([0-9]+)[.]parquet$', 1)::INTEGER AS file_id, row_group_id AS chunk_id,
+         min(coalesce(dictionary_page_offset, data_page_offset)) AS byte_offset, sum(total_compressed_size) AS byte_length
+       FROM parquet_metadata(${lit(join(table, '*.parquet'))}) GROUP BY ALL ORDER BY 1, 2`,
+    );
+    expect(spans.length).toBeGreaterThan(10);
+    expect(spans.map((r) => [r.file_id, r.chunk_id, Number(r.byte_offset), Number(r.byte_length)])).toEqual(
+      groups.map((r) => [r.file_id, r.chunk_id, Number(r.byte_offset), Number(r.byte_length)]),
+    );
+    const t = await openTable(`${base}/countries`);
+    try {
+      const box: BBox = [5, 45, 15, 50];
+      const before = served;
+      const got = await t.read({ bbox: box });
+      expect(ids(got)).toEqual(await duckIds(join(table, '*.parquet'), box));
+      const hit = new Set(t.chunks(box).map((c) => `${c.fileId}/${c.chunkId}`));
+      const want = spans
+        .filter((r) => hit.has(`${r.file_id}/${r.chunk_id}`))
+        .reduce((a, r) => a + Number(r.byte_length), 0);
+      // Exactly the touched row groups' bytes: no footer of a data file was fetched.
+      expect(served - before).toBe(want);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('a server that refuses HEAD (as presigned GET URLs do) is sized by a one-byte GET', async () => {
     refuseHead = true;
     try {

@@ -16,7 +16,7 @@ import { type IngestOptions, ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
 import { CHUNK_TABLE_KEY } from '../../src/format/keys.js';
 import { openTable } from '../../src/read/open-table.js';
-import { arrowLayout, decodeRowGroup } from '../../src/read/row-group-decoder.js';
+import { arrowLayout, decodeRowGroup, decodeRowGroupSpan } from '../../src/read/row-group-decoder.js';
 import { dataPath } from '../helpers/data.js';
 import { tempDir, writeMixedZGeoJson } from '../write/helpers.js';
 
@@ -185,6 +185,40 @@ describe('direct decoder and parquet-wasm agree', () => {
         await t.close();
       }
     });
+  });
+
+  it('decodes a row group from its byte span alone, and refuses a span that is not one', async () => {
+    const dir = tmp.path('span');
+    await ingest(dataPath('osm/liechtenstein-2013-08-03.osm.pbf'), dir, {
+      targetNumChunks: 4,
+      gdalConfig: { layer: 'multipolygons' },
+    }).runLocal({ threads: 1 });
+    const bytes = new Uint8Array(readFileSync(join(dir, '0.parquet')));
+    const metadata = metadataOf(bytes);
+    const layout = arrowLayout(metadata)!;
+    const codec = metadata.row_groups[0]!.columns[0]!.meta_data!.codec;
+    for (let rg = 0; rg < metadata.row_groups.length; rg++) {
+      const cols = metadata.row_groups[rg]!.columns.map((c) => c.meta_data!);
+      const start = Math.min(...cols.map((m) => Number(m.dictionary_page_offset ?? m.data_page_offset)));
+      const length = cols.reduce((a, m) => a + Number(m.total_compressed_size), 0);
+      const rows = Number(metadata.row_groups[rg]!.num_rows);
+      const span = bytes.subarray(start, start + length);
+      const whole = decodeRowGroup(metadata, layout, rg, null, (o, l) => bytes.subarray(o, o + l))!;
+      expect(rowsText(decodeRowGroupSpan(layout, codec, rows, span, null)!)).toBe(rowsText(whole));
+      const last = layout.schema.fields.at(-1)!.name;
+      expect(rowsText(decodeRowGroupSpan(layout, codec, rows, span, [last])!)).toBe(
+        rowsText(decodeRowGroup(metadata, layout, rg, [last], (o, l) => bytes.subarray(o, o + l))!),
+      );
+      // A span one byte short or long, a wrong row count or a wrong codec: null, never rows.
+      expect(
+        decodeRowGroupSpan(layout, codec, rows, bytes.subarray(start, start + length - 1), null),
+      ).toBeNull();
+      expect(
+        decodeRowGroupSpan(layout, codec, rows, bytes.subarray(start, start + length + 1), null),
+      ).toBeNull();
+      expect(decodeRowGroupSpan(layout, codec, rows + 1, span, null)).toBeNull();
+      expect(decodeRowGroupSpan(layout, 'SNAPPY', rows, span, null)).toBeNull();
+    }
   });
 
   it('names the file and row group of a corrupt page', async () => {
