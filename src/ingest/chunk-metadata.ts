@@ -69,11 +69,15 @@ export function withByteSpans(
   return out;
 }
 
+/** Columns that locate a chunk's row group in its file, written only when a reader can use them. */
+const SPAN_COLUMNS: readonly string[] = ['byte_offset', 'byte_length'];
+
 /**
  * The metadata table of `chunks`; `stats` holds {@link CHUNK_STATS} numbers per chunk (see
- * there), in the chunk table's order.
+ * there), in the chunk table's order. Without `spans`, the columns that locate row groups
+ * (`byte_offset`, `byte_length`) are left out.
  */
-export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array): RecordBatch {
+export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array, spans: boolean): RecordBatch {
   const n = chunks.length;
   const f64 = (values: Float64Array) => makeData({ type: new Float64(), length: n, data: values });
   const pick = (k: number) => Float64Array.from({ length: n }, (_, i) => stats[CHUNK_STATS * i + k]!);
@@ -81,6 +85,7 @@ export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array): Rec
     makeData({ type: new Int64(), length: n, data: BigInt64Array.from(values, (v) => BigInt(v)) });
   const offsets = Int32Array.from({ length: n + 1 }, (_, i) => i * 93);
   const fields = CHUNK_TABLE_SCHEMA.map((c) => new Field(c.name, ARROW_TYPES[c.type](), false));
+  const keep = CHUNK_TABLE_SCHEMA.map((c) => spans || !SPAN_COLUMNS.includes(c.name));
   // In the order of CHUNK_TABLE_SCHEMA.
   const columns = [
     makeData({ type: new Int32(), length: n, data: chunks.fileId.slice() }),
@@ -97,5 +102,10 @@ export function chunkMetadataBatch(chunks: ChunkTable, stats: Float64Array): Rec
     i64(pick(4)),
     makeBinaryData(offsets, boxPolygons(chunks)),
   ];
-  return makeBatch(fields, columns, undefined, n);
+  return makeBatch(
+    fields.filter((_, k) => keep[k]),
+    columns.filter((_, k) => keep[k]),
+    undefined,
+    n,
+  );
 }

@@ -23,7 +23,12 @@ import type { ChunkTable } from '../partition/chunk-table.js';
 import type { Plan } from '../partition/plan.js';
 import { createPool, defaultThreads } from '../pool/pool.js';
 import { batchFromBytes } from '../scan/spill.js';
-import { encodeGeoParquet, type WriteOptions } from '../write/geoparquet-writer.js';
+import {
+  encodeGeoParquet,
+  type GeoParquetInput,
+  parquetLayout,
+  type WriteOptions,
+} from '../write/geoparquet-writer.js';
 import { CHUNK_STATS, chunkMetadataBatch } from './chunk-metadata.js';
 import { planStage } from './plan-stage.js';
 import type { IngestCounts, IngestReport } from './report.js';
@@ -44,22 +49,28 @@ export const SAMPLE_BYTES = 1 << 20;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
+/** The rows of `_sample`, as the writer takes them, from the files' sample rows. */
+function sampleInput(schema: Schema, samples: readonly Uint8Array[]): GeoParquetInput {
+  const batches: RecordBatch[] = samples.filter((s) => s.length > 0).map(batchFromBytes);
+  const sample = batches.length > 0 ? concatBatches(batches) : null;
+  return {
+    batches: sample ? [sample] : [],
+    schema: sample?.schema ?? schema,
+    rowGroupSizes: sample && sample.numRows > 0 ? [sample.numRows] : [],
+  };
+}
+
 /** Writes `_sample`: sample rows, the chunk table (`fused:_metadata`) and the report. */
 async function writeSample(
   staging: Staging,
-  schema: Schema,
-  samples: readonly Uint8Array[],
+  sample: GeoParquetInput,
   metadataBytes: Uint8Array,
   kv: Readonly<Record<string, string>>,
   writeOptions: WriteOptions,
 ): Promise<number> {
-  const batches: RecordBatch[] = samples.filter((s) => s.length > 0).map(batchFromBytes);
-  const sample = batches.length > 0 ? concatBatches(batches) : null;
   const { bytes } = await encodeGeoParquet(
     {
-      batches: sample ? [sample] : [],
-      schema: sample?.schema ?? schema,
-      rowGroupSizes: sample && sample.numRows > 0 ? [sample.numRows] : [],
+      ...sample,
       keyValueMetadata: {
         ...kv,
         [CHUNK_TABLE_KEY]: Buffer.from(metadataBytes).toString('base64'),
@@ -137,7 +148,7 @@ export async function writeTableMetadata(
   settings: IngestSettings,
   schema: Schema,
   chunks: ChunkTable,
-  written: readonly Pick<WriteTaskResult, 'stats' | 'sample'>[],
+  written: readonly Pick<WriteTaskResult, 'stats' | 'sample' | 'layout'>[],
   kv: Readonly<Record<string, string>>,
 ): Promise<{ metadata: RecordBatch; sampleBytes: number }> {
   const files = written.length;
@@ -147,8 +158,23 @@ export async function writeTableMetadata(
     firstChunk[f] = c;
   }
   const stats = new Float64Array(chunks.length * CHUNK_STATS);
-  for (const [f, r] of written.entries()) stats.set(r.stats, firstChunk[f]! * CHUNK_STATS);
-  const metadata = chunkMetadataBatch(chunks, stats);
+  for (const [f, r] of written.entries()) {
+    const want = (firstChunk[f + 1]! - firstChunk[f]!) * CHUNK_STATS;
+    if (r.stats.length !== want) {
+      throw new Error(`file ${f}: ${r.stats.length} chunk statistics, ${want} expected`);
+    }
+    stats.set(r.stats, firstChunk[f]! * CHUNK_STATS);
+  }
+  const sample = sampleInput(
+    schema,
+    written.map((w) => w.sample),
+  );
+  // Row groups are located in the chunk table only when every data file has _sample's Parquet
+  // schema and codec, which a reader then decodes them with (docs/FORMAT.md): inputs that
+  // differ in a column's nullability can give files of different schemas.
+  const sampleLayout = parquetLayout(sample, settings.write);
+  const spans = written.every((w) => w.layout === sampleLayout);
+  const metadata = chunkMetadataBatch(chunks, stats, spans);
   const { bytes: metadataBytes } = await encodeGeoParquet(
     {
       batches: [metadata],
@@ -157,14 +183,7 @@ export async function writeTableMetadata(
     },
     settings.write,
   );
-  const sampleBytes = await writeSample(
-    staging,
-    schema,
-    written.map((w) => w.sample),
-    metadataBytes,
-    kv,
-    settings.write,
-  );
+  const sampleBytes = await writeSample(staging, sample, metadataBytes, kv, settings.write);
   return { metadata, sampleBytes };
 }
 

@@ -169,6 +169,8 @@ export interface WriteTaskResult {
   readonly stats: Float64Array;
   /** Evenly spaced sample rows of the file, as Arrow IPC bytes (empty when none asked). */
   readonly sample: Uint8Array;
+  /** The file's Parquet schema and codec (geoparquet-writer.ts `parquetLayout`). */
+  readonly layout: string;
 }
 
 /**
@@ -261,7 +263,10 @@ export async function write(task: WriteTask): Promise<WriteTaskResult | TaskFail
     for (let i = 0, at = 0; i < stats.length; at += stats[i]!.length, i++) measures.set(stats[i]!, at);
     const allStats = withByteSpans(measures, result.rowGroups);
     const sample = samples.length > 0 ? batchToBytes(concatBatches(samples)) : new Uint8Array(0);
-    return movable({ bytes: result.bytes, stats: allStats, sample }, buffersOf([allStats, sample]));
+    return movable(
+      { bytes: result.bytes, stats: allStats, sample, layout: result.layout },
+      buffersOf([allStats, sample]),
+    );
   } catch (err) {
     return { failed: toWire(err) };
   } finally {

@@ -22,8 +22,12 @@ import type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './
 
 /** Row groups read at once; enough to overlap remote round trips without holding much. */
 const CONCURRENCY = 4;
-/** Chunks whose kept rows are gathered in one copy (see readChunks). */
+/** Chunks whose kept rows are gathered in one copy, at most (see readChunks). */
 const WINDOW = 32;
+/** Compressed bytes of the row groups one window holds, at most (one row group may exceed it). */
+const WINDOW_BYTES = 16 << 20;
+/** Rows one window holds when the chunk table does not give the row groups' sizes. */
+const WINDOW_ROWS = 131_072;
 
 /** A chunk's rows in the result's columns, and which of them a box keeps (null: all). */
 interface Fetched {
@@ -228,8 +232,9 @@ export class OpenedTable implements GeoTable {
     const batches: RecordBatch[] = [];
     // A window of chunks at a time: each chunk is held whole only until its window's rows are
     // gathered into one batch, so memory holds the result and one window's chunks.
-    for (let w = 0; w < hits.length; w += WINDOW) {
-      const ids = Array.from({ length: Math.min(WINDOW, hits.length - w) }, (_, k) => hits[w + k]!);
+    for (let w = 0; w < hits.length; ) {
+      const ids = this.window(hits, w);
+      w += ids.length;
       const parts = new Array<Fetched[]>(ids.length);
       await eachBounded(ids.length, CONCURRENCY, async (k) => {
         parts[k] = await this.fetchChunk(ids[k]!, cols.read, cols.outFields, bbox, exact, signal);
@@ -239,6 +244,26 @@ export class OpenedTable implements GeoTable {
     if (batches.length === 0) return new Table(cols.outSchema);
     const one = batches.length === 1 ? batches[0]! : concatBatches(batches);
     return new Table(cols.outSchema, [new RecordBatch(cols.outSchema, one.data)]);
+  }
+
+  /**
+   * The chunks of `hits` from `from` on that one window gathers: at most {@link WINDOW} chunks
+   * and {@link WINDOW_BYTES} of their row groups (as the chunk table measures them; a chunk of
+   * unknown size counts {@link WINDOW_ROWS} rows instead), and always one.
+   */
+  private window(hits: ArrayLike<number>, from: number): number[] {
+    const ids: number[] = [];
+    let bytes = 0;
+    let rows = 0;
+    for (let k = from; k < hits.length && ids.length < WINDOW; k++) {
+      const i = hits[k]!;
+      const size = this.list.byteLength[i]!;
+      bytes += Number.isFinite(size) ? size : 0;
+      rows += Number.isFinite(size) ? 0 : this.list.numRows[i]!;
+      if (ids.length > 0 && (bytes > WINDOW_BYTES || rows > WINDOW_ROWS)) break;
+      ids.push(i);
+    }
+    return ids;
   }
 
   async close(): Promise<void> {
@@ -305,6 +330,7 @@ export class OpenedTable implements GeoTable {
     const offset = this.list.byteOffset[i]!;
     const length = this.list.byteLength[i]!;
     if (this.direct === null || !Number.isFinite(offset) || !Number.isFinite(length)) return null;
+    this.checkOpen();
     const fileId = this.list.fileId[i]!;
     let reader = this.spans.get(fileId);
     if (reader === undefined) {
@@ -315,6 +341,9 @@ export class OpenedTable implements GeoTable {
       reader.catch(() => this.spans.delete(fileId));
     }
     const r = await reader;
+    // A reader enters `spans` only while the table is open, so close() closes it; a read
+    // resumed after close() stops here.
+    this.checkOpen();
     if (offset < 0 || offset + length > r.size) return null;
     const span = await r.read(offset, length, signal);
     const { layout, codec } = this.direct;

@@ -11,7 +11,7 @@ import { ParquetFile, readParquet } from 'parquet-wasm/node';
 import { GeopartError } from '../errors.js';
 import type { RangeReader } from '../io/range.js';
 import { rangeBlob, rangeBuffer } from '../io/range-blob.js';
-import { arrowLayout, decodeRowGroup } from './row-group-decoder.js';
+import { arrowLayout, columnChunkStart, decodeRowGroup } from './row-group-decoder.js';
 
 /** First footer fetch (bytes): enough for most footers, small next to any data file. */
 const FOOTER_GUESS = 16 * 1024;
@@ -123,7 +123,7 @@ async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<Parque
       .filter((c) => c.meta_data && (columns === null || columns.includes(c.meta_data.path_in_schema[0]!)))
       .map((c) => {
         const m = c.meta_data!;
-        const start = Number(m.dictionary_page_offset ?? m.data_page_offset);
+        const start = columnChunkStart(m);
         return [start, start + Number(m.total_compressed_size)] as [number, number];
       })
       .sort((a, b) => a[0] - b[0]);

@@ -222,11 +222,7 @@ export function decodeRowGroup(
       if (meta === undefined || meta.path_in_schema.join('\u0000') !== leaf.path.join('\u0000')) {
         throw new Unsupported('column chunk without metadata, or out of schema order');
       }
-      const dictOffset = meta.dictionary_page_offset;
-      const dataOffset = Number(meta.data_page_offset);
-      const start =
-        dictOffset !== undefined && dictOffset > 0n ? Math.min(Number(dictOffset), dataOffset) : dataOffset;
-      const chunk = bytesAt(start, Number(meta.total_compressed_size));
+      const chunk = bytesAt(columnChunkStart(meta), Number(meta.total_compressed_size));
       return decodePages(leaf, chunk, meta.codec, rows, Number(meta.total_uncompressed_size)).decoded;
     });
   } catch (err) {
@@ -272,6 +268,18 @@ export function decodeRowGroupSpan(
 }
 
 type Leaf = Extract<Node, { kind: 'leaf' }>;
+
+type ColumnMeta = NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>;
+
+/**
+ * Where a column chunk's first page is: its dictionary page, if any, else its first data page.
+ * A dictionary offset of 0, which some writers store for "none", is not taken.
+ */
+export function columnChunkStart(meta: ColumnMeta): number {
+  const dictionary = meta.dictionary_page_offset;
+  const data = Number(meta.data_page_offset);
+  return dictionary !== undefined && dictionary > 0n ? Math.min(Number(dictionary), data) : data;
+}
 
 function leavesOf(nodes: readonly Node[]): Leaf[] {
   return nodes.flatMap((n) => (n.kind === 'leaf' ? [n] : leavesOf(n.children)));
@@ -462,8 +470,13 @@ function bitWidth(max: number): number {
  */
 let scratch = new Uint8Array(0);
 
+/** Pages larger than this get a buffer of their own, so the shared one stays small. */
+const SCRATCH_MAX = 8 << 20;
+
 function scratchOf(size: number): Uint8Array {
-  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 2 * scratch.length, 64 * 1024));
+  if (size > SCRATCH_MAX) return new Uint8Array(size);
+  if (scratch.length < size)
+    scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length, 64 * 1024)));
   return scratch.subarray(0, size);
 }
 
@@ -509,14 +522,16 @@ function hybrid(
   at: number,
   count: number,
 ): void {
+  if (width > 32) throw new Error(`RLE/bit-packed width ${width} is over 32 bits`);
+  if (to > b.length) throw new Error('RLE/bit-packed data runs past its page');
   let p = from;
   let seen = 0;
   const bytesPerValue = (width + 7) >> 3;
   while (seen < count) {
-    if (p >= to) throw new Error('RLE/bit-packed run past the end of its data');
     let header = 0;
     let shift = 1;
     for (;;) {
+      if (p >= to || shift > 2 ** 35) throw new Error('RLE/bit-packed run past the end of its data');
       const x = b[p++]!;
       header += (x & 0x7f) * shift;
       if (x < 0x80) break;
@@ -531,6 +546,7 @@ function hybrid(
       seen += take;
     } else {
       const n = Math.min(Math.floor(header / 2), count - seen);
+      if (p + bytesPerValue > to) throw new Error('RLE run past the end of its data');
       let v = 0;
       for (let i = 0; i < bytesPerValue; i++) v += b[p + i]! * 2 ** (8 * i);
       p += bytesPerValue;
@@ -662,10 +678,11 @@ function values(
         // Every value present: one byte copy into place, aligned or not.
         const out = sink.fixed;
         const width = out.BYTES_PER_ELEMENT;
-        if (b.length < n * width) throw new Error(`page holds ${b.length} bytes for ${n} values`);
+        exactly(b.length, n * width);
         new Uint8Array(out.buffer, out.byteOffset + row * width, n * width).set(b.subarray(0, n * width));
         return;
       }
+      exactly(b.length, present * sink.fixed.BYTES_PER_ELEMENT);
       const v = fixedView(node.physical as keyof typeof FIXED, b, present);
       {
         const out = sink.fixed as Float64Array;
@@ -673,7 +690,7 @@ function values(
         for (let i = row, k = 0; i < row + n; i++) if (isPresent(i)) out[i] = src[k++]!;
       }
     } else if (sink.bits !== null) {
-      if (b.length * 8 < present) throw new Error(`page holds ${b.length} bytes for ${present} booleans`);
+      exactly(b.length, (present + 7) >> 3);
       for (let i = row, k = 0; i < row + n; i++) {
         if (!isPresent(i)) continue;
         if ((b[k >> 3]! >> (k & 7)) & 1) sink.bits[i >> 3]! |= 1 << (i & 7);
@@ -692,6 +709,7 @@ function values(
         }
         offsets[i + 1] = sink.used;
       }
+      exactly(b.length, p);
     }
     return;
   }
@@ -739,6 +757,16 @@ function reserve(sink: Sink, more: number): void {
   const grown = new Uint8Array(Math.max(sink.bytes.length * 2, sink.used + more));
   grown.set(sink.bytes.subarray(0, sink.used));
   sink.bytes = grown;
+}
+
+/**
+ * A PLAIN page's values fill it exactly: bytes over or under are not a page of this column (a
+ * span read with another file's schema), refused so that the caller reads the footer.
+ */
+function exactly(pageBytes: number, valueBytes: number): void {
+  if (pageBytes !== valueBytes) {
+    throw new Unsupported(`a page of ${pageBytes} bytes for ${valueBytes} bytes of values`);
+  }
 }
 
 function append(sink: Sink, src: Uint8Array, from: number, len: number): void {

@@ -66,7 +66,12 @@ export interface GeoTable {
   readonly stats: TableStats;
   /** Every chunk, or those whose box intersects `bbox` (touching counts), ordered by fileId, chunkId. */
   chunks(bbox?: BBox): ChunkInfo[];
-  /** The rows of the chunks that intersect `options.bbox`, filtered to those that intersect it. */
+  /**
+   * The rows of the chunks that intersect `options.bbox`, filtered to those that intersect it.
+   * The result's schema metadata is that of the data files; for a geopart table, `_sample`'s
+   * `geo` and `geopart:report` entries (when `_sample` has rows), so it does not depend on which
+   * files a box touches.
+   */
   read(options?: TableReadOptions): Promise<Table>;
   /**
    * Every row of one chunk (row group `chunkId` of data file `fileId`), in file order: what a

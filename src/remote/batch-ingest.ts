@@ -509,7 +509,8 @@ async function fetchPieces(
 
 /** The files a writer wrote, with their statistics and samples, in `files/<j>.pack`. */
 interface WriteResults {
-  readonly files: readonly { file: number; name: string; bytes: number }[];
+  /** Each file written; `layout` its Parquet schema and codec (tasks.ts `WriteTaskResult`). */
+  readonly files: readonly { file: number; name: string; bytes: number; layout: string }[];
 }
 
 /** A write child: writes its share of the output files as a local run does and uploads them. */
@@ -554,7 +555,12 @@ export async function runWriteChild(ctx: IngestStageContext): Promise<IngestStag
     );
   }
   const results: WriteResults = {
-    files: files.map((f, i) => ({ file: f.file, name: dataFileName(f.file), bytes: written[i]!.bytes })),
+    files: files.map((f, i) => ({
+      file: f.file,
+      name: dataFileName(f.file),
+      bytes: written[i]!.bytes,
+      layout: written[i]!.layout,
+    })),
   };
   await eachBounded(results.files.length, TRANSFERS, async (i) => {
     const f = results.files[i]!;

@@ -94,6 +94,8 @@ export interface WriteResult {
   readonly geometryTypes: readonly string[];
   /** `[xmin, ymin, xmax, ymax]` of the whole file (degrees), null when no geometry has a coordinate. */
   readonly bbox: Box | null;
+  /** The file's Parquet schema and page codec, as {@link parquetLayout} gives them. */
+  readonly layout: string;
 }
 
 export type { Box, GeoParquetInput };
@@ -317,7 +319,20 @@ async function encode(
   sink.push(encodeFooter(schema, groups, keyValues, CREATED_BY, CODEC_CODES[plan.compression.codec]));
   await sink.drain(true);
   const rows = summaries.reduce((s, g) => s + g.rows, 0);
-  return { bytes: sink.offset, rows, rowGroups: summaries, geometryTypes, bbox: box };
+  return { bytes: sink.offset, rows, rowGroups: summaries, geometryTypes, bbox: box, layout: layoutOf(plan) };
+}
+
+function layoutOf(plan: Plan): string {
+  return JSON.stringify({ schema: plan.schema.elements, codec: plan.compression.codec });
+}
+
+/**
+ * The Parquet schema and page codec a file of `input` written with `options` has, as a string:
+ * two files with equal strings have row groups one can decode with the other's footer schema
+ * and codec (docs/FORMAT.md, "The chunk table"). Nothing is written.
+ */
+export function parquetLayout(input: GeoParquetInput, options: WriteOptions = {}): string {
+  return layoutOf(prepare(input, options));
 }
 
 /** Runs `fn`, turning the segment-relative row of a WKB error into the file row. */

@@ -8,9 +8,18 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RecordBatch, type Table, tableFromIPC } from 'apache-arrow';
+import {
+  Int32,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Schema,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+} from 'apache-arrow';
 import { type FileMetaData, parquetMetadata } from 'hyparquet';
-import { readParquet } from 'parquet-wasm/node';
+import { readParquet, Table as WasmTable, writeParquet } from 'parquet-wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestOptions, ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
@@ -18,6 +27,7 @@ import { CHUNK_TABLE_KEY } from '../../src/format/keys.js';
 import { openTable } from '../../src/read/open-table.js';
 import { arrowLayout, decodeRowGroup, decodeRowGroupSpan } from '../../src/read/row-group-decoder.js';
 import { dataPath } from '../helpers/data.js';
+import { lit, query } from '../helpers/duckdb.js';
 import { tempDir, writeMixedZGeoJson } from '../write/helpers.js';
 
 const tmp = tempDir('geopart-decoder-');
@@ -218,6 +228,61 @@ describe('direct decoder and parquet-wasm agree', () => {
       ).toBeNull();
       expect(decodeRowGroupSpan(layout, codec, rows + 1, span, null)).toBeNull();
       expect(decodeRowGroupSpan(layout, 'SNAPPY', rows, span, null)).toBeNull();
+    }
+  });
+
+  it('leaves the spans out when a data file differs from _sample in schema, and still reads right', async () => {
+    // Two inputs whose column `x` differs in nullability, west and east: the files of each
+    // side take their schema from their own rows, so files differ in x's repetition.
+    const dir = tmp.path('nullability');
+    mkdirSync(dir);
+    const side = (name: string, lon0: number, nullable: boolean) => {
+      const n = 400;
+      const table = new Table({
+        x: makeVector(
+          makeData({ type: new Int32(), length: n, data: Int32Array.from({ length: n }, (_, i) => i) }),
+        ),
+        lon: makeVector(Float64Array.from({ length: n }, (_, i) => lon0 + (i % 20))),
+        lat: makeVector(Float64Array.from({ length: n }, (_, i) => Math.floor(i / 20))),
+      });
+      const fields = table.schema.fields.map((f) => (f.name === 'x' ? f.clone({ nullable }) : f));
+      const typed = new Table(
+        new Schema(fields),
+        table.batches.map((b) => new RecordBatch(new Schema(fields), b.data)),
+      );
+      const path = join(dir, name);
+      writeFileSync(path, writeParquet(WasmTable.fromIPCStream(tableToIPC(typed, 'stream'))));
+      return path;
+    };
+    const inputs = [side('west.parquet', -100, false), side('east.parquet', 50, true)];
+    const out = join(dir, 'table');
+    const meta = join(dir, 'chunks.parquet');
+    await ingest(inputs, out, {
+      lonlatCols: ['lon', 'lat'],
+      partitioningMaximumPerFile: 100,
+      partitioningMaximumPerChunk: 50,
+      outputMetadata: meta,
+    }).runLocal({ threads: 2 });
+    const repetitions = await query(
+      `SELECT DISTINCT repetition_type FROM parquet_schema(${lit(join(out, '*.parquet'))}) WHERE name = 'x'`,
+    );
+    expect(repetitions.map((r) => r.repetition_type).sort()).toEqual(['OPTIONAL', 'REQUIRED']);
+    const columns = (await query(`DESCRIBE SELECT * FROM read_parquet(${lit(meta)})`)).map(
+      (r) => r.column_name,
+    );
+    expect(columns).toContain('num_rows');
+    expect(columns).not.toContain('byte_offset');
+    const t = await openTable(out);
+    try {
+      const got = await t.read({ columns: ['x'] });
+      const xs = Array.from({ length: got.numRows }, (_, i) => got.getChild('x')!.get(i) as number).sort(
+        (a, b) => a - b,
+      );
+      const want = await query(`SELECT x FROM read_parquet(${lit(join(out, '*.parquet'))}) ORDER BY x`);
+      expect(xs).toEqual(want.map((r) => r.x));
+      expect(xs.length).toBe(800);
+    } finally {
+      await t.close();
     }
   });
 
