@@ -1,6 +1,6 @@
 /**
  * Write benchmark: the GeoParquet writer (src/write, zstd from the system libzstd through the
- * native addon) against hyparquet-writer fed the same columns (zstd from a WebAssembly build at
+ * codec addon) against hyparquet-writer fed the same columns (zstd from a WebAssembly build at
  * the same level), and parquet-wasm's writeParquet as a reference, on
  * N seeded points (id int64, name utf8, value float64, category int32, WKB geometry, bbox)
  * cut into row groups of 2,000 rows, as an ingest with 500 chunks would write them.

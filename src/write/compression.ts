@@ -1,6 +1,6 @@
 /**
  * Page compression: the codecs the writer offers and their compressors. zstd and LZ4_RAW run
- * in the system libraries through the native addon, gzip in Node's zlib, snappy in
+ * in the system libraries through the codec addon, gzip in Node's zlib, snappy in
  * hyparquet-writer's JavaScript. Every codec is deterministic: the same pages give the same bytes.
  */
 import { gzipSync } from 'node:zlib';

@@ -7,7 +7,7 @@
  *
  * The Parquet encoding is done here rather than by a general writer: PLAIN values copied
  * straight from Arrow buffers, levels from validity bitmaps, data pages compressed by
- * compression.ts (zstd and LZ4 from the system libraries through the native addon; see
+ * compression.ts (zstd and LZ4 from the system libraries through the codec addon; see
  * bench/write.ts for the measurements behind this choice).
  */
 import { open, unlink } from 'node:fs/promises';
