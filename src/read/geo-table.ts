@@ -91,8 +91,6 @@ export interface DirectRead {
 /** Columns of one read: those fetched, and the fields and schema of the result. */
 interface ResolvedColumns {
   readonly read: readonly string[];
-  /** The columns a box is tested on (in file order). */
-  readonly filter: readonly string[];
   readonly outFields: readonly Field[];
   readonly outSchema: Schema;
 }
@@ -218,7 +216,6 @@ export class OpenedTable implements GeoTable {
     const outFields = columns.map((c) => schema.fields[names.indexOf(c)]!);
     return {
       read: names.filter((n) => columns.includes(n) || filterCols.has(n)),
-      filter: names.filter((n) => filterCols.has(n)),
       outFields,
       outSchema: new Schema(outFields, schema.metadata),
     };
@@ -240,7 +237,7 @@ export class OpenedTable implements GeoTable {
       w += ids.length;
       const parts = new Array<Fetched[]>(ids.length);
       await eachBounded(ids.length, CONCURRENCY, async (k) => {
-        parts[k] = await this.fetchChunk(ids[k]!, cols, bbox, exact, signal);
+        parts[k] = await this.fetchChunk(ids[k]!, cols.read, cols.outFields, bbox, exact, signal);
       });
       batches.push(...keptRows(parts.flat()));
     }
@@ -298,7 +295,8 @@ export class OpenedTable implements GeoTable {
   /** Reads chunk `i` of the list: its row group, filtered by `bbox` when given. */
   private async fetchChunk(
     i: number,
-    cols: ResolvedColumns,
+    readCols: readonly string[],
+    outFields: readonly Field[],
     bbox: BBox | undefined,
     exact: boolean,
     signal: AbortSignal | undefined,
@@ -306,46 +304,29 @@ export class OpenedTable implements GeoTable {
     signal?.throwIfAborted();
     const fileId = this.list.fileId[i]!;
     const url = this.files[fileId] ?? this.url;
-    const { outFields } = cols;
-    const project = (batch: RecordBatch): RecordBatch =>
-      makeBatch(
-        outFields,
-        outFields.map((f) => batch.data.children[batch.schema.fields.findIndex((g) => g.name === f.name)]!),
-        undefined,
-        batch.numRows,
-      );
-    const span = await this.span(i, signal);
-    if (span !== null && this.direct !== null) {
-      // Late materialization: the box is tested on the filter columns alone, and only the
-      // rows it keeps are decoded from the other columns.
-      const { layout, codec } = this.direct;
-      const rows = this.list.numRows[i]!;
-      const names = outFields.map((f) => f.name);
-      const probe = bbox === undefined ? null : decodeRowGroupSpan(layout, codec, rows, span, cols.filter);
-      const keep = probe === null ? null : rowMask(probe, this.layout, bbox!, exact, url);
-      const batch =
-        bbox === undefined || keep !== null
-          ? decodeRowGroupSpan(layout, codec, rows, span, names, keep)
-          : null;
-      if (batch !== null) {
-        this.stats.rowGroupsRead++;
-        return [{ batch: project(batch), keep: null }];
-      }
-    }
-    const file = await this.file(fileId, signal);
-    const { batches } = await file.readRowGroup(this.list.chunkId[i]!, cols.read, signal);
+    const batches =
+      (await this.readSpan(i, readCols, signal)) ??
+      (await (await this.file(fileId, signal)).readRowGroup(this.list.chunkId[i]!, readCols, signal)).batches;
     this.stats.rowGroupsRead++;
-    return batches.map((batch) => ({
-      batch: project(batch),
-      keep: bbox === undefined ? null : rowMask(batch, this.layout, bbox, exact, url),
-    }));
+    return batches.map((batch) => {
+      const keep = bbox === undefined ? null : rowMask(batch, this.layout, bbox, exact, url);
+      const cols = outFields.map(
+        (f) => batch.data.children[batch.schema.fields.findIndex((g) => g.name === f.name)]!,
+      );
+      return { batch: makeBatch(outFields, cols, undefined, batch.numRows), keep };
+    });
   }
 
   /**
-   * The bytes of chunk `i`'s row group, when the chunk list locates it and `_sample` gives the
-   * columns to decode it with; null otherwise (the footer is then read).
+   * Chunk `i` read as its byte span alone, when the chunk list gives the span and `_sample` the
+   * columns; null otherwise, or when the span does not decode as those columns (the footer is
+   * then read, and says what is wrong).
    */
-  private async span(i: number, signal: AbortSignal | undefined): Promise<Uint8Array | null> {
+  private async readSpan(
+    i: number,
+    readCols: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<RecordBatch[] | null> {
     const offset = this.list.byteOffset[i]!;
     const length = this.list.byteLength[i]!;
     if (this.direct === null || !Number.isFinite(offset) || !Number.isFinite(length)) return null;
@@ -364,7 +345,10 @@ export class OpenedTable implements GeoTable {
     // resumed after close() stops here.
     this.checkOpen();
     if (offset < 0 || offset + length > r.size) return null;
-    return r.read(offset, length, signal);
+    const span = await r.read(offset, length, signal);
+    const { layout, codec } = this.direct;
+    const batch = decodeRowGroupSpan(layout, codec, this.list.numRows[i]!, span, readCols);
+    return batch === null ? null : [batch];
   }
 
   /** The data file `fileId`, opened once (footer only). */

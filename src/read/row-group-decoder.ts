@@ -223,8 +223,7 @@ export function decodeRowGroup(
         throw new Unsupported('column chunk without metadata, or out of schema order');
       }
       const chunk = bytesAt(columnChunkStart(meta), Number(meta.total_compressed_size));
-      const all = { dest: null, rows };
-      return decodePages(leaf, chunk, meta.codec, rows, Number(meta.total_uncompressed_size), all).decoded;
+      return decodePages(leaf, chunk, meta.codec, rows, Number(meta.total_uncompressed_size)).decoded;
     });
   } catch (err) {
     if (err instanceof Unsupported) return null;
@@ -237,8 +236,7 @@ export function decodeRowGroup(
  * order, as geopart writes them and as the chunk table's `byte_offset` and `byte_length` locate
  * them), of `rows` rows, every page in `codec`: the file's footer is not needed. Null when the
  * span does not decode as exactly `layout`'s columns (the caller then reads the footer, which
- * also reports a corrupt file as such). With `keep`, only the rows whose `keep[row]` is
- * non-zero are materialized, in order: the other rows' values are walked past, never copied.
+ * also reports a corrupt file as such).
  */
 export function decodeRowGroupSpan(
   layout: ArrowLayout,
@@ -246,10 +244,8 @@ export function decodeRowGroupSpan(
   rows: number,
   span: Uint8Array,
   columns: readonly string[] | null,
-  keep: Uint8Array | null = null,
 ): RecordBatch | null {
   try {
-    const out = outputRows(rows, keep);
     const leaves = leavesOf(layout.nodes).sort((a, b) => a.column - b.column);
     const wanted = new Set(
       leavesOf(layout.nodes.filter((n) => columns === null || columns.includes(n.field.name))),
@@ -259,35 +255,19 @@ export function decodeRowGroupSpan(
     for (const leaf of leaves) {
       const chunk = span.subarray(pos);
       if (wanted.has(leaf)) {
-        const { decoded: d, end } = decodePages(leaf, chunk, codec, rows, 0, out);
+        const { decoded: d, end } = decodePages(leaf, chunk, codec, rows, 0);
         decoded.set(leaf.column, d);
         pos += end;
       } else pos += skipPages(chunk, rows);
     }
     if (pos !== span.length) return null;
-    return assemble(layout, columns, out.rows, (leaf) => decoded.get(leaf.column)!);
+    return assemble(layout, columns, rows, (leaf) => decoded.get(leaf.column)!);
   } catch {
     return null;
   }
 }
 
 type Leaf = Extract<Node, { kind: 'leaf' }>;
-
-/** Where each input row goes: `dest[row]` its output row, -1 when dropped (null: every row, in place). */
-interface OutputRows {
-  readonly dest: Int32Array | null;
-  /** Rows of the output. */
-  readonly rows: number;
-}
-
-function outputRows(rows: number, keep: Uint8Array | null): OutputRows {
-  if (keep === null) return { dest: null, rows };
-  if (keep.length !== rows) throw new RangeError(`a mask of ${keep.length} rows for ${rows}`);
-  const dest = new Int32Array(rows);
-  let n = 0;
-  for (let i = 0; i < rows; i++) dest[i] = keep[i] !== 0 ? n++ : -1;
-  return { dest, rows: n };
-}
 
 type ColumnMeta = NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>;
 
@@ -388,11 +368,10 @@ function decodePages(
   codec: string,
   rows: number,
   sizeHint: number,
-  out: OutputRows,
 ): { decoded: Decoded; end: number } {
   if (!['UNCOMPRESSED', 'ZSTD', 'SNAPPY', 'GZIP', 'LZ4_RAW'].includes(codec)) throw new Unsupported(codec);
   const defs = node.maxDef > 0 ? new Uint8Array(rows) : null;
-  const sink = newSink(node.physical, out.rows, sizeHint);
+  const sink = newSink(node.physical, rows, sizeHint);
   let dictionary: Dictionary | null = null;
   let row = 0;
   const cursor = { bytes: chunk, pos: 0 };
@@ -426,7 +405,7 @@ function decodePages(
       }
       // PLAIN byte arrays take at most the page's bytes: one allocation for the common case.
       if (sink.offsets !== null) reserve(sink, page.length);
-      values(node, sink, page.subarray(p), num(h, 2), row, n, defs, dictionary, out.dest);
+      values(node, sink, page.subarray(p), num(h, 2), row, n, defs, dictionary);
       row += n;
     } else if (type === PAGE_DATA_V2) {
       const h = struct(header, 8);
@@ -439,19 +418,14 @@ function decodePages(
       const compressed = h.get(7) !== false;
       const page = compressed ? decompress(codec, rest, size - defLength) : rest;
       if (sink.offsets !== null) reserve(sink, page.length);
-      values(node, sink, page, num(h, 4), row, n, defs, dictionary, out.dest);
+      values(node, sink, page, num(h, 4), row, n, defs, dictionary);
       row += n;
     } else if (type !== PAGE_INDEX) {
       throw new Unsupported(`page type ${type}`);
     }
   }
   if (row !== rows) throw new Error(`${node.path.join('.')}: ${row} values in a row group of ${rows} rows`);
-  let kept = defs;
-  if (out.dest !== null && defs !== null) {
-    kept = new Uint8Array(out.rows);
-    for (let i = 0; i < rows; i++) if (out.dest[i]! >= 0) kept[out.dest[i]!] = defs[i]!;
-  }
-  return { decoded: { data: leafData(node, sink, out.rows, kept), defs: kept }, end: cursor.pos };
+  return { decoded: { data: leafData(node, sink, rows, defs), defs }, end: cursor.pos };
 }
 
 /** Walks past the pages of one column chunk of `rows` values at the start of `chunk`; returns its end. */
@@ -690,11 +664,8 @@ function values(
   n: number,
   defs: Uint8Array | null,
   dictionary: Dictionary | null,
-  dest: Int32Array | null,
 ): void {
   const max = node.maxDef;
-  /** The output row of input row `i`, -1 when dropped. */
-  const to = (i: number) => (dest === null ? i : dest[i]!);
   let present = n;
   if (defs !== null) {
     present = 0;
@@ -703,8 +674,8 @@ function values(
   const isPresent = (i: number) => defs === null || defs[i] === max;
   if (encoding === ENC_PLAIN) {
     if (sink.fixed !== null) {
-      if (present === n && dest === null) {
-        // Every value present and kept: one byte copy into place, aligned or not.
+      if (present === n) {
+        // Every value present: one byte copy into place, aligned or not.
         const out = sink.fixed;
         const width = out.BYTES_PER_ELEMENT;
         exactly(b.length, n * width);
@@ -716,34 +687,27 @@ function values(
       {
         const out = sink.fixed as Float64Array;
         const src = v as Float64Array;
-        for (let i = row, k = 0; i < row + n; i++) {
-          if (!isPresent(i)) continue;
-          const d = to(i);
-          if (d >= 0) out[d] = src[k]!;
-          k++;
-        }
+        for (let i = row, k = 0; i < row + n; i++) if (isPresent(i)) out[i] = src[k++]!;
       }
     } else if (sink.bits !== null) {
       exactly(b.length, (present + 7) >> 3);
       for (let i = row, k = 0; i < row + n; i++) {
         if (!isPresent(i)) continue;
-        const d = to(i);
-        if (d >= 0 && (b[k >> 3]! >> (k & 7)) & 1) sink.bits[d >> 3]! |= 1 << (d & 7);
+        if ((b[k >> 3]! >> (k & 7)) & 1) sink.bits[i >> 3]! |= 1 << (i & 7);
         k++;
       }
     } else {
       const offsets = sink.offsets!;
       let p = 0;
       for (let i = row; i < row + n; i++) {
-        const d = to(i);
         if (isPresent(i)) {
           const len = u32(b, p);
           p += 4;
           if (p + len > b.length) throw new Error('value runs past its page');
-          if (d >= 0) append(sink, b, p, len);
+          append(sink, b, p, len);
           p += len;
         }
-        if (d >= 0) offsets[d + 1] = sink.used;
+        offsets[i + 1] = sink.used;
       }
       exactly(b.length, p);
     }
@@ -769,14 +733,12 @@ function values(
   }
   let k = 0;
   for (let i = row; i < row + n; i++) {
-    const d = to(i);
     if (isPresent(i)) {
       const j = index[k++]!;
-      if (d < 0) continue;
       if (dictionary.kind === 'fixed')
-        (sink.fixed as Float64Array)[d] = (dictionary.values as Float64Array)[j]!;
+        (sink.fixed as Float64Array)[i] = (dictionary.values as Float64Array)[j]!;
       else if (dictionary.kind === 'bits') {
-        if ((dictionary.values[j >> 3]! >> (j & 7)) & 1) sink.bits![d >> 3]! |= 1 << (d & 7);
+        if ((dictionary.values[j >> 3]! >> (j & 7)) & 1) sink.bits![i >> 3]! |= 1 << (i & 7);
       } else
         append(
           sink,
@@ -785,7 +747,7 @@ function values(
           dictionary.offsets[j + 1]! - dictionary.offsets[j]!,
         );
     }
-    if (d >= 0 && sink.offsets !== null) sink.offsets[d + 1] = sink.used;
+    if (sink.offsets !== null) sink.offsets[i + 1] = sink.used;
   }
 }
 

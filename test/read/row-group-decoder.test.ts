@@ -219,23 +219,6 @@ describe('direct decoder and parquet-wasm agree', () => {
       expect(rowsText(decodeRowGroupSpan(layout, codec, rows, span, [last])!)).toBe(
         rowsText(decodeRowGroup(metadata, layout, rg, [last], (o, l) => bytes.subarray(o, o + l))!),
       );
-      // With a mask, exactly the kept rows, in order, of every column (nulls and dictionaries too).
-      const keep = Uint8Array.from({ length: rows }, (_, i) => ((i * 7919) % 3 === 0 ? 1 : 0));
-      const masked = decodeRowGroupSpan(layout, codec, rows, span, null, keep)!;
-      const all = whole.toArray().map((r) => r.toJSON());
-      expect(masked.numRows).toBe(keep.reduce((a, k) => a + k, 0));
-      expect(rowsText(masked)).toBe(
-        JSON.stringify(
-          all.filter((_, i) => keep[i] === 1),
-          (_k, v) =>
-            typeof v === 'bigint'
-              ? `${v}n`
-              : v instanceof Uint8Array
-                ? `0x${Buffer.from(v).toString('hex')}`
-                : v,
-        ),
-      );
-      expect(decodeRowGroupSpan(layout, codec, rows, span, null, new Uint8Array(rows))!.numRows).toBe(0);
       // A span one byte short or long, a wrong row count or a wrong codec: null, never rows.
       expect(
         decodeRowGroupSpan(layout, codec, rows, bytes.subarray(start, start + length - 1), null),
