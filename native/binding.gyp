@@ -36,10 +36,10 @@
       },
     },
     {
-      # Page codecs for the Parquet writer and reader, apart from GDAL so that loading them
+      # Page codecs for the Parquet writer and reader, and the reader's page decoder, apart from GDAL so that loading them
       # costs no GDAL start-up.
       'target_name': 'geopart_codecs',
-      'sources': ['src/codecs.cc'],
+      'sources': ['src/codecs.cc', 'src/pages.cc', 'src/box_mask.cc'],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': [
         'NAPI_VERSION=8',
@@ -49,7 +49,7 @@
       ],
       'cflags_cc': ['-std=c++17', '-fexceptions', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'cflags_cc!': ['-fno-exceptions', '-std=gnu++17'],
-      'libraries': ['-lzstd', '-llz4'],
+      'libraries': ['-lzstd', '-llz4', '-lz'],
       'xcode_settings': {
         'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

@@ -15,7 +15,7 @@ spec="${1:?usage: install-geopart.sh SPEC (geopart@VERSION, a tarball or a folde
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # Node 20 with headers, GDAL with headers, a compiler for the addons.
-apt-get install -q -y --no-install-recommends nodejs npm libnode-dev gdal-bin libgdal-dev libzstd-dev build-essential python3 pkg-config ca-certificates curl
+apt-get install -q -y --no-install-recommends nodejs npm libnode-dev gdal-bin libgdal-dev libzstd-dev liblz4-dev zlib1g-dev build-essential python3 pkg-config ca-certificates curl
 export npm_config_build_from_source=gdal-async npm_config_shared_gdal=true npm_config_nodedir=/usr
 # cloud-init may run this without HOME, where npm keeps its cache.
 export HOME="${HOME:-/root}"

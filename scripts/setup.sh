@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libgdal-dev libzstd-dev liblz4-dev gdal-bin time)
+packages=(libgdal-dev libzstd-dev liblz4-dev zlib1g-dev gdal-bin time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

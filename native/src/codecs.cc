@@ -95,6 +95,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("zstdDecompressInto", Napi::Function::New<geopart::ZstdDecompressInto>(env, "zstdDecompressInto"));
   exports.Set("lz4RawDecompressInto",
               Napi::Function::New<geopart::Lz4RawDecompressInto>(env, "lz4RawDecompressInto"));
+  exports.Set("boxMask", Napi::Function::New<geopart::BoxMask>(env, "boxMask"));
+  exports.Set("coveringMask", Napi::Function::New<geopart::CoveringMask>(env, "coveringMask"));
+  exports.Set("presentBits", Napi::Function::New<geopart::PresentBits>(env, "presentBits"));
+  exports.Set("decodeColumnChunks", Napi::Function::New<geopart::DecodeColumnChunks>(env, "decodeColumnChunks"));
   return exports;
 }
 

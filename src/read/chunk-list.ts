@@ -83,10 +83,14 @@ export function chunkListFromTable(table: Table, source: string): ChunkList {
       );
     }
   }
-  // Sorted by (file, chunk) so every listing comes out in that order.
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => fileIds[a]! - fileIds[b]! || chunkIds[a]! - chunkIds[b]!,
-  );
+  // Sorted by (file, chunk) so every listing comes out in that order (geopart writes it so).
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) {
+    sorted =
+      fileIds[i - 1]! < fileIds[i]! || (fileIds[i - 1] === fileIds[i] && chunkIds[i - 1]! < chunkIds[i]!);
+  }
+  if (!sorted) order.sort((a, b) => fileIds[a]! - fileIds[b]! || chunkIds[a]! - chunkIds[b]!);
   for (let k = 1; k < n; k++) {
     const a = order[k - 1]!;
     const b = order[k]!;
@@ -98,17 +102,29 @@ export function chunkListFromTable(table: Table, source: string): ChunkList {
       );
     }
   }
-  const pick = (src: Float64Array) => Float64Array.from(order, (i) => src[i]!);
+  const pick = (src: Float64Array) => (sorted ? src : Float64Array.from(order, (i) => src[i]!));
   const boxes = new Float64Array(4 * n);
+  const [x0, y0, x1, y1] = box as [Float64Array, Float64Array, Float64Array, Float64Array];
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    for (let j = 0; j < 4; j++) boxes[4 * k + j] = box[j]![i]!;
-    if (!boxes.subarray(4 * k, 4 * k + 4).every(Number.isFinite)) boxes.set(UNKNOWN_BOX, 4 * k);
+    boxes[4 * k] = x0[i]!;
+    boxes[4 * k + 1] = y0[i]!;
+    boxes[4 * k + 2] = x1[i]!;
+    boxes[4 * k + 3] = y1[i]!;
+    if (
+      !(
+        Number.isFinite(x0[i]!) &&
+        Number.isFinite(y0[i]!) &&
+        Number.isFinite(x1[i]!) &&
+        Number.isFinite(y1[i]!)
+      )
+    )
+      boxes.set(UNKNOWN_BOX, 4 * k);
   }
   return {
     length: n,
-    fileId: Int32Array.from(order, (i) => fileIds[i]!),
-    chunkId: Int32Array.from(order, (i) => chunkIds[i]!),
+    fileId: new Int32Array(pick(fileIds)),
+    chunkId: new Int32Array(pick(chunkIds)),
     boxes,
     numRows: pick(numRows),
     numCoords: pick(col('num_coords')),

@@ -17,7 +17,12 @@ import type { ChunkList } from './chunk-list.js';
 import { openParquetFile, type ParquetFileReader } from './parquet-file.js';
 import type { GeoLayout } from './plain-chunks.js';
 import { rowMask } from './row-filter.js';
-import { type ArrowLayout, decodeRowGroupSpan } from './row-group-decoder.js';
+import {
+  type ArrowLayout,
+  decodeRowGroupSpan,
+  decodeRowGroupSpans,
+  spansBoxMask,
+} from './row-group-decoder.js';
 import type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './types.js';
 
 /** Row groups read at once; enough to overlap remote round trips without holding much. */
@@ -59,6 +64,14 @@ function keptRows(parts: readonly Fetched[]): RecordBatch[] {
       rowOf,
     ),
   ];
+}
+
+/** `batch`'s columns named by `fields`, as a batch of those fields. */
+function project(batch: RecordBatch, fields: readonly Field[]): RecordBatch {
+  const cols = fields.map(
+    (f) => batch.data.children[batch.schema.fields.findIndex((g) => g.name === f.name)]!,
+  );
+  return makeBatch(fields, cols, undefined, batch.numRows);
 }
 
 /** What {@link openTable} found, handed to the table. */
@@ -235,6 +248,11 @@ export class OpenedTable implements GeoTable {
     for (let w = 0; w < hits.length; ) {
       const ids = this.window(hits, w);
       w += ids.length;
+      const direct = await this.readWindow(ids, cols, bbox, exact, signal);
+      if (direct !== null) {
+        if (direct.numRows > 0) batches.push(direct);
+        continue;
+      }
       const parts = new Array<Fetched[]>(ids.length);
       await eachBounded(ids.length, CONCURRENCY, async (k) => {
         parts[k] = await this.fetchChunk(ids[k]!, cols.read, cols.outFields, bbox, exact, signal);
@@ -308,13 +326,46 @@ export class OpenedTable implements GeoTable {
       (await this.readSpan(i, readCols, signal)) ??
       (await (await this.file(fileId, signal)).readRowGroup(this.list.chunkId[i]!, readCols, signal)).batches;
     this.stats.rowGroupsRead++;
-    return batches.map((batch) => {
-      const keep = bbox === undefined ? null : rowMask(batch, this.layout, bbox, exact, url);
-      const cols = outFields.map(
-        (f) => batch.data.children[batch.schema.fields.findIndex((g) => g.name === f.name)]!,
-      );
-      return { batch: makeBatch(outFields, cols, undefined, batch.numRows), keep };
+    return batches.map((batch) => ({
+      batch: project(batch, outFields),
+      keep: bbox === undefined ? null : rowMask(batch, this.layout, bbox, exact, url),
+    }));
+  }
+
+  /**
+   * The chunks `ids` (one window) read as their byte spans and decoded together by the native
+   * decoder into one batch of the result's columns. With a bbox, the covering column is decoded
+   * first and the other columns only for the rows its boxes keep. Null when a chunk's span is
+   * unknown, the spans do not decode that way (snappy, or a file unlike `_sample`), or the box
+   * needs the geometry (`exact`, or no covering): the chunks are then read one by one.
+   */
+  private async readWindow(
+    ids: readonly number[],
+    cols: ResolvedColumns,
+    bbox: BBox | undefined,
+    exact: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RecordBatch | null> {
+    const cov = this.layout.covering;
+    if (this.direct === null) return null;
+    if (bbox !== undefined && (exact || cov === null || !cols.read.includes(cov.column))) return null;
+    const spans = new Array<Uint8Array | null>(ids.length);
+    await eachBounded(ids.length, CONCURRENCY, async (k) => {
+      spans[k] = await this.spanBytes(ids[k]!, signal);
     });
+    if (spans.some((s) => s === null)) return null;
+    const bytes = spans as Uint8Array[];
+    const rows = ids.map((i) => this.list.numRows[i]!);
+    const { layout, codec } = this.direct;
+    let keep: Uint8Array | null = null;
+    if (bbox !== undefined) {
+      keep = spansBoxMask(layout, codec, bytes, rows, cov!.column, cov!.fields, bbox);
+      if (keep === null) return null;
+    }
+    const batch = decodeRowGroupSpans(layout, codec, bytes, rows, cols.read, keep);
+    if (batch === null) return null;
+    this.stats.rowGroupsRead += ids.length;
+    return project(batch, cols.outFields);
   }
 
   /**
@@ -327,6 +378,15 @@ export class OpenedTable implements GeoTable {
     readCols: readonly string[],
     signal: AbortSignal | undefined,
   ): Promise<RecordBatch[] | null> {
+    const span = await this.spanBytes(i, signal);
+    if (span === null || this.direct === null) return null;
+    const { layout, codec } = this.direct;
+    const batch = decodeRowGroupSpan(layout, codec, this.list.numRows[i]!, span, readCols);
+    return batch === null ? null : [batch];
+  }
+
+  /** The bytes of chunk `i`'s row group, when the chunk list locates it and `_sample` gives the columns. */
+  private async spanBytes(i: number, signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     const offset = this.list.byteOffset[i]!;
     const length = this.list.byteLength[i]!;
     if (this.direct === null || !Number.isFinite(offset) || !Number.isFinite(length)) return null;
@@ -345,10 +405,7 @@ export class OpenedTable implements GeoTable {
     // resumed after close() stops here.
     this.checkOpen();
     if (offset < 0 || offset + length > r.size) return null;
-    const span = await r.read(offset, length, signal);
-    const { layout, codec } = this.direct;
-    const batch = decodeRowGroupSpan(layout, codec, this.list.numRows[i]!, span, readCols);
-    return batch === null ? null : [batch];
+    return r.read(offset, length, signal);
   }
 
   /** The data file `fileId`, opened once (footer only). */

@@ -271,11 +271,15 @@ function unionBox(boxes: Float64Array): BBox | null {
   let x1 = Number.NEGATIVE_INFINITY;
   let y1 = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < boxes.length; i += 4) {
-    if (!boxes.subarray(i, i + 4).every(Number.isFinite)) continue;
-    x0 = Math.min(x0, boxes[i]!);
-    y0 = Math.min(y0, boxes[i + 1]!);
-    x1 = Math.max(x1, boxes[i + 2]!);
-    y1 = Math.max(y1, boxes[i + 3]!);
+    const a = boxes[i]!;
+    const b = boxes[i + 1]!;
+    const c = boxes[i + 2]!;
+    const d = boxes[i + 3]!;
+    if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && Number.isFinite(d))) continue;
+    x0 = Math.min(x0, a);
+    y0 = Math.min(y0, b);
+    x1 = Math.max(x1, c);
+    y1 = Math.max(y1, d);
   }
   return x0 <= x1 && y0 <= y1 ? [x0, y0, x1, y1] : null;
 }

@@ -9,6 +9,7 @@ import { wkbBounds } from '../geometry/bounds.js';
 import { type GeoArrowEncoding, geoarrowToWkb } from '../geometry/geoarrow-to-wkb.js';
 import { intersectsBoxMask } from '../geometry/intersects-box.js';
 import type { WkbColumn } from '../geometry/wkb.js';
+import { boxMask } from '../io/codecs.js';
 import type { GeoLayout } from './plain-chunks.js';
 import type { BBox } from './types.js';
 
@@ -53,6 +54,20 @@ export function rowMask(
     const parts = layout.covering!.fields.map((f) => cov.children[names.indexOf(f)]!);
     // Arrow's sliced Data has its values already sliced (the offset is for the bitmap only).
     const [vx0, vy0, vx1, vy1] = parts.map((p) => p.values as Float64Array | Float32Array);
+    const validity = cov.nullCount === 0 ? null : ((cov.nullBitmap as Uint8Array | undefined) ?? null);
+    if ([vx0, vy0, vx1, vy1].every((v) => v instanceof Float64Array && v.length === n)) {
+      // Native: a first query would otherwise run this loop in the interpreter.
+      mask = boxMask(
+        vx0 as Float64Array,
+        vy0 as Float64Array,
+        vx1 as Float64Array,
+        vy1 as Float64Array,
+        validity,
+        cov.offset,
+        bbox,
+      );
+      return exact ? intersectsBoxMask(geometryWkb(batch, layout, url), bbox, mask) : mask;
+    }
     mask = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       if (!isValid(cov, i)) continue;

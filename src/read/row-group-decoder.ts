@@ -36,11 +36,20 @@ import {
   Utf8,
 } from 'apache-arrow';
 import { type FileMetaData, type SchemaElement, snappyUncompress } from 'hyparquet';
-import { lz4RawDecompressInto, zstdDecompressInto } from '../io/codecs.js';
+import { CODEC_CODES } from '../format/compression.js';
+import { PHYSICAL_CODE, type PhysicalType } from '../format/parquet-physical.js';
+import {
+  coveringMask,
+  type DecodedColumnChunks,
+  decodeColumnChunks,
+  lz4RawDecompressInto,
+  presentBits,
+  zstdDecompressInto,
+} from '../io/codecs.js';
 import { readStruct, type ThriftStruct } from './thrift-compact.js';
 
 /** Parquet physical types the decoder reads. */
-type Physical = 'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY';
+type Physical = PhysicalType;
 
 /** One field of the Arrow schema and where its values come from. */
 type Node =
@@ -245,6 +254,9 @@ export function decodeRowGroupSpan(
   span: Uint8Array,
   columns: readonly string[] | null,
 ): RecordBatch | null {
+  if (CODEC_IDS[codec] !== undefined)
+    return decodeRowGroupSpans(layout, codec, [span], [rows], columns, null);
+  // Snappy: the TypeScript decoder.
   try {
     const leaves = leavesOf(layout.nodes).sort((a, b) => a.column - b.column);
     const wanted = new Set(
@@ -264,6 +276,144 @@ export function decodeRowGroupSpan(
     return assemble(layout, columns, rows, (leaf) => decoded.get(leaf.column)!);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Several row groups given as their byte spans (as {@link decodeRowGroupSpan} takes one, of
+ * `rows[k]` rows each), decoded by the native decoder into one record batch, their rows one
+ * after another. With `keep` (a byte per row of all the spans), the batch holds only the rows
+ * whose byte is not 0, and dropped rows are never copied. Null when a span does not decode as
+ * exactly `layout`'s columns, or when a column needs the TypeScript decoder (snappy); the
+ * caller then decodes the spans one by one.
+ */
+export function decodeRowGroupSpans(
+  layout: ArrowLayout,
+  codec: string,
+  spans: readonly Uint8Array[],
+  rows: readonly number[],
+  columns: readonly string[] | null,
+  keep: Uint8Array | null,
+): RecordBatch | null {
+  const id = CODEC_IDS[codec];
+  if (id === undefined) return null;
+  try {
+    const leaves = leavesOf(layout.nodes).sort((a, b) => a.column - b.column);
+    const wanted = new Set(
+      leavesOf(layout.nodes.filter((n) => columns === null || columns.includes(n.field.name))),
+    );
+    const decoded = new Map<number, Decoded>();
+    const pos = spans.map(() => 0);
+    let out = -1;
+    for (const leaf of leaves) {
+      const skip = !wanted.has(leaf);
+      const d = nextLeaf(leaf, spans, pos, rows, id, skip ? null : keep, skip);
+      if (d === null) return null;
+      if (skip) continue;
+      decoded.set(leaf.column, nativeDecoded(leaf, d));
+      out = d.length;
+    }
+    if (spans.some((s, k) => pos[k] !== s.length) || out < 0) return null;
+    return assemble(layout, columns, out, (leaf) => decoded.get(leaf.column)!);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which rows of the row groups `spans` (as {@link decodeRowGroupSpans} takes them) have a box in
+ * the covering column `column` (a struct of DOUBLE leaves, among them `fields`: xmin, ymin, xmax,
+ * ymax) that intersects `box`, touching included; a null box never matches. The boxes are tested
+ * in the codec addon and never become Arrow data. Null when `column` is not such a struct or a
+ * span does not decode.
+ */
+export function spansBoxMask(
+  layout: ArrowLayout,
+  codec: string,
+  spans: readonly Uint8Array[],
+  rows: readonly number[],
+  column: string,
+  fields: readonly string[],
+  box: readonly [number, number, number, number],
+): Uint8Array | null {
+  const id = CODEC_IDS[codec];
+  const node = layout.nodes.find((n) => n.field.name === column);
+  if (id === undefined || node === undefined || node.kind !== 'struct' || fields.length !== 4) return null;
+  const kids = node.children;
+  if (!kids.every((k) => k.kind === 'leaf' && k.physical === 'DOUBLE')) return null;
+  const leaves = kids as Leaf[];
+  const which = fields.map((f) => leaves.findIndex((l) => l.field.name === f));
+  const first = leaves[0]!.column;
+  if (which.includes(-1) || leaves.some((l, j) => l.column !== first + j)) return null;
+  try {
+    const before = leavesOf(layout.nodes)
+      .filter((l) => l.column < first)
+      .sort((a, b) => a.column - b.column);
+    const pos = spans.map(() => 0);
+    for (const leaf of before) if (nextLeaf(leaf, spans, pos, rows, id, null, true) === null) return null;
+    const r = coveringMask(
+      spans,
+      pos,
+      rows,
+      id,
+      leaves.map((l) => l.maxDef),
+      which,
+      box,
+    );
+    return r === null ? null : r.mask;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The column chunks of `leaf` at `pos[k]` in each of `spans`, decoded (or with `skip`, walked
+ * past) by the codec addon; moves each `pos[k]` to where the chunk ends.
+ */
+function nextLeaf(
+  leaf: Leaf,
+  spans: readonly Uint8Array[],
+  pos: number[],
+  rows: readonly number[],
+  codec: number,
+  keep: Uint8Array | null,
+  skip: boolean,
+): DecodedColumnChunks | null {
+  const d = nativeLeaf(
+    leaf,
+    spans.map((s, k) => s.subarray(pos[k])),
+    rows,
+    codec,
+    keep,
+    skip,
+  );
+  if (d !== null) for (let k = 0; k < spans.length; k++) pos[k]! += d.ends[k]!;
+  return d;
+}
+
+/** One leaf's column chunks decoded by the codec addon; an Error names the leaf. */
+function nativeLeaf(
+  node: Leaf,
+  chunks: readonly Uint8Array[],
+  rows: readonly number[],
+  codec: number,
+  keep: Uint8Array | null,
+  skip: boolean,
+): DecodedColumnChunks | null {
+  const width = node.physical in FIXED ? FIXED[node.physical as keyof typeof FIXED][1] : 0;
+  try {
+    return decodeColumnChunks(
+      chunks,
+      rows,
+      codec,
+      PHYSICAL_IDS[node.physical],
+      width,
+      node.maxDef,
+      keep,
+      skip,
+    );
+  } catch (err) {
+    throw new Error(`${node.path.join('.')}: ${(err as Error).message}`);
   }
 }
 
@@ -315,11 +465,9 @@ function decodeNode(node: Node, rows: number, leafOf: (leaf: Leaf) => Decoded): 
   let nullBitmap: Uint8Array | undefined;
   let nullCount = 0;
   if (node.def > 0 && defs !== null) {
-    nullBitmap = new Uint8Array((rows + 7) >> 3);
-    for (let i = 0; i < rows; i++) {
-      if (defs[i]! >= node.def) nullBitmap[i >> 3]! |= 1 << (i & 7);
-      else nullCount++;
-    }
+    const present = presentBits(defs, node.def);
+    nullBitmap = present.bits;
+    nullCount = present.nulls;
   }
   const data = makeData({
     type: node.field.type as Struct,
@@ -358,9 +506,21 @@ const ENC_PLAIN_DICTIONARY = 2;
 const ENC_RLE = 3;
 const ENC_RLE_DICTIONARY = 8;
 
+/** Parquet's numbers of the codecs the native decoder takes, by the footer's names (not snappy). */
+const CODEC_IDS: Readonly<Record<string, number>> = {
+  UNCOMPRESSED: CODEC_CODES.none,
+  GZIP: CODEC_CODES.gzip,
+  ZSTD: CODEC_CODES.zstd,
+  LZ4_RAW: CODEC_CODES.lz4_raw,
+};
+const PHYSICAL_IDS = PHYSICAL_CODE;
+
 /**
  * Decodes the pages of one leaf's column chunk from the start of `chunk` until `rows` values
  * are read; `end` is where its last page ends. `sizeHint` sizes the first byte buffer.
+ *
+ * The codec addon decodes the chunk in native code (`decodeColumnChunk`), which costs no JIT
+ * warm-up on a process's first read; the TypeScript below decodes what it refuses (snappy).
  */
 function decodePages(
   node: Leaf,
@@ -370,6 +530,9 @@ function decodePages(
   sizeHint: number,
 ): { decoded: Decoded; end: number } {
   if (!['UNCOMPRESSED', 'ZSTD', 'SNAPPY', 'GZIP', 'LZ4_RAW'].includes(codec)) throw new Unsupported(codec);
+  const id = CODEC_IDS[codec];
+  const native = id === undefined ? null : nativeLeaf(node, [chunk], [rows], id, null, false);
+  if (native !== null) return { decoded: nativeDecoded(node, native), end: native.ends[0]! };
   const defs = node.maxDef > 0 ? new Uint8Array(rows) : null;
   const sink = newSink(node.physical, rows, sizeHint);
   let dictionary: Dictionary | null = null;
@@ -777,15 +940,28 @@ function append(sink: Sink, src: Uint8Array, from: number, len: number): void {
   if (sink.used > 0x7fffffff) throw new Unsupported('more than 2 GiB of values in one column chunk');
 }
 
+/** A leaf decoded by the codec addon, as Arrow data. */
+function nativeDecoded(node: Leaf, d: DecodedColumnChunks): Decoded {
+  const values = d.values;
+  const physical = node.physical;
+  const sink: Sink = {
+    fixed: physical === 'BYTE_ARRAY' || physical === 'BOOLEAN' ? null : new FIXED[physical][0](values),
+    bits: physical === 'BOOLEAN' ? new Uint8Array(values) : null,
+    offsets: d.offsets,
+    bytes: physical === 'BYTE_ARRAY' ? new Uint8Array(values) : new Uint8Array(0),
+    used: physical === 'BYTE_ARRAY' ? values.byteLength : 0,
+  };
+  return { data: leafData(node, sink, d.length, d.defs), defs: d.defs };
+}
+
 function leafData(node: Leaf, sink: Sink, rows: number, defs: Uint8Array | null): Data {
   let nullBitmap: Uint8Array | undefined;
   let nullCount = 0;
   if (node.field.nullable && defs !== null) {
-    nullBitmap = new Uint8Array((rows + 7) >> 3);
-    for (let i = 0; i < rows; i++) {
-      if (defs[i] === node.maxDef) nullBitmap[i >> 3]! |= 1 << (i & 7);
-      else nullCount++;
-    }
+    // maxDef is the highest level a leaf's values have, so ">= maxDef" is "present".
+    const present = presentBits(defs, node.maxDef);
+    nullBitmap = present.bits;
+    nullCount = present.nulls;
   }
   const type = node.field.type as DataType;
   const common = { length: rows, nullCount, nullBitmap };

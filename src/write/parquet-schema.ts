@@ -10,18 +10,9 @@
 import { DataType, DateUnit, type Field, TimeUnit } from 'apache-arrow';
 import { GeopartError } from '../errors.js';
 
-/** Parquet physical types this writer emits. */
-export type PhysicalType = 'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY';
+import type { PhysicalType } from '../format/parquet-physical.js';
 
-/** Parquet's numeric codes of {@link PhysicalType}. */
-export const PHYSICAL_CODE: Readonly<Record<PhysicalType, number>> = {
-  BOOLEAN: 0,
-  INT32: 1,
-  INT64: 2,
-  FLOAT: 4,
-  DOUBLE: 5,
-  BYTE_ARRAY: 6,
-};
+export { PHYSICAL_CODE, type PhysicalType } from '../format/parquet-physical.js';
 
 /** Field repetition codes. */
 export const REQUIRED = 0;

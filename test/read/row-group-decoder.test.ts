@@ -25,7 +25,13 @@ import { type IngestOptions, ingest } from '../../src/config/ingest.js';
 import { GeopartError } from '../../src/errors.js';
 import { CHUNK_TABLE_KEY } from '../../src/format/keys.js';
 import { openTable } from '../../src/read/open-table.js';
-import { arrowLayout, decodeRowGroup, decodeRowGroupSpan } from '../../src/read/row-group-decoder.js';
+import {
+  arrowLayout,
+  decodeRowGroup,
+  decodeRowGroupSpan,
+  decodeRowGroupSpans,
+  spansBoxMask,
+} from '../../src/read/row-group-decoder.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
 import { tempDir, writeMixedZGeoJson } from '../write/helpers.js';
@@ -228,6 +234,101 @@ describe('direct decoder and parquet-wasm agree', () => {
       ).toBeNull();
       expect(decodeRowGroupSpan(layout, codec, rows + 1, span, null)).toBeNull();
       expect(decodeRowGroupSpan(layout, 'SNAPPY', rows, span, null)).toBeNull();
+    }
+  });
+
+  it('decodes several spans into one batch, keeps only the masked rows, and tests boxes in the spans', async () => {
+    // DuckDB's file: null boxes, dictionary pages, row groups of 2,048 rows.
+    const duck = tmp.path('spans-duckdb');
+    mkdirSync(duck);
+    await query(
+      `COPY (SELECT i AS id, CASE WHEN i % 7 = 3 THEN NULL ELSE {'xmin': (i % 100)::DOUBLE, 'ymin': (i // 100)::DOUBLE, 'xmax': ((i % 100) + 0.5)::DOUBLE, 'ymax': ((i // 100) + 0.5)::DOUBLE} END AS bbox FROM range(5000) t(i)) TO ${lit(join(duck, '0.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE 2048, COMPRESSION zstd)`,
+    );
+    const cases: { name: string; dir?: string; input?: string; options?: IngestOptions }[] = [
+      { name: 'DuckDB, null boxes', dir: duck },
+      {
+        name: 'OSM multipolygons, zstd',
+        input: dataPath('osm/liechtenstein-2013-08-03.osm.pbf'),
+        options: {
+          partitioningMaximumPerChunk: 300,
+          gdalConfig: { layer: 'multipolygons' },
+        } as IngestOptions,
+      },
+      {
+        name: 'Z and null geometries, uncompressed',
+        input: writeMixedZGeoJson(tmp.path('spans-z.geojson'), true),
+        options: {
+          partitioningMaximumPerChunk: 2,
+          partitioningMaximumPerFile: 100,
+          compression: 'none',
+        } as IngestOptions,
+      },
+    ];
+    for (const c of cases) {
+      const dir = c.dir ?? tmp.path(`spans-${cases.indexOf(c)}`);
+      if (c.dir === undefined) await ingest(c.input!, dir, c.options).runLocal({ threads: 1 });
+      // Every row group of every data file (they share _sample's schema and codec).
+      const files = readdirSync(dir).filter((f) => /^\d+\.parquet$/.test(f));
+      const layout = arrowLayout(metadataOf(new Uint8Array(readFileSync(join(dir, files[0]!)))))!;
+      let codec = '';
+      const spans: Uint8Array[] = [];
+      const rows: number[] = [];
+      const wholes: RecordBatch[] = [];
+      for (const f of files) {
+        const bytes = new Uint8Array(readFileSync(join(dir, f)));
+        const metadata = metadataOf(bytes);
+        codec = metadata.row_groups[0]!.columns[0]!.meta_data!.codec;
+        for (let rg = 0; rg < metadata.row_groups.length; rg++) {
+          const cols = metadata.row_groups[rg]!.columns.map((m) => m.meta_data!);
+          const start = Math.min(...cols.map((m) => Number(m.dictionary_page_offset ?? m.data_page_offset)));
+          const length = cols.reduce((a, m) => a + Number(m.total_compressed_size), 0);
+          spans.push(bytes.subarray(start, start + length));
+          rows.push(Number(metadata.row_groups[rg]!.num_rows));
+          wholes.push(decodeRowGroup(metadata, layout, rg, null, (o, l) => bytes.subarray(o, o + l))!);
+        }
+      }
+      expect(spans.length, c.name).toBeGreaterThan(1);
+      const all = wholes.flatMap((w) => JSON.parse(rowsText(w)) as unknown[]);
+      // All spans at once: the row groups' rows one after another.
+      expect(JSON.parse(rowsText(decodeRowGroupSpans(layout, codec, spans, rows, null, null)!))).toEqual(all);
+      // A seeded mask keeps exactly its rows, in order.
+      let seed = 7;
+      const keep = Uint8Array.from(all, () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % 3 === 0 ? 1 : 0;
+      });
+      const kept = decodeRowGroupSpans(layout, codec, spans, rows, null, keep)!;
+      expect(JSON.parse(rowsText(kept)), c.name).toEqual(all.filter((_, i) => keep[i] === 1));
+      const some = decodeRowGroupSpans(layout, codec, spans, rows, ['bbox'], keep)!;
+      expect(some.schema.fields.map((f) => f.name)).toEqual(['bbox']);
+      expect(some.numRows).toBe(kept.numRows);
+      // The box test in the spans agrees with one on the decoded boxes (null boxes never match).
+      const boxes = all.map(
+        (r) => (r as { bbox: { xmin: number; ymin: number; xmax: number; ymax: number } | null }).bbox,
+      );
+      if (c.dir !== undefined) expect(boxes).toContain(null);
+      const finite = boxes.filter((b) => b !== null);
+      const [x0, x1] = [Math.min(...finite.map((b) => b.xmin)), Math.max(...finite.map((b) => b.xmax))];
+      const [y0, y1] = [Math.min(...finite.map((b) => b.ymin)), Math.max(...finite.map((b) => b.ymax))];
+      for (const f of [0.1, 0.3, 0.6, 1]) {
+        const box: [number, number, number, number] = [x0, y0, x0 + (x1 - x0) * f, y0 + (y1 - y0) * f];
+        const mask = spansBoxMask(layout, codec, spans, rows, 'bbox', ['xmin', 'ymin', 'xmax', 'ymax'], box)!;
+        const want = boxes.map((b) =>
+          b !== null && b.xmin <= box[2] && b.xmax >= box[0] && b.ymin <= box[3] && b.ymax >= box[1] ? 1 : 0,
+        );
+        expect(Array.from(mask), `${c.name}, box ${f}`).toEqual(want);
+      }
+      // A span one byte short, or a column that is not a box covering: null, never rows.
+      const short = [...spans];
+      short[1] = short[1]!.subarray(0, short[1]!.length - 1);
+      expect(decodeRowGroupSpans(layout, codec, short, rows, null, null)).toBeNull();
+      expect(
+        spansBoxMask(layout, codec, short, rows, 'bbox', ['xmin', 'ymin', 'xmax', 'ymax'], [0, 0, 1, 1]),
+      ).toBeNull();
+      const other = layout.schema.fields[0]!.name;
+      expect(
+        spansBoxMask(layout, codec, spans, rows, other, ['xmin', 'ymin', 'xmax', 'ymax'], [0, 0, 1, 1]),
+      ).toBeNull();
     }
   });
 
