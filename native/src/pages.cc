@@ -9,6 +9,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -119,9 +121,12 @@ class Thrift {
     }
   }
 
+  // A page header's integer: parquet.thrift declares them i32, so a value outside it is corrupt.
   int64_t i32(int type) {
     if (type != 5 && type != 4 && type != 6) throw Corrupt{"page header field is not an integer"};
-    return zigzag();
+    const int64_t v = zigzag();
+    if (v < INT32_MIN || v > INT32_MAX) throw Corrupt{"page header integer out of range"};
+    return v;
   }
 
  private:
@@ -267,7 +272,8 @@ void plainDictionary(int physical, int width, const uint8_t* b, size_t n, size_t
   d.values.clear();
   d.offsets.clear();
   if (physical == BYTE_ARRAY) {
-    d.offsets.reserve(count + 1);
+    // Each value takes 4 bytes at least: a count the page cannot hold reserves no more.
+    d.offsets.reserve(std::min(count, n / 4) + 1);
     d.offsets.push_back(0);
     size_t p = 0;
     for (size_t i = 0; i < count; i++) {
@@ -519,6 +525,8 @@ size_t decodeChunk(const uint8_t* bytes, size_t n, size_t rows, int codec, int m
     s.out = o;
     row += count;
   }
+  // Pages are decompressed into one buffer, kept for the next chunk only while it is small.
+  if (scratch.capacity() > (16u << 20)) std::vector<uint8_t>().swap(scratch);
   return pos;
 }
 
@@ -587,8 +595,9 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
       ~Lend() {
         s.values.swap(bytePool);
         s.offsets.swap(offsetPool);
-        if (bytePool.capacity() > (64u << 20)) std::vector<uint8_t>().swap(bytePool);
-        if (offsetPool.capacity() > (16u << 20)) std::vector<int32_t>().swap(offsetPool);
+        // Kept for the next call only while small: a library holds no large idle buffers.
+        if (bytePool.capacity() > (16u << 20)) std::vector<uint8_t>().swap(bytePool);
+        if (offsetPool.capacity() > (1u << 20)) std::vector<int32_t>().swap(offsetPool);
       }
     } lend{s};
     s.values.swap(bytePool);
@@ -721,8 +730,8 @@ Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
       for (uint32_t j = 0; j < leaves; j++) present = present && (maxDefs[j] == 0 || levels[j][i] == maxDefs[j]);
       out[i] = present && c[0][i] <= qx1 && c[2][i] >= qx0 && c[1][i] <= qy1 && c[3][i] >= qy0 ? 1 : 0;
     }
-    // A window far larger than usual leaves no lasting hold on memory.
-    if (total * 8 > (64u << 20)) {
+    // A window far larger than usual (over 512Ki rows) leaves no lasting hold on memory.
+    if (total > (512u << 10)) {
       for (auto& v : values) std::vector<uint8_t>().swap(v);
       for (auto& v : levels) std::vector<uint8_t>().swap(v);
     }

@@ -24,6 +24,12 @@ import { arrowLayout } from './row-group-decoder.js';
 import { joinLocation } from './table-location.js';
 import type { BBox, GeoTable, TableStats } from './types.js';
 
+/**
+ * First fetch of `_sample`'s footer (bytes): it carries the chunk table, about 150 bytes a
+ * chunk, so this opens tables of up to about 1,500 chunks in one request.
+ */
+const SAMPLE_FOOTER_GUESS = 256 * 1024;
+
 /** How geopart lays out the data files of its tables (docs/FORMAT.md, "Data files"). */
 const GEOPART_LAYOUT: GeoLayout = {
   geometry: GEOMETRY_COLUMN,
@@ -120,7 +126,7 @@ async function openSample(
       { cause: err },
     );
   }
-  const sample = await openParquetFile(countingReader(reader, stats), signal);
+  const sample = await openParquetFile(countingReader(reader, stats), signal, SAMPLE_FOOTER_GUESS);
   try {
     checkFormatVersion(sample.keyValue.get(FORMAT_VERSION_KEY), url);
   } catch (err) {

@@ -13,8 +13,11 @@ import type { RangeReader } from '../io/range.js';
 import { rangeBlob, rangeBuffer } from '../io/range-blob.js';
 import { arrowLayout, columnChunkStart, decodeRowGroup } from './row-group-decoder.js';
 
-/** First footer fetch (bytes): enough for most footers, small next to any data file. */
-const FOOTER_GUESS = 16 * 1024;
+/**
+ * First footer fetch (bytes): enough for most footers (a geopart data file's of a few hundred
+ * row groups is about 20 KiB), so a file opens in one request; small next to any data file.
+ */
+const FOOTER_GUESS = 64 * 1024;
 /** Column chunks closer than this (bytes) are fetched in one request, gap included. */
 const MERGE_GAP = 64 * 1024;
 
@@ -33,12 +36,17 @@ export interface ParquetFileReader {
 }
 
 /**
- * Parses the footer of `reader`'s file. Throws `UNKNOWN_FORMAT` when it is not Parquet and
+ * Parses the footer of `reader`'s file, fetching its last `footerGuess` bytes first (and the
+ * rest of a longer footer after). Throws `UNKNOWN_FORMAT` when it is not Parquet and
  * `CORRUPT_INPUT` when the footer cannot be parsed, naming the file.
  */
-export async function openParquetFile(reader: RangeReader, signal?: AbortSignal): Promise<ParquetFileReader> {
+export async function openParquetFile(
+  reader: RangeReader,
+  signal?: AbortSignal,
+  footerGuess: number = FOOTER_GUESS,
+): Promise<ParquetFileReader> {
   try {
-    return await openOn(reader, signal);
+    return await openOn(reader, signal, footerGuess);
   } catch (err) {
     // The reader holds a file handle or connection: give it back when the file is refused.
     await reader.close().catch(() => undefined);
@@ -46,12 +54,16 @@ export async function openParquetFile(reader: RangeReader, signal?: AbortSignal)
   }
 }
 
-async function openOn(reader: RangeReader, signal?: AbortSignal): Promise<ParquetFileReader> {
+async function openOn(
+  reader: RangeReader,
+  signal: AbortSignal | undefined,
+  footerGuess: number,
+): Promise<ParquetFileReader> {
   const { url, size } = reader;
   const notParquet = () =>
     new GeopartError('UNKNOWN_FORMAT', `${url} is not a Parquet file (no PAR1 magic bytes)`, { file: url });
   if (size < 12) throw notParquet();
-  const tailStart = Math.max(0, size - FOOTER_GUESS);
+  const tailStart = Math.max(0, size - footerGuess);
   let tail = await reader.read(tailStart, size - tailStart, signal);
   let tailOffset = tailStart;
   const end = tail.byteLength;

@@ -332,6 +332,52 @@ describe('direct decoder and parquet-wasm agree', () => {
     }
   });
 
+  it('refuses corrupted spans (flipped bytes, cut short) with null, never a crash or a wrong row count', async () => {
+    // The native decoder reads bytes it cannot trust: every corruption must end in null or rows
+    // of the right count, in the process that asked. Seeded, over every native codec.
+    for (const compression of ['zstd', 'lz4_raw', 'gzip', 'none'] as const) {
+      const dir = tmp.path(`fuzz-${compression}`);
+      await ingest(dataPath('flatgeobuf/countries.fgb'), dir, {
+        partitioningMaximumPerChunk: 40,
+        compression,
+      }).runLocal({ threads: 1 });
+      const bytes = new Uint8Array(readFileSync(join(dir, '0.parquet')));
+      const metadata = metadataOf(bytes);
+      const layout = arrowLayout(metadata)!;
+      const codec = metadata.row_groups[0]!.columns[0]!.meta_data!.codec;
+      const cols = metadata.row_groups[0]!.columns.map((m) => m.meta_data!);
+      const start = Math.min(...cols.map((m) => Number(m.dictionary_page_offset ?? m.data_page_offset)));
+      const length = cols.reduce((a, m) => a + Number(m.total_compressed_size), 0);
+      const rows = Number(metadata.row_groups[0]!.num_rows);
+      const span = bytes.slice(start, start + length);
+      let seed = 11;
+      const next = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed;
+      };
+      let refused = 0;
+      for (let trial = 0; trial < 300; trial++) {
+        const bad = span.slice(0, trial % 5 === 0 ? next() % span.length : span.length);
+        for (let k = 0; k < 1 + (trial % 4); k++) bad[next() % bad.length] = next() % 256;
+        const batch = decodeRowGroupSpans(layout, codec, [bad], [rows], null, null);
+        const mask = spansBoxMask(
+          layout,
+          codec,
+          [bad],
+          [rows],
+          'bbox',
+          ['xmin', 'ymin', 'xmax', 'ymax'],
+          [-180, -90, 180, 90],
+        );
+        if (batch === null) refused++;
+        else expect(batch.numRows).toBe(rows);
+        if (mask !== null) expect(mask.length).toBe(rows);
+      }
+      // Most corruptions are caught; a flipped byte inside a value may decode as another value.
+      expect(refused, compression).toBeGreaterThan(0);
+    }
+  });
+
   it('leaves the spans out when a data file differs from _sample in schema, and still reads right', async () => {
     // Two inputs whose column `x` differs in nullability, west and east: the files of each
     // side take their schema from their own rows, so files differ in x's repetition.
