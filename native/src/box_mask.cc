@@ -1,6 +1,7 @@
 // boxMask(): which rows' boxes intersect a query box, for the table reader's bbox filter
 // (src/read/row-filter.ts), in native code so that a process's first query pays no JIT warm-up.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "codecs.h"
@@ -30,7 +31,9 @@ Napi::Value BoxMask(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "boxMask: box is a Float64Array of 4");
   }
   const uint8_t* validity = nullptr;
-  const size_t bitOffset = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
+  const int64_t offset = info[5].As<Napi::Number>().Int64Value();
+  if (offset < 0) throw Napi::RangeError::New(env, "boxMask: bitOffset is negative");
+  const size_t bitOffset = static_cast<size_t>(offset);
   if (info[4].IsTypedArray()) {
     auto v = info[4].As<Napi::Uint8Array>();
     if (v.ByteLength() * 8 < bitOffset + n) throw Napi::RangeError::New(env, "boxMask: validity too short");
@@ -38,7 +41,7 @@ Napi::Value BoxMask(const Napi::CallbackInfo& info) {
   }
   const double qx0 = box[0], qy0 = box[1], qx1 = box[2], qy1 = box[3];
   const double *x0 = cols[0].Data(), *y0 = cols[1].Data(), *x1 = cols[2].Data(), *y1 = cols[3].Data();
-  auto mask = Napi::Uint8Array::New(env, n);
+  auto mask = Napi::Uint8Array::New(env, n);  // n is a JS array's length: V8 made one that long
   uint8_t* out = mask.Data();
   for (size_t i = 0; i < n; i++) {
     const size_t b = bitOffset + i;

@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace geopart {
@@ -20,11 +21,12 @@ Napi::Value ZstdCompress(const Napi::CallbackInfo& info) {
   auto in = info[0].As<Napi::Uint8Array>();
   const int level = info[1].As<Napi::Number>().Int32Value();
   // One context and one scratch buffer per thread: pages are compressed one after another.
-  thread_local ZSTD_CCtx* ctx = ZSTD_createCCtx();
+  // Freed when the thread ends (a worker thread of a pool).
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
   thread_local std::vector<uint8_t> scratch;
   const size_t bound = ZSTD_compressBound(in.ByteLength());
   if (scratch.size() < bound) scratch.resize(bound);
-  const size_t n = ZSTD_compressCCtx(ctx, scratch.data(), bound, in.Data(), in.ByteLength(), level);
+  const size_t n = ZSTD_compressCCtx(ctx.get(), scratch.data(), bound, in.Data(), in.ByteLength(), level);
   if (ZSTD_isError(n)) throw Napi::Error::New(env, std::string("zstd: ") + ZSTD_getErrorName(n));
   auto out = Napi::Uint8Array::New(env, n);
   std::memcpy(out.Data(), scratch.data(), n);
@@ -61,8 +63,8 @@ Napi::Value ZstdDecompressInto(const Napi::CallbackInfo& info) {
   }
   auto in = info[0].As<Napi::Uint8Array>();
   auto out = info[1].As<Napi::Uint8Array>();
-  thread_local ZSTD_DCtx* ctx = ZSTD_createDCtx();
-  const size_t n = ZSTD_decompressDCtx(ctx, out.Data(), out.ByteLength(), in.Data(), in.ByteLength());
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  const size_t n = ZSTD_decompressDCtx(ctx.get(), out.Data(), out.ByteLength(), in.Data(), in.ByteLength());
   if (ZSTD_isError(n)) throw Napi::Error::New(env, std::string("zstd: ") + ZSTD_getErrorName(n));
   return Napi::Number::New(env, static_cast<double>(n));
 }

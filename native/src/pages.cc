@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -100,16 +102,19 @@ class Thrift {
         const uint8_t h = byte();
         uint64_t n = h >> 4;
         if (n == 15) n = varint();
-        for (uint64_t i = 0; i < n; i++) skip(h & 0x0f, depth + 1);
+        // Every element takes a byte at least (a boolean element is one byte in a list).
+        if (n > n_ - pos_) throw Corrupt{"page header list runs past its column chunk"};
+        for (uint64_t i = 0; i < n; i++) element(h & 0x0f, depth + 1);
         return;
       }
       case 11: {
         const uint64_t n = varint();
         if (n == 0) return;
         const uint8_t kv = byte();
+        if (n > n_ - pos_) throw Corrupt{"page header map runs past its column chunk"};
         for (uint64_t i = 0; i < n; i++) {
-          skip(kv >> 4, depth + 1);
-          skip(kv & 0x0f, depth + 1);
+          element(kv >> 4, depth + 1);
+          element(kv & 0x0f, depth + 1);
         }
         return;
       }
@@ -119,6 +124,12 @@ class Thrift {
       default:
         throw Corrupt{"page header has an unknown thrift type"};
     }
+  }
+
+  // An element of a list, set or map: as a field's value, except that a boolean is a byte.
+  void element(int type, int depth) {
+    if (type == 1 || type == 2) byte();
+    else skip(type, depth);
   }
 
   // A page header's integer: parquet.thrift declares them i32, so a value outside it is corrupt.
@@ -245,6 +256,13 @@ void hybrid(const uint8_t* b, size_t from, size_t to, int width, T* out, size_t 
       for (size_t i = 0; i < n; i++) out[seen + i] = static_cast<T>(v);
       seen += n;
     }
+  }
+}
+
+// Definition levels above the leaf's own are not of this column.
+void checkLevels(const uint8_t* levels, size_t n, int maxDef) {
+  for (size_t i = 0; i < n; i++) {
+    if (levels[i] > maxDef) throw Corrupt{"definition level above the column's"};
   }
 }
 
@@ -395,53 +413,112 @@ void pageValues(Sink& s, int maxDef, const uint8_t* b, size_t len, int64_t encod
   }
 }
 
-// A page body decompressed into `scratch` (or `body` itself when uncompressed).
-const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t size, std::vector<uint8_t>& scratch) {
+// A buffer that only grows, without zeroing what it hands out (every page overwrites it).
+class Scratch {
+ public:
+  uint8_t* get(size_t n) {
+    if (n > cap_) {
+      p_.reset(new uint8_t[n]);
+      cap_ = n;
+    }
+    return p_.get();
+  }
+  // Gives the memory back when it grew past `max`, so a library holds no large idle buffer.
+  void trim(size_t max) {
+    if (cap_ > max) {
+      p_.reset();
+      cap_ = 0;
+    }
+  }
+
+ private:
+  std::unique_ptr<uint8_t[]> p_;
+  size_t cap_ = 0;
+};
+
+// A page body decompressed into `scratch` (or `body` itself when uncompressed). The size the
+// header claims is checked against what the body can hold before any memory is taken for it.
+const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t size, Scratch& scratch) {
   switch (codec) {
     case UNCOMPRESSED:
       if (stored != size) throw Corrupt{"uncompressed page size differs from its header"};
       return body;
     case ZSTD: {
-      if (scratch.size() < size) scratch.resize(size);
-      thread_local ZSTD_DCtx* ctx = ZSTD_createDCtx();
-      const size_t n = ZSTD_decompressDCtx(ctx, scratch.data(), size, body, stored);
+      // A zstd block of 3 bytes or more holds 128 KiB at most; the first frame (a page may hold
+      // several) cannot hold more than the page.
+      const unsigned long long content = ZSTD_getFrameContentSize(body, stored);
+      if (content == ZSTD_CONTENTSIZE_ERROR) throw Corrupt{"zstd: not a zstd frame"};
+      if ((content != ZSTD_CONTENTSIZE_UNKNOWN && content > size) || size > stored * 43691 + 64) {
+        throw Corrupt{"zstd page size out of range for its frame"};
+      }
+      uint8_t* out = scratch.get(std::max<size_t>(size, 1));
+      thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+      const size_t n = ZSTD_decompressDCtx(ctx.get(), out, size, body, stored);
       if (ZSTD_isError(n)) throw Corrupt{std::string("zstd: ") + ZSTD_getErrorName(n)};
       if (n != size) throw Corrupt{"zstd page size differs from its header"};
-      return scratch.data();
+      return out;
     }
     case LZ4_RAW: {
-      if (size > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) || stored > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) {
-        throw Corrupt{"lz4: block larger than LZ4_MAX_INPUT_SIZE"};
+      // LZ4 expands a byte into at most 255.
+      if (size > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) || stored > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) ||
+          size > stored * 255 + 64) {
+        throw Corrupt{"lz4: page size out of range for its block"};
       }
-      if (scratch.size() < size) scratch.resize(size);
-      const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(body), reinterpret_cast<char*>(scratch.data()),
+      uint8_t* out = scratch.get(std::max<size_t>(size, 1));
+      const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(body), reinterpret_cast<char*>(out),
                                         static_cast<int>(stored), static_cast<int>(size));
       if (n < 0 || static_cast<size_t>(n) != size) throw Corrupt{"lz4: corrupt block"};
-      return scratch.data();
+      return out;
     }
     case GZIP: {
-      if (scratch.size() < size) scratch.resize(size);
+      // Deflate expands a byte into at most 1,032.
+      if (size > stored * 1032 + 64) throw Corrupt{"gzip: page size out of range for its stream"};
+      uint8_t* out = scratch.get(std::max<size_t>(size, 1));
       z_stream z{};
       if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw Corrupt{"gzip: cannot start"};
       z.next_in = const_cast<Bytef*>(body);
       z.avail_in = static_cast<uInt>(stored);
-      z.next_out = scratch.data();
+      z.next_out = out;
       z.avail_out = static_cast<uInt>(size);
       const int r = inflate(&z, Z_FINISH);
       const size_t n = z.total_out;
       inflateEnd(&z);
       if (r != Z_STREAM_END || n != size) throw Corrupt{"gzip: corrupt page, or its size differs from its header"};
-      return scratch.data();
+      return out;
     }
     default:
       throw Unsupported{};
   }
 }
 
+// Output memory from calloc, handed to JS as an ArrayBuffer: unlike an ArrayBuffer made by V8
+// (which ends the process when it cannot be allocated), a failed allocation is a JS Error.
+class Output {
+ public:
+  explicit Output(size_t bytes) : n_(bytes) {
+    p_ = static_cast<uint8_t*>(std::calloc(bytes > 0 ? bytes : 1, 1));
+    if (p_ == nullptr) throw std::bad_alloc();
+  }
+  ~Output() { std::free(p_); }
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  uint8_t* data() { return p_; }
+  // The memory as an ArrayBuffer that frees it when collected; this Output no longer owns it.
+  Napi::ArrayBuffer release(Napi::Env env) {
+    auto ab = Napi::ArrayBuffer::New(env, p_, n_, [](Napi::Env, void* d) { std::free(d); });
+    p_ = nullptr;
+    return ab;
+  }
+
+ private:
+  uint8_t* p_;
+  size_t n_;
+};
+
 Napi::ArrayBuffer bufferOf(Napi::Env env, const void* data, size_t bytes) {
-  auto ab = Napi::ArrayBuffer::New(env, bytes);
-  if (bytes > 0) std::memcpy(ab.Data(), data, bytes);
-  return ab;
+  Output out(bytes);
+  if (bytes > 0) std::memcpy(out.data(), data, bytes);
+  return out.release(env);
 }
 
 // Decodes the pages of one column chunk at the start of bytes[0, n) until `rows` values are
@@ -451,7 +528,11 @@ size_t decodeChunk(const uint8_t* bytes, size_t n, size_t rows, int codec, int m
                    bool skip, Sink& s, uint8_t* defsOut) {
   std::vector<uint8_t> levels;
   std::vector<int32_t> index;
-  thread_local std::vector<uint8_t> scratch;
+  thread_local Scratch scratch;
+  // Kept for the next chunk only while it is small, however this one ends.
+  struct Trim {
+    ~Trim() { scratch.trim(4u << 20); }
+  } trim;
   Dictionary dict;
   const int defWidth = bitWidth(maxDef);
   const int physical = s.physical;
@@ -498,6 +579,7 @@ size_t decodeChunk(const uint8_t* bytes, size_t n, size_t rows, int codec, int m
         p = 4;
         if (len > size - p) throw Corrupt{"RLE/bit-packed data runs past its page"};
         hybrid(page, p, p + len, defWidth, levels.data(), count);
+        checkLevels(levels.data(), count, maxDef);
         p += len;
       }
       page += p;
@@ -508,7 +590,10 @@ size_t decodeChunk(const uint8_t* bytes, size_t n, size_t rows, int codec, int m
         throw Corrupt{"definition levels run past their page"};
       }
       const size_t defLen = static_cast<size_t>(h.def_length);
-      if (maxDef > 0) hybrid(body, 0, defLen, defWidth, levels.data(), count);
+      if (maxDef > 0) {
+        hybrid(body, 0, defLen, defWidth, levels.data(), count);
+        checkLevels(levels.data(), count, maxDef);
+      }
       page = h.v2_compressed ? decompress(codec, body + defLen, stored - defLen, size - defLen, scratch)
                              : body + defLen;
       pageLen = h.v2_compressed ? size - defLen : stored - defLen;
@@ -525,8 +610,6 @@ size_t decodeChunk(const uint8_t* bytes, size_t n, size_t rows, int codec, int m
     s.out = o;
     row += count;
   }
-  // Pages are decompressed into one buffer, kept for the next chunk only while it is small.
-  if (scratch.capacity() > (16u << 20)) std::vector<uint8_t>().swap(scratch);
   return pos;
 }
 
@@ -570,6 +653,9 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
     chunks.push_back(c.As<Napi::Uint8Array>());
     rows.push_back(static_cast<size_t>(rk));
     total += static_cast<size_t>(rk);
+    if (rk > INT32_MAX || total > static_cast<size_t>(INT32_MAX)) {
+      throw Napi::RangeError::New(env, "more than 2^31 - 1 rows");
+    }
   }
   const uint8_t* keep = nullptr;
   if (info[6].IsTypedArray()) {
@@ -577,6 +663,8 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
     if (k.ByteLength() < total) throw Napi::RangeError::New(env, "keep is shorter than the rows");
     keep = k.Data();
   }
+  // Arrow arrays in JS are indexed by int32: more rows than that are no row groups of ours.
+  if (total > static_cast<size_t>(INT32_MAX)) throw Napi::RangeError::New(env, "more than 2^31 - 1 rows");
   size_t outRows = skip ? 0 : total;
   if (keep != nullptr && !skip) {
     outRows = 0;
@@ -585,7 +673,7 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
   try {
     // Fixed-width values and levels are decoded straight into the (zeroed) output buffers.
     Sink s{physical, physical == BOOLEAN || physical == BYTE_ARRAY ? 0 : width, nullptr, {}, {}, 0};
-    Napi::ArrayBuffer fixed;
+    std::unique_ptr<Output> fixed;
     // Byte arrays are gathered in buffers reused from call to call (they are copied out once
     // their size is known), so that only the output is fresh memory.
     thread_local std::vector<uint8_t> bytePool;
@@ -596,7 +684,7 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
         s.values.swap(bytePool);
         s.offsets.swap(offsetPool);
         // Kept for the next call only while small: a library holds no large idle buffers.
-        if (bytePool.capacity() > (16u << 20)) std::vector<uint8_t>().swap(bytePool);
+        if (bytePool.capacity() > (4u << 20)) std::vector<uint8_t>().swap(bytePool);
         if (offsetPool.capacity() > (1u << 20)) std::vector<int32_t>().swap(offsetPool);
       }
     } lend{s};
@@ -608,11 +696,11 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
       s.offsets.reserve(outRows + 1);
       s.offsets.push_back(0);
     } else {
-      fixed = Napi::ArrayBuffer::New(env, physical == BOOLEAN ? (outRows + 7) / 8 : outRows * s.width);
-      s.fixed = static_cast<uint8_t*>(fixed.Data());
+      fixed = std::make_unique<Output>(physical == BOOLEAN ? (outRows + 7) / 8 : outRows * s.width);
+      s.fixed = fixed->data();
     }
-    Napi::ArrayBuffer levels = Napi::ArrayBuffer::New(env, maxDef > 0 ? outRows : 0);
-    uint8_t* defsOut = static_cast<uint8_t*>(levels.Data());
+    Output levels(maxDef > 0 ? outRows : 0);
+    uint8_t* defsOut = levels.data();
     auto ends = Napi::Array::New(env, count);
     size_t first = 0;
     for (uint32_t k = 0; k < count; k++) {
@@ -630,10 +718,10 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
       auto ab = bufferOf(env, s.offsets.data(), s.offsets.size() * sizeof(int32_t));
       result.Set("offsets", Napi::Int32Array::New(env, s.offsets.size(), ab, 0));
     } else {
-      result.Set("values", fixed);
+      result.Set("values", fixed->release(env));
       result.Set("offsets", env.Null());
     }
-    result.Set("defs", maxDef > 0 ? Napi::Uint8Array::New(env, outRows, levels, 0) : env.Null());
+    result.Set("defs", maxDef > 0 ? Napi::Uint8Array::New(env, outRows, levels.release(env), 0) : env.Null());
     return result;
   } catch (const Unsupported&) {
     return env.Null();
@@ -644,12 +732,12 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
 
 // coveringMask(spans: Uint8Array[], starts: number[], rows: number[], codec: number,
 //              maxDefs: number[], which: number[], box: Float64Array)
-//   -> { mask: Uint8Array, ends: number[] } | null
+//   -> Uint8Array | null
 // The bbox filter over row groups' byte spans, without handing the boxes to JS: from starts[k]
 // in each span, decodes the maxDefs.length consecutive DOUBLE leaves of the bbox covering
 // column (in reused buffers), and sets mask[row] to 1 where every leaf is present and the box
 // [leaf which[0], which[1], which[2], which[3]] (xmin, ymin, xmax, ymax) intersects `box`
-// (touching counts; NaN never matches). ends[k] is where the last leaf ends in span k.
+// (touching counts; NaN never matches).
 Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 7 || !info[0].IsArray() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsNumber() ||
@@ -696,14 +784,25 @@ Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
     starts.push_back(static_cast<size_t>(sk));
     rows.push_back(static_cast<size_t>(rk));
     total += static_cast<size_t>(rk);
+    if (rk > INT32_MAX || total > static_cast<size_t>(INT32_MAX)) {
+      throw Napi::RangeError::New(env, "more than 2^31 - 1 rows");
+    }
   }
   // The leaves' values and levels for all rows, in buffers reused from call to call (bounded by
   // one window of row groups), so a query touches no fresh memory for boxes it only tests.
   thread_local std::vector<std::vector<uint8_t>> values, levels;
   values.resize(leaves);
   levels.resize(leaves);
+  // A window far larger than usual (over 128Ki rows) leaves no lasting hold on memory.
+  struct Trim {
+    size_t total;
+    ~Trim() {
+      if (total <= (128u << 10)) return;
+      for (auto& v : values) std::vector<uint8_t>().swap(v);
+      for (auto& v : levels) std::vector<uint8_t>().swap(v);
+    }
+  } trim{total};
   try {
-    auto ends = Napi::Array::New(env, count);
     for (uint32_t j = 0; j < leaves; j++) {
       if (values[j].size() < total * 8) values[j].resize(total * 8);
       if (levels[j].size() < total) levels[j].resize(total);
@@ -717,28 +816,19 @@ Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
         pos += decodeChunk(spans[k].Data() + pos, spans[k].ByteLength() - pos, rows[k], codec, maxDefs[j], nullptr,
                            false, s, defs);
       }
-      ends[k] = Napi::Number::New(env, static_cast<double>(pos));
       first += rows[k];
     }
     const double qx0 = box[0], qy0 = box[1], qx1 = box[2], qy1 = box[3];
     const double* c[4];
     for (int i = 0; i < 4; i++) c[i] = reinterpret_cast<const double*>(values[which[i]].data());
-    auto mask = Napi::Uint8Array::New(env, total);
-    uint8_t* out = mask.Data();
+    Output mask(total);
+    uint8_t* out = mask.data();
     for (size_t i = 0; i < total; i++) {
       bool present = true;
       for (uint32_t j = 0; j < leaves; j++) present = present && (maxDefs[j] == 0 || levels[j][i] == maxDefs[j]);
       out[i] = present && c[0][i] <= qx1 && c[2][i] >= qx0 && c[1][i] <= qy1 && c[3][i] >= qy0 ? 1 : 0;
     }
-    // A window far larger than usual (over 512Ki rows) leaves no lasting hold on memory.
-    if (total > (512u << 10)) {
-      for (auto& v : values) std::vector<uint8_t>().swap(v);
-      for (auto& v : levels) std::vector<uint8_t>().swap(v);
-    }
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("mask", mask);
-    result.Set("ends", ends);
-    return result;
+    return Napi::Uint8Array::New(env, total, mask.release(env), 0);
   } catch (const Unsupported&) {
     return env.Null();
   } catch (const Corrupt& c) {

@@ -33,7 +33,7 @@ interface CodecAddon {
     maxDefs: readonly number[],
     which: readonly number[],
     box: Float64Array,
-  ): { mask: Uint8Array; ends: number[] } | null;
+  ): Uint8Array | null;
   boxMask(
     xmin: Float64Array,
     ymin: Float64Array,
@@ -114,8 +114,8 @@ export function decodeColumnChunks(
  * The bbox filter over row groups' byte spans: from `starts[k]` in each of `spans` (of `rows[k]`
  * rows), decodes the consecutive DOUBLE leaves of a bbox covering column (definition levels
  * `maxDefs`, one per leaf) and sets `mask[row]` where every leaf is present and the box made of
- * the leaves `which` (xmin, ymin, xmax, ymax) intersects `box`, touching included. `ends[k]` is
- * where the last leaf ends. The boxes stay in the addon's reused buffers. Null when a page uses
+ * the leaves `which` (xmin, ymin, xmax, ymax) intersects `box`, touching included. The boxes
+ * stay in the addon's reused buffers. Null when a page uses
  * an encoding or codec the addon does not decode; throws an Error on bytes that do not decode.
  */
 export function coveringMask(
@@ -126,7 +126,7 @@ export function coveringMask(
   maxDefs: readonly number[],
   which: readonly number[],
   box: readonly [number, number, number, number],
-): { mask: Uint8Array; ends: number[] } | null {
+): Uint8Array | null {
   return codecs().coveringMask(spans, starts, rows, codec, maxDefs, which, Float64Array.from(box));
 }
 

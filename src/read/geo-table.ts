@@ -21,6 +21,7 @@ import {
   type ArrowLayout,
   decodeRowGroupSpan,
   decodeRowGroupSpans,
+  decodesSpans,
   spansBoxMask,
 } from './row-group-decoder.js';
 import type { BBox, ChunkInfo, GeoTable, TableReadOptions, TableStats } from './types.js';
@@ -349,6 +350,9 @@ export class OpenedTable implements GeoTable {
     const cov = this.layout.covering;
     if (this.direct === null) return null;
     if (bbox !== undefined && (exact || cov === null || !cols.read.includes(cov.column))) return null;
+    const { layout, codec } = this.direct;
+    // Spans are fetched only when they will decode so (not snappy), so none is fetched twice.
+    if (!decodesSpans(layout, codec, bbox === undefined ? null : cov)) return null;
     const spans = new Array<Uint8Array | null>(ids.length);
     await eachBounded(ids.length, CONCURRENCY, async (k) => {
       spans[k] = await this.spanBytes(ids[k]!, signal);
@@ -356,13 +360,14 @@ export class OpenedTable implements GeoTable {
     if (spans.some((s) => s === null)) return null;
     const bytes = spans as Uint8Array[];
     const rows = ids.map((i) => this.list.numRows[i]!);
-    const { layout, codec } = this.direct;
     let keep: Uint8Array | null = null;
     if (bbox !== undefined) {
       keep = spansBoxMask(layout, codec, bytes, rows, cov!.column, cov!.fields, bbox);
       if (keep === null) return null;
     }
-    const batch = decodeRowGroupSpans(layout, codec, bytes, rows, cols.read, keep);
+    // The result's columns only: the covering was needed for the box alone, tested above.
+    const out = cols.outFields.map((f) => f.name);
+    const batch = decodeRowGroupSpans(layout, codec, bytes, rows, out, keep);
     if (batch === null) return null;
     this.stats.rowGroupsRead += ids.length;
     return project(batch, cols.outFields);

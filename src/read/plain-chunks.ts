@@ -127,5 +127,8 @@ function statsBox(columns: ColumnChunks, covering: NonNullable<GeoLayout['coveri
     if (typeof v !== 'number' || !Number.isFinite(v)) return null;
     out.push(v);
   }
+  // Wrapped row boxes (xmin > xmax, across the antimeridian) can leave xmin above xmax: the
+  // chunk then spans every longitude, as a wrapped geospatial statistics box does.
+  if (out[0]! > out[2]!) return [-180, out[1]!, 180, out[3]!];
   return out;
 }

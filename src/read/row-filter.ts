@@ -34,7 +34,7 @@ export function geometryWkb(batch: RecordBatch, layout: GeoLayout, url: string):
 
 /**
  * 1 for each row of `batch` whose box intersects `bbox` (touching counts) and, with `exact`,
- * whose geometry does. Rows with a null box or geometry never match. `batch` must hold the
+ * whose geometry does. Rows with a null box, a null bound in it, or a null geometry never match. `batch` must hold the
  * covering column (when the layout has one) and, with `exact` or without a covering, the
  * geometry column.
  */
@@ -55,7 +55,8 @@ export function rowMask(
     // Arrow's sliced Data has its values already sliced (the offset is for the bitmap only).
     const [vx0, vy0, vx1, vy1] = parts.map((p) => p.values as Float64Array | Float32Array);
     const validity = cov.nullCount === 0 ? null : ((cov.nullBitmap as Uint8Array | undefined) ?? null);
-    if ([vx0, vy0, vx1, vy1].every((v) => v instanceof Float64Array && v.length === n)) {
+    const leafNulls = parts.some((p) => p.nullCount > 0);
+    if (!leafNulls && [vx0, vy0, vx1, vy1].every((v) => v instanceof Float64Array && v.length === n)) {
       // Native: a first query would otherwise run this loop in the interpreter.
       mask = boxMask(
         vx0 as Float64Array,
@@ -69,8 +70,11 @@ export function rowMask(
       return exact ? intersectsBoxMask(geometryWkb(batch, layout, url), bbox, mask) : mask;
     }
     mask = new Uint8Array(n);
+    const [px0, py0, px1, py1] = parts as [Data, Data, Data, Data];
     for (let i = 0; i < n; i++) {
+      // A null box, or a null bound in it, never matches (as SQL's comparisons with NULL).
       if (!isValid(cov, i)) continue;
+      if (leafNulls && !(isValid(px0, i) && isValid(py0, i) && isValid(px1, i) && isValid(py1, i))) continue;
       const x0 = vx0![i]!;
       const y0 = vy0![i]!;
       const x1 = vx1![i]!;

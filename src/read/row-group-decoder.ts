@@ -313,7 +313,12 @@ export function decodeRowGroupSpans(
       decoded.set(leaf.column, nativeDecoded(leaf, d));
       out = d.length;
     }
-    if (spans.some((s, k) => pos[k] !== s.length) || out < 0) return null;
+    if (spans.some((s, k) => pos[k] !== s.length)) return null;
+    if (out < 0) {
+      // No column wanted: the batch has the rows and no columns.
+      const total = rows.reduce((a, r) => a + r, 0);
+      out = keep === null ? total : keptCount(keep, total);
+    }
     return assemble(layout, columns, out, (leaf) => decoded.get(leaf.column)!);
   } catch {
     return null;
@@ -337,21 +342,17 @@ export function spansBoxMask(
   box: readonly [number, number, number, number],
 ): Uint8Array | null {
   const id = CODEC_IDS[codec];
-  const node = layout.nodes.find((n) => n.field.name === column);
-  if (id === undefined || node === undefined || node.kind !== 'struct' || fields.length !== 4) return null;
-  const kids = node.children;
-  if (!kids.every((k) => k.kind === 'leaf' && k.physical === 'DOUBLE')) return null;
-  const leaves = kids as Leaf[];
-  const which = fields.map((f) => leaves.findIndex((l) => l.field.name === f));
+  const covering = coveringLeaves(layout, column, fields);
+  if (id === undefined || covering === null) return null;
+  const { leaves, which } = covering;
   const first = leaves[0]!.column;
-  if (which.includes(-1) || leaves.some((l, j) => l.column !== first + j)) return null;
   try {
     const before = leavesOf(layout.nodes)
       .filter((l) => l.column < first)
       .sort((a, b) => a.column - b.column);
     const pos = spans.map(() => 0);
     for (const leaf of before) if (nextLeaf(leaf, spans, pos, rows, id, null, true) === null) return null;
-    const r = coveringMask(
+    return coveringMask(
       spans,
       pos,
       rows,
@@ -360,10 +361,50 @@ export function spansBoxMask(
       which,
       box,
     );
-    return r === null ? null : r.mask;
   } catch {
     return null;
   }
+}
+
+/**
+ * True when {@link decodeRowGroupSpans} decodes pages in `codec`, and with a covering column,
+ * {@link spansBoxMask} tests its boxes: a reader then fetches spans knowing they will decode.
+ */
+export function decodesSpans(
+  layout: ArrowLayout,
+  codec: string,
+  covering: { readonly column: string; readonly fields: readonly string[] } | null,
+): boolean {
+  return (
+    CODEC_IDS[codec] !== undefined &&
+    (covering === null || coveringLeaves(layout, covering.column, covering.fields) !== null)
+  );
+}
+
+/**
+ * The leaves of a covering column `column` that {@link spansBoxMask} tests: a struct of DOUBLE
+ * leaves in consecutive columns, among them `fields` (xmin, ymin, xmax, ymax), whose indexes
+ * among the leaves are `which`; null for any other column.
+ */
+function coveringLeaves(
+  layout: ArrowLayout,
+  column: string,
+  fields: readonly string[],
+): { leaves: Leaf[]; which: number[] } | null {
+  const node = layout.nodes.find((n) => n.field.name === column);
+  if (node === undefined || node.kind !== 'struct' || fields.length !== 4) return null;
+  if (!node.children.every((k) => k.kind === 'leaf' && k.physical === 'DOUBLE')) return null;
+  const leaves = node.children as Leaf[];
+  const which = fields.map((f) => leaves.findIndex((l) => l.field.name === f));
+  const first = leaves[0]?.column ?? 0;
+  if (leaves.length === 0 || which.includes(-1) || leaves.some((l, j) => l.column !== first + j)) return null;
+  return { leaves, which };
+}
+
+function keptCount(keep: Uint8Array, rows: number): number {
+  let n = 0;
+  for (let i = 0; i < rows; i++) if (keep[i] !== 0) n++;
+  return n;
 }
 
 /**
@@ -406,7 +447,7 @@ function nativeLeaf(
       chunks,
       rows,
       codec,
-      PHYSICAL_IDS[node.physical],
+      PHYSICAL_CODE[node.physical],
       width,
       node.maxDef,
       keep,
@@ -513,13 +554,12 @@ const CODEC_IDS: Readonly<Record<string, number>> = {
   ZSTD: CODEC_CODES.zstd,
   LZ4_RAW: CODEC_CODES.lz4_raw,
 };
-const PHYSICAL_IDS = PHYSICAL_CODE;
 
 /**
  * Decodes the pages of one leaf's column chunk from the start of `chunk` until `rows` values
  * are read; `end` is where its last page ends. `sizeHint` sizes the first byte buffer.
  *
- * The codec addon decodes the chunk in native code (`decodeColumnChunk`), which costs no JIT
+ * The codec addon decodes the chunk in native code (`decodeColumnChunks`), which costs no JIT
  * warm-up on a process's first read; the TypeScript below decodes what it refuses (snappy).
  */
 function decodePages(
@@ -564,6 +604,7 @@ function decodePages(
         const len = u32(page, p);
         p += 4;
         hybrid(page, p, p + len, bitWidth(node.maxDef), defs, row, n);
+        checkLevels(defs, row, n, node.maxDef);
         p += len;
       }
       // PLAIN byte arrays take at most the page's bytes: one allocation for the common case.
@@ -576,7 +617,10 @@ function decodePages(
       const defLength = num(h, 5);
       const repLength = num(h, 6);
       if (repLength !== 0) throw new Unsupported('repetition levels');
-      if (defs !== null) hybrid(body, 0, defLength, bitWidth(node.maxDef), defs, row, n);
+      if (defs !== null) {
+        hybrid(body, 0, defLength, bitWidth(node.maxDef), defs, row, n);
+        checkLevels(defs, row, n, node.maxDef);
+      }
       const rest = body.subarray(defLength);
       const compressed = h.get(7) !== false;
       const page = compressed ? decompress(codec, rest, size - defLength) : rest;
@@ -589,6 +633,13 @@ function decodePages(
   }
   if (row !== rows) throw new Error(`${node.path.join('.')}: ${row} values in a row group of ${rows} rows`);
   return { decoded: { data: leafData(node, sink, rows, defs), defs }, end: cursor.pos };
+}
+
+/** Definition levels above the leaf's own are not of this column (as the native decoder refuses them). */
+function checkLevels(defs: Uint8Array, row: number, n: number, maxDef: number): void {
+  for (let i = row; i < row + n; i++) {
+    if (defs[i]! > maxDef) throw new Error(`definition level ${defs[i]} above the column's ${maxDef}`);
+  }
 }
 
 /** Walks past the pages of one column chunk of `rows` values at the start of `chunk`; returns its end. */

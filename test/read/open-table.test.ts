@@ -125,6 +125,40 @@ describe('openTable', () => {
     }
   });
 
+  test("a plain file's wrapped covering statistics (xmin > xmax) box its row group as every longitude", async () => {
+    // One row whose box crosses the antimeridian, in GeoParquet 1.1's wrapped form.
+    const geo = {
+      version: '1.1.0',
+      primary_column: 'geometry',
+      columns: {
+        geometry: {
+          encoding: 'WKB',
+          geometry_types: ['Point'],
+          covering: {
+            bbox: {
+              xmin: ['bbox', 'xmin'],
+              ymin: ['bbox', 'ymin'],
+              xmax: ['bbox', 'xmax'],
+              ymax: ['bbox', 'ymax'],
+            },
+          },
+        },
+      },
+    };
+    const path = join(dir, 'wrapped.parquet');
+    await query(
+      `COPY (SELECT 1 AS id, unhex('0101000000000000000000F03F0000000000000040') AS geometry, {'xmin': 170.0::DOUBLE, 'ymin': -18.0::DOUBLE, 'xmax': -170.0::DOUBLE, 'ymax': -16.0::DOUBLE} AS bbox) TO ${lit(path)} (FORMAT parquet, KV_METADATA {geo: ${lit(JSON.stringify(geo))}})`,
+    );
+    const t = await openTable(path);
+    try {
+      expect(t.chunks().map((c) => c.bbox)).toEqual([[-180, -18, 180, -16]]);
+      expect(t.chunks([171, -20, 179, -10]).length).toBe(1);
+      expect(t.chunks([171, 0, 179, 10]).length).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('a GeoParquet file without covering column: rows filtered by their geometry box', async () => {
     const path = dataPath('geoarrow/natural-earth_cities_geo.parquet');
     const t = await openTable(path);

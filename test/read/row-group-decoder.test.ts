@@ -299,6 +299,9 @@ describe('direct decoder and parquet-wasm agree', () => {
       });
       const kept = decodeRowGroupSpans(layout, codec, spans, rows, null, keep)!;
       expect(JSON.parse(rowsText(kept)), c.name).toEqual(all.filter((_, i) => keep[i] === 1));
+      // No column: the kept rows' count alone.
+      const none = decodeRowGroupSpans(layout, codec, spans, rows, [], keep)!;
+      expect([none.numRows, none.numCols]).toEqual([kept.numRows, 0]);
       const some = decodeRowGroupSpans(layout, codec, spans, rows, ['bbox'], keep)!;
       expect(some.schema.fields.map((f) => f.name)).toEqual(['bbox']);
       expect(some.numRows).toBe(kept.numRows);
