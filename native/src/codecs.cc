@@ -1,5 +1,6 @@
-// geopart's codec addon: zstdCompress(), lz4RawCompress() and their inverses, libzstd and liblz4
-// for Parquet page bodies, faster than WebAssembly builds. It links neither GDAL nor anything
+// geopart's codec addon: zstdCompress() and lz4RawCompress() (libzstd and liblz4) for the
+// writer's Parquet pages, and for the reader the page decoder (pages.cc: zstd, LZ4_RAW, gzip
+// through zlib, snappy) and the box filters (box_mask.cc). It links neither GDAL nor anything
 // else, so a reader loads it in a millisecond. Loaded only by src/io/codecs.ts.
 #include "codecs.h"
 
@@ -54,39 +55,6 @@ Napi::Value Lz4RawCompress(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// zstdDecompressInto(data: Uint8Array, out: Uint8Array) -> number of bytes written into `out`
-// (the caller's buffer, reused from page to page, so no page costs an allocation)
-Napi::Value ZstdDecompressInto(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) {
-    throw Napi::TypeError::New(env, "zstdDecompressInto(data: Uint8Array, out: Uint8Array)");
-  }
-  auto in = info[0].As<Napi::Uint8Array>();
-  auto out = info[1].As<Napi::Uint8Array>();
-  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  const size_t n = ZSTD_decompressDCtx(ctx.get(), out.Data(), out.ByteLength(), in.Data(), in.ByteLength());
-  if (ZSTD_isError(n)) throw Napi::Error::New(env, std::string("zstd: ") + ZSTD_getErrorName(n));
-  return Napi::Number::New(env, static_cast<double>(n));
-}
-
-// lz4RawDecompressInto(data: Uint8Array, out: Uint8Array) -> number of bytes written into `out`
-Napi::Value Lz4RawDecompressInto(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) {
-    throw Napi::TypeError::New(env, "lz4RawDecompressInto(data: Uint8Array, out: Uint8Array)");
-  }
-  auto in = info[0].As<Napi::Uint8Array>();
-  auto out = info[1].As<Napi::Uint8Array>();
-  if (in.ByteLength() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) ||
-      out.ByteLength() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE)) {
-    throw Napi::RangeError::New(env, "lz4: block larger than LZ4_MAX_INPUT_SIZE");
-  }
-  const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(in.Data()), reinterpret_cast<char*>(out.Data()),
-                                    static_cast<int>(in.ByteLength()), static_cast<int>(out.ByteLength()));
-  if (n < 0) throw Napi::Error::New(env, "lz4: corrupt block");
-  return Napi::Number::New(env, n);
-}
-
 }  // namespace geopart
 
 namespace {
@@ -94,9 +62,6 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));
   exports.Set("lz4RawCompress", Napi::Function::New<geopart::Lz4RawCompress>(env, "lz4RawCompress"));
-  exports.Set("zstdDecompressInto", Napi::Function::New<geopart::ZstdDecompressInto>(env, "zstdDecompressInto"));
-  exports.Set("lz4RawDecompressInto",
-              Napi::Function::New<geopart::Lz4RawDecompressInto>(env, "lz4RawDecompressInto"));
   exports.Set("boxMask", Napi::Function::New<geopart::BoxMask>(env, "boxMask"));
   exports.Set("coveringMask", Napi::Function::New<geopart::CoveringMask>(env, "coveringMask"));
   exports.Set("presentBits", Napi::Function::New<geopart::PresentBits>(env, "presentBits"));

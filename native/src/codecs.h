@@ -7,8 +7,6 @@ namespace geopart {
 
 Napi::Value ZstdCompress(const Napi::CallbackInfo& info);
 Napi::Value Lz4RawCompress(const Napi::CallbackInfo& info);
-Napi::Value ZstdDecompressInto(const Napi::CallbackInfo& info);
-Napi::Value Lz4RawDecompressInto(const Napi::CallbackInfo& info);
 // The pages of column chunks decoded into Arrow buffers (pages.cc).
 Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info);
 Napi::Value PresentBits(const Napi::CallbackInfo& info);

@@ -436,6 +436,66 @@ class Scratch {
   size_t cap_ = 0;
 };
 
+// Snappy's raw format (no framing), as Parquet's SNAPPY pages hold it, into out[0, size): a
+// varint of the length, then literals and back-references. Every read and copy is bounded.
+void snappyUncompress(const uint8_t* in, size_t n, uint8_t* out, size_t size) {
+  size_t p = 0;
+  uint64_t length = 0;
+  for (int shift = 0;; shift += 7) {
+    if (p >= n || shift > 28) throw Corrupt{"snappy: bad length"};
+    const uint8_t b = in[p++];
+    length |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) break;
+  }
+  if (length != size) throw Corrupt{"snappy page size differs from its header"};
+  size_t o = 0;
+  while (p < n) {
+    const uint8_t tag = in[p++];
+    size_t len;
+    size_t offset = 0;
+    switch (tag & 3) {
+      case 0: {  // literal
+        len = (tag >> 2) + 1;
+        if (len > 60) {
+          const size_t bytes = len - 60;
+          if (bytes > n - p) throw Corrupt{"snappy: literal length past the end"};
+          len = 0;
+          for (size_t i = 0; i < bytes; i++) len |= static_cast<size_t>(in[p + i]) << (8 * i);
+          len += 1;
+          p += bytes;
+        }
+        if (len > n - p || len > size - o) throw Corrupt{"snappy: literal past the end"};
+        std::memcpy(out + o, in + p, len);
+        p += len;
+        o += len;
+        continue;
+      }
+      case 1:
+        if (p >= n) throw Corrupt{"snappy: copy past the end"};
+        len = 4 + ((tag >> 2) & 7);
+        offset = (static_cast<size_t>(tag >> 5) << 8) | in[p++];
+        break;
+      case 2:
+        if (2 > n - p) throw Corrupt{"snappy: copy past the end"};
+        len = 1 + (tag >> 2);
+        offset = in[p] | (static_cast<size_t>(in[p + 1]) << 8);
+        p += 2;
+        break;
+      default:
+        if (4 > n - p) throw Corrupt{"snappy: copy past the end"};
+        len = 1 + (tag >> 2);
+        offset = in[p] | (static_cast<size_t>(in[p + 1]) << 8) | (static_cast<size_t>(in[p + 2]) << 16) |
+                 (static_cast<size_t>(in[p + 3]) << 24);
+        p += 4;
+    }
+    if (offset == 0 || offset > o || len > size - o) throw Corrupt{"snappy: copy out of range"};
+    // Byte by byte: a copy may overlap what it writes (a run).
+    for (size_t i = 0; i < len; i++) out[o + i] = out[o - offset + i];
+    o += len;
+  }
+  if (o != size) throw Corrupt{"snappy: fewer bytes than its length"};
+}
+
 // A page body decompressed into `scratch` (or `body` itself when uncompressed). The size the
 // header claims is checked against what the body can hold before any memory is taken for it.
 const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t size, Scratch& scratch) {
@@ -484,6 +544,13 @@ const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t 
       const size_t n = z.total_out;
       inflateEnd(&z);
       if (r != Z_STREAM_END || n != size) throw Corrupt{"gzip: corrupt page, or its size differs from its header"};
+      return out;
+    }
+    case SNAPPY: {
+      // Snappy expands a 2-byte copy into at most 64 bytes.
+      if (size > stored * 32 + 64) throw Corrupt{"snappy: page size out of range for its body"};
+      uint8_t* out = scratch.get(std::max<size_t>(size, 1));
+      snappyUncompress(body, stored, out, size);
       return out;
     }
     default:

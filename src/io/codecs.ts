@@ -1,7 +1,8 @@
 /**
- * Parquet page codecs in the system libzstd and liblz4, through geopart's small codec addon
- * (native/build/Release/geopart_codecs.node). It links no GDAL, so loading it costs about a
- * millisecond: the table reader uses it without paying GDAL's start-up.
+ * Parquet page codecs (the system libzstd, liblz4 and zlib) and the reader's page decoder and
+ * box filters, through geopart's small codec addon (native/build/Release/geopart_codecs.node).
+ * It links no GDAL, so loading it costs about a millisecond: the table reader uses it without
+ * paying GDAL's start-up.
  *
  * This is the only module that loads the codec addon. It is context-aware, so any worker
  * thread can use it.
@@ -12,8 +13,6 @@ import { addonLoader } from './addon-file.js';
 interface CodecAddon {
   zstdCompress(data: Uint8Array, level: number): Uint8Array;
   lz4RawCompress(data: Uint8Array): Uint8Array;
-  zstdDecompressInto(data: Uint8Array, out: Uint8Array): number;
-  lz4RawDecompressInto(data: Uint8Array, out: Uint8Array): number;
   decodeColumnChunks(
     chunks: readonly Uint8Array[],
     rows: readonly number[],
@@ -64,7 +63,7 @@ const require = createRequire(import.meta.url);
 const codecs = addonLoader<CodecAddon>(
   new URL('../../native/build/Release/geopart_codecs.node', import.meta.url),
   'codec addon',
-  'Build it with `npm run build:native addon` (needs libzstd-dev, liblz4-dev and a C++17 compiler).',
+  'Build it with `npm run build:native addon` (needs libzstd-dev, liblz4-dev, zlib1g-dev and a C++17 compiler).',
   // The path is spelled out (it is the URL's) so that `npm run depcheck` sees the import.
   () => require('../../native/build/Release/geopart_codecs.node'),
 );
@@ -77,14 +76,6 @@ export function zstdCompress(data: Uint8Array, level: number): Uint8Array {
 /** Compresses `data` into one raw LZ4 block (Parquet's LZ4_RAW). */
 export function lz4RawCompress(data: Uint8Array): Uint8Array {
   return codecs().lz4RawCompress(data);
-}
-
-/**
- * Decompresses one zstd frame into `out` (which must be large enough); returns the bytes
- * written. Throws an Error when `data` is not a zstd frame or does not fit.
- */
-export function zstdDecompressInto(data: Uint8Array, out: Uint8Array): number {
-  return codecs().zstdDecompressInto(data, out);
 }
 
 /**
@@ -149,12 +140,4 @@ export function boxMask(
   box: readonly [number, number, number, number],
 ): Uint8Array {
   return codecs().boxMask(xmin, ymin, xmax, ymax, validity, bitOffset, Float64Array.from(box));
-}
-
-/**
- * Decompresses one raw LZ4 block (Parquet's LZ4_RAW) into `out`; returns the bytes written.
- * Throws an Error when `data` is not an LZ4 block or does not fit.
- */
-export function lz4RawDecompressInto(data: Uint8Array, out: Uint8Array): number {
-  return codecs().lz4RawDecompressInto(data, out);
 }

@@ -338,7 +338,7 @@ describe('direct decoder and parquet-wasm agree', () => {
   it('refuses corrupted spans (flipped bytes, cut short) with null, never a crash or a wrong row count', async () => {
     // The native decoder reads bytes it cannot trust: every corruption must end in null or rows
     // of the right count, in the process that asked. Seeded, over every native codec.
-    for (const compression of ['zstd', 'lz4_raw', 'gzip', 'none'] as const) {
+    for (const compression of ['zstd', 'lz4_raw', 'gzip', 'snappy', 'none'] as const) {
       const dir = tmp.path(`fuzz-${compression}`);
       await ingest(dataPath('flatgeobuf/countries.fgb'), dir, {
         partitioningMaximumPerChunk: 40,
