@@ -7,8 +7,8 @@
  *
  * Each reader runs in a child process of its own (geopart from dist/, as users load it) and
  * answers the same 21 seeded boxes; times are measured inside the child after the libraries
- * are loaded. "First query" is the first box in the process: for geopart it includes compiling
- * parquet-wasm's WebAssembly and the first calls of every code path. "Next queries" is the
+ * are loaded. "First query" is the first box in the process: for geopart it includes loading the
+ * codec addon (which decodes the pages) and the first calls of every code path. "Next queries" is the
  * median over the other 20 boxes. Every geopart query opens the table afresh (reading
  * `_sample`'s footer). Each figure is the median of R runs, every run in a fresh process
  * (warm OS page cache for both readers).
