@@ -55,10 +55,10 @@ export const INGEST_FLAGS: readonly Flag<IngestField>[] = [
   {
     flag: 'parquet-geo-types',
     type: 'string',
-    arg: 'no|yes',
+    arg: 'no|yes|only',
     field: 'parquetGeoTypes',
     group: OUTPUT,
-    help: "yes: Parquet's GEOMETRY type and geospatial statistics too (default no, as GDAL 3.12)",
+    help: "yes: Parquet's GEOMETRY type and geospatial statistics too; only: without geo metadata and bbox (default no, as GDAL 3.12)",
   },
   {
     flag: 'compression',

@@ -31,7 +31,8 @@ export interface GeospatialPartitionInit extends PartitionStepInit {
   readonly partitioningMaxWidthRatio?: number;
   /**
    * `yes`: the geometry column also carries Parquet's GEOMETRY logical type and geospatial
-   * statistics (format 2.11); default `no`, as GDAL 3.12's `USE_PARQUET_GEO_TYPES`.
+   * statistics (format 2.11); `only`: the logical type without the GeoParquet `geo` metadata
+   * and `bbox` covering; default `no`, as GDAL 3.12's `USE_PARQUET_GEO_TYPES`.
    */
   readonly parquetGeoTypes?: ParquetGeoTypes;
   /** Page compression of the data files: `zstd` (default), `snappy`, `gzip`, `lz4_raw` or `none`. */

@@ -24,11 +24,12 @@ import { MIN_AXIS_RATIO, PLAN_DEFAULTS, SPLIT_METHODS } from './plan-defaults.js
 /** Measures a partition cap can count: rows, polygon area (deg^2), line length (deg), vertices. */
 export const PARTITIONING_METHODS = ['rows', 'area', 'length', 'coords'] as const;
 /**
- * Whether the data files' geometry column carries Parquet's GEOMETRY logical type with
- * geospatial statistics (`yes`) or only the GeoParquet 1.1 metadata and covering (`no`, the
- * default, as GDAL 3.12's `USE_PARQUET_GEO_TYPES`).
+ * The modes of GDAL 3.12's `USE_PARQUET_GEO_TYPES`: the data files' geometry column carries
+ * the GeoParquet 1.1 metadata and covering only (`no`, the default, as GDAL's), also Parquet's
+ * GEOMETRY logical type with geospatial statistics (`yes`), or the logical type only, without
+ * `geo` metadata or covering column (`only`).
  */
-export const PARQUET_GEO_TYPES = ['no', 'yes'] as const;
+export const PARQUET_GEO_TYPES = ['no', 'yes', 'only'] as const;
 
 /** GDAL option lists are `NAME=VALUE` strings, so a name cannot hold `=`. */
 const OPTION_NAME = /^[^=\0]+$/;
@@ -141,7 +142,7 @@ const geospatialObject = strictObject(
     partitioning_split_method: z
       .enum(SPLIT_METHODS, expects('"mean", "median" or "compact"'))
       .default(PLAN_DEFAULTS.splitMethod),
-    parquet_geo_types: z.enum(PARQUET_GEO_TYPES, expects('"no" or "yes"')).default('no'),
+    parquet_geo_types: z.enum(PARQUET_GEO_TYPES, expects('"no", "yes" or "only"')).default('no'),
     compression: z
       .enum(CODECS, expects('"zstd", "snappy", "gzip", "lz4_raw" or "none"'))
       .default(DEFAULT_COMPRESSION.codec),

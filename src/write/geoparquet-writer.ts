@@ -47,13 +47,14 @@ export const CREATED_BY = `geopart version ${PACKAGE_VERSION}`;
 
 /**
  * Whether the geometry column carries Parquet's GEOMETRY logical type (format 2.11) with
- * geospatial statistics per column chunk, besides the GeoParquet 1.1 `geo` metadata and the
- * `bbox` covering: `no` (GDAL 3.12's default for `USE_PARQUET_GEO_TYPES`) or `yes`.
+ * geospatial statistics per column chunk, and the GeoParquet 1.1 `geo` metadata and `bbox`
+ * covering, as GDAL 3.12's `USE_PARQUET_GEO_TYPES`: `no` (the covering only, GDAL's default),
+ * `yes` (both) or `only` (the logical type only: no `geo` metadata, no covering column).
  */
-export type GeoTypesMode = 'no' | 'yes';
+export type GeoTypesMode = 'no' | 'yes' | 'only';
 
 /** The modes of {@link GeoTypesMode}. */
-export const GEO_TYPES_MODES: readonly GeoTypesMode[] = ['no', 'yes'];
+export const GEO_TYPES_MODES: readonly GeoTypesMode[] = ['no', 'yes', 'only'];
 
 /** Options of the writer functions; everything optional. */
 export interface WriteOptions {
@@ -155,8 +156,11 @@ function prepare(input: GeoParquetInput, options: WriteOptions) {
   const schema = checkInput(input);
   const fields = schema.fields;
   const geometry = fields.length - 1;
-  let parquet = planSchema([...fields, BBOX_FIELD]);
-  const geoTypes = (options.geoTypes ?? 'no') === 'yes';
+  const mode = options.geoTypes ?? 'no';
+  const geoTypes = mode !== 'no';
+  // The covering column and the `geo` metadata, unless the logical type alone says it all.
+  const covering = mode !== 'only';
+  let parquet = planSchema(covering ? [...fields, BBOX_FIELD] : [...fields]);
   if (geoTypes) {
     // The geometry column is a top-level BYTE_ARRAY leaf: its element follows the root and the
     // elements of the columns before it.
@@ -182,6 +186,7 @@ function prepare(input: GeoParquetInput, options: WriteOptions) {
     geometry,
     schema: parquet,
     geoTypes,
+    covering,
     compression,
     pageBytes,
     pageIndex,
@@ -232,7 +237,7 @@ async function encode(
   flush: (chunks: Uint8Array[]) => unknown,
   signal: AbortSignal | undefined,
 ): Promise<WriteResult> {
-  const { input, arrowSchema, geometry, schema, geoTypes } = plan;
+  const { input, arrowSchema, geometry, schema, geoTypes, covering } = plan;
   const sink = new Output(flush);
   const scratch = new ChunkScratch();
   const seen = new Set<number>();
@@ -245,7 +250,7 @@ async function encode(
   for await (const segments of rowGroupSegments(input.batches, input.rowGroupSizes, arrowSchema)) {
     signal?.throwIfAborted();
     // Top-level column data per segment: the input's columns, then the covering bbox.
-    const columns: Data[][] = Array.from({ length: geometry + 2 }, () => []);
+    const columns: Data[][] = Array.from({ length: geometry + (covering ? 2 : 1) }, () => []);
     let groupBox: Box | null = null;
     let rows = 0;
     const groupTypes = new Set<number>();
@@ -261,7 +266,7 @@ async function encode(
         const z = zRange(wkb);
         if (z !== null) groupZ = groupZ === null ? z : [Math.min(groupZ[0], z[0]), Math.max(groupZ[1], z[1])];
       }
-      columns[geometry + 1]!.push(bbox.data);
+      if (covering) columns[geometry + 1]!.push(bbox.data);
       groupBox = unionBox(groupBox, bbox.box);
       rows += segment.length;
     }
@@ -313,7 +318,7 @@ async function encode(
   }
   const geometryTypes = geometryTypeNames(seen);
   const keyValues: [string, string][] = [
-    [GEO_KEY, geoMetadataJson(geometryTypes, box)],
+    ...(covering ? [[GEO_KEY, geoMetadataJson(geometryTypes, box)] as [string, string]] : []),
     ...Object.entries(input.keyValueMetadata ?? {}),
   ];
   sink.push(encodeFooter(schema, groups, keyValues, CREATED_BY, CODEC_CODES[plan.compression.codec]));

@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GeospatialPartitionJobStepConfig } from '../../src/config/geospatial-step.js';
 import { ingest } from '../../src/config/ingest.js';
 import { WKB_TYPE_NAMES } from '../../src/geometry/wkb.js';
+import { openTable } from '../../src/read/open-table.js';
 import { geopart } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { lit, query } from '../helpers/duckdb.js';
@@ -40,12 +41,31 @@ function zValues(g: Geom): number[] {
   return out;
 }
 
+/** The x/y extent of `geoms`' coordinates. */
+function extentOf(geoms: Geom[]): { xmin: number; xmax: number; ymin: number; ymax: number } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      xs.push(c[0] as number);
+      ys.push(c[1] as number);
+    } else if (Array.isArray(c)) for (const x of c) walk(x);
+  };
+  const visit = (g: Geom): void => {
+    walk(g.coordinates);
+    for (const p of g.geometries ?? []) visit(p);
+  };
+  for (const g of geoms) visit(g);
+  return { xmin: Math.min(...xs), xmax: Math.max(...xs), ymin: Math.min(...ys), ymax: Math.max(...ys) };
+}
+
 /**
  * Checks every row group of every data file of `dir` against its rows: the logical type, and
  * the geospatial statistics as DuckDB and hyparquet decode them, equal to the box, Z range and
- * WKB types of the rows (decoded by the test's own WKB reader).
+ * WKB types of the rows (decoded by the test's own WKB reader). The box is the covering
+ * column's, or without one (`only`) the extent of the decoded rows.
  */
-async function checkGeoStats(dir: string): Promise<number> {
+async function checkGeoStats(dir: string, covering = true): Promise<number> {
   let groups = 0;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.parquet'))) {
     const path = join(dir, name);
@@ -76,12 +96,14 @@ async function checkGeoStats(dir: string): Promise<number> {
         .slice(at, at + (m.n as number))
         .map((r) => decodeWkb(Buffer.from(r.wkb as string, 'hex')));
       at += m.n as number;
-      // Box of the rows, from the covering column (exact: the same doubles).
-      const [box] = await query(
-        `SELECT min(bbox.xmin) AS xmin, max(bbox.xmax) AS xmax, min(bbox.ymin) AS ymin, max(bbox.ymax) AS ymax
-         FROM read_parquet(${lit(path)}, file_row_number = true)
-         WHERE file_row_number >= ${at - (m.n as number)} AND file_row_number < ${at}`,
-      );
+      // Box of the rows, from the covering column (exact: the same doubles) or the rows themselves.
+      const [box] = covering
+        ? await query(
+            `SELECT min(bbox.xmin) AS xmin, max(bbox.xmax) AS xmax, min(bbox.ymin) AS ymin, max(bbox.ymax) AS ymax
+             FROM read_parquet(${lit(path)}, file_row_number = true)
+             WHERE file_row_number >= ${at - (m.n as number)} AND file_row_number < ${at}`,
+          )
+        : [extentOf(geoms)];
       const zs = geoms.flatMap(zValues);
       const z = zs.length > 0 ? { zmin: Math.min(...zs), zmax: Math.max(...zs) } : { zmin: null, zmax: null };
       expect(m.geo_bbox).toEqual({ ...box, ...z, mmin: null, mmax: null });
@@ -129,6 +151,42 @@ describe('parquet_geo_types', () => {
       version: '1.1.0',
       columns: { geometry: { covering: {} } },
     });
+  });
+
+  it('only: the logical type and its statistics, with no geo metadata and no covering column (GDAL ONLY)', async () => {
+    const dir = join(tmp, 'only');
+    const report = await ingest(dataPath('flatgeobuf/countries.fgb'), dir, {
+      partitioningMaximumPerChunk: 20,
+      parquetGeoTypes: 'only',
+      outputMetadata: join(tmp, 'only-chunks.parquet'),
+    }).runLocal({ threads: 2 });
+    expect(await checkGeoStats(dir, false)).toBe(report.chunks);
+    for (const f of [...readdirSync(dir).map((n) => join(dir, n)), join(tmp, 'only-chunks.parquet')]) {
+      const keys = await query(`SELECT decode(key) AS k FROM parquet_kv_metadata(${lit(f)})`);
+      expect(keys.map((k) => k.k)).not.toContain('geo');
+      const cols = await query(`SELECT name FROM parquet_schema(${lit(f)})`);
+      expect(cols.map((c) => c.name)).not.toContain('bbox');
+    }
+    // geopart reads it back: a box gives the rows the same table written with the covering gives.
+    const withCovering = join(tmp, 'only-no');
+    await ingest(dataPath('flatgeobuf/countries.fgb'), withCovering, {
+      partitioningMaximumPerChunk: 20,
+    }).runLocal({
+      threads: 2,
+    });
+    const names = async (path: string) => {
+      const t = await openTable(path);
+      try {
+        const rows = await t.read({ bbox: [0, 40, 20, 60], columns: ['name'] });
+        return (rows.getChild('name')!.toArray() as string[]).slice().sort();
+      } finally {
+        await t.close();
+      }
+    };
+    const want = await names(withCovering);
+    expect(want.length).toBeGreaterThan(5);
+    expect(await names(dir)).toEqual(want);
+    expect(await names(join(tmp, 'only-chunks.parquet'))).toEqual(want);
   });
 
   it('yes: Z ranges and Z types of mixed rows', async () => {
@@ -180,8 +238,11 @@ describe('parquet_geo_types', () => {
     expect(
       GeospatialPartitionJobStepConfig.fromJSON({ input: 'a', parquet_geo_types: 'yes' }).parquetGeoTypes,
     ).toBe('yes');
+    expect(
+      GeospatialPartitionJobStepConfig.fromJSON({ input: 'a', parquet_geo_types: 'only' }).parquetGeoTypes,
+    ).toBe('only');
     expect(() =>
-      GeospatialPartitionJobStepConfig.fromJSON({ input: 'a', parquet_geo_types: 'only' }),
-    ).toThrow(/parquet_geo_types.*"no" or "yes"/s);
+      GeospatialPartitionJobStepConfig.fromJSON({ input: 'a', parquet_geo_types: 'maybe' }),
+    ).toThrow(/parquet_geo_types.*"no", "yes" or "only"/s);
   });
 });
