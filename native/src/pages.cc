@@ -1,8 +1,9 @@
 // decodeColumnChunks(): the pages of Parquet column chunks decoded into Arrow buffers, in
-// native code, for the table reader (src/read/row-group-decoder.ts). It reads what that
-// decoder reads: flat leaves (no repetition levels), PLAIN or dictionary-encoded values, data
-// pages v1 and v2, uncompressed or in zstd, LZ4_RAW or gzip. For anything else it returns
-// null and the reader decodes the chunk in TypeScript; bytes that do not decode throw an Error.
+// native code, for the table reader (src/read/row-group-decoder.ts): flat leaves (no
+// repetition levels), PLAIN or dictionary-encoded values, data pages v1 and v2, uncompressed or
+// in zstd, LZ4_RAW, gzip or snappy. For anything else (DELTA or BYTE_STREAM_SPLIT encodings,
+// other codecs) it returns null and the reader falls back to parquet-wasm; bytes that do not
+// decode throw an Error. Also coveringMask() (the bbox filter in the pages) and presentBits().
 #include "codecs.h"
 
 #include <lz4.h>
@@ -499,6 +500,8 @@ void snappyUncompress(const uint8_t* in, size_t n, uint8_t* out, size_t size) {
 // A page body decompressed into `scratch` (or `body` itself when uncompressed). The size the
 // header claims is checked against what the body can hold before any memory is taken for it.
 const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t size, Scratch& scratch) {
+  // Nothing stored for nothing (a data page v2 of nulls only, as parquet-java writes it).
+  if (stored == 0 && size == 0) return scratch.get(1);
   switch (codec) {
     case UNCOMPRESSED:
       if (stored != size) throw Corrupt{"uncompressed page size differs from its header"};
@@ -540,8 +543,10 @@ const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t 
       z.avail_in = static_cast<uInt>(stored);
       z.next_out = out;
       z.avail_out = static_cast<uInt>(size);
-      const int r = inflate(&z, Z_FINISH);
-      const size_t n = z.total_out;
+      int r = inflate(&z, Z_FINISH);
+      // A stream of several gzip members, as gunzip reads it: each member after the last.
+      while (r == Z_STREAM_END && z.avail_in > 0 && inflateReset(&z) == Z_OK) r = inflate(&z, Z_FINISH);
+      const size_t n = size - z.avail_out;
       inflateEnd(&z);
       if (r != Z_STREAM_END || n != size) throw Corrupt{"gzip: corrupt page, or its size differs from its header"};
       return out;
@@ -558,34 +563,26 @@ const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t 
   }
 }
 
-// Output memory from calloc, handed to JS as an ArrayBuffer: unlike an ArrayBuffer made by V8
-// (which ends the process when it cannot be allocated), a failed allocation is a JS Error.
+// An output buffer made as JS's `new ArrayBuffer(n)` makes one: zeroed, transferable between
+// threads, and a RangeError when it cannot be allocated (V8's C++ ArrayBuffer::New would end
+// the process instead).
 class Output {
  public:
-  explicit Output(size_t bytes) : n_(bytes) {
-    p_ = static_cast<uint8_t*>(std::calloc(bytes > 0 ? bytes : 1, 1));
-    if (p_ == nullptr) throw std::bad_alloc();
+  Output(Napi::Env env, size_t bytes) {
+    Napi::Function ctor = env.Global().Get("ArrayBuffer").As<Napi::Function>();
+    ab_ = ctor.New({Napi::Number::New(env, static_cast<double>(bytes))}).As<Napi::ArrayBuffer>();
   }
-  ~Output() { std::free(p_); }
-  Output(const Output&) = delete;
-  Output& operator=(const Output&) = delete;
-  uint8_t* data() { return p_; }
-  // The memory as an ArrayBuffer that frees it when collected; this Output no longer owns it.
-  Napi::ArrayBuffer release(Napi::Env env) {
-    auto ab = Napi::ArrayBuffer::New(env, p_, n_, [](Napi::Env, void* d) { std::free(d); });
-    p_ = nullptr;
-    return ab;
-  }
+  uint8_t* data() { return static_cast<uint8_t*>(ab_.Data()); }
+  Napi::ArrayBuffer buffer() const { return ab_; }
 
  private:
-  uint8_t* p_;
-  size_t n_;
+  Napi::ArrayBuffer ab_;
 };
 
 Napi::ArrayBuffer bufferOf(Napi::Env env, const void* data, size_t bytes) {
-  Output out(bytes);
+  Output out(env, bytes);
   if (bytes > 0) std::memcpy(out.data(), data, bytes);
-  return out.release(env);
+  return out.buffer();
 }
 
 // Decodes the pages of one column chunk at the start of bytes[0, n) until `rows` values are
@@ -763,10 +760,10 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
       s.offsets.reserve(outRows + 1);
       s.offsets.push_back(0);
     } else {
-      fixed = std::make_unique<Output>(physical == BOOLEAN ? (outRows + 7) / 8 : outRows * s.width);
+      fixed = std::make_unique<Output>(env, physical == BOOLEAN ? (outRows + 7) / 8 : outRows * s.width);
       s.fixed = fixed->data();
     }
-    Output levels(maxDef > 0 ? outRows : 0);
+    Output levels(env, maxDef > 0 ? outRows : 0);
     uint8_t* defsOut = levels.data();
     auto ends = Napi::Array::New(env, count);
     size_t first = 0;
@@ -785,10 +782,10 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
       auto ab = bufferOf(env, s.offsets.data(), s.offsets.size() * sizeof(int32_t));
       result.Set("offsets", Napi::Int32Array::New(env, s.offsets.size(), ab, 0));
     } else {
-      result.Set("values", fixed->release(env));
+      result.Set("values", fixed->buffer());
       result.Set("offsets", env.Null());
     }
-    result.Set("defs", maxDef > 0 ? Napi::Uint8Array::New(env, outRows, levels.release(env), 0) : env.Null());
+    result.Set("defs", maxDef > 0 ? Napi::Uint8Array::New(env, outRows, levels.buffer(), 0) : env.Null());
     return result;
   } catch (const Unsupported&) {
     return env.Null();
@@ -888,14 +885,14 @@ Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
     const double qx0 = box[0], qy0 = box[1], qx1 = box[2], qy1 = box[3];
     const double* c[4];
     for (int i = 0; i < 4; i++) c[i] = reinterpret_cast<const double*>(values[which[i]].data());
-    Output mask(total);
+    Output mask(env, total);
     uint8_t* out = mask.data();
     for (size_t i = 0; i < total; i++) {
       bool present = true;
       for (uint32_t j = 0; j < leaves; j++) present = present && (maxDefs[j] == 0 || levels[j][i] == maxDefs[j]);
       out[i] = present && c[0][i] <= qx1 && c[2][i] >= qx0 && c[1][i] <= qy1 && c[3][i] >= qy0 ? 1 : 0;
     }
-    return Napi::Uint8Array::New(env, total, mask.release(env), 0);
+    return Napi::Uint8Array::New(env, total, mask.buffer(), 0);
   } catch (const Unsupported&) {
     return env.Null();
   } catch (const Corrupt& c) {

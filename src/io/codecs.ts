@@ -85,7 +85,7 @@ export function lz4RawCompress(data: Uint8Array): Uint8Array {
  * `maxDef` the leaf's definition level when present. With `keep` (a byte per row of all the
  * chunks), only the rows whose byte is not 0 are output; with `skip`, none are (the pages are
  * walked past, to find where they end). Null when a chunk uses an encoding, page type or codec
- * the addon does not decode (repetition levels, DELTA encodings, snappy); throws an Error on
+ * the addon does not decode (repetition levels, DELTA encodings, LZO or Brotli); throws an Error on
  * bytes that do not decode.
  */
 export function decodeColumnChunks(

@@ -337,7 +337,7 @@ export class OpenedTable implements GeoTable {
    * The chunks `ids` (one window) read as their byte spans and decoded together by the native
    * decoder into one batch of the result's columns. With a bbox, the covering column is decoded
    * first and the other columns only for the rows its boxes keep. Null when a chunk's span is
-   * unknown, the spans do not decode that way (snappy, or a file unlike `_sample`), or the box
+   * unknown, the spans do not decode that way (a codec the decoder lacks, or a file unlike `_sample`), or the box
    * needs the geometry (`exact`, or no covering): the chunks are then read one by one.
    */
   private async readWindow(
@@ -351,7 +351,7 @@ export class OpenedTable implements GeoTable {
     if (this.direct === null) return null;
     if (bbox !== undefined && (exact || cov === null || !cols.read.includes(cov.column))) return null;
     const { layout, codec } = this.direct;
-    // Spans are fetched only when they will decode so (not snappy), so none is fetched twice.
+    // Spans are fetched only when their codec and covering decode so, so none is fetched twice.
     if (!decodesSpans(layout, codec, bbox === undefined ? null : cov)) return null;
     const spans = new Array<Uint8Array | null>(ids.length);
     await eachBounded(ids.length, CONCURRENCY, async (k) => {

@@ -71,7 +71,39 @@ function dataPage(
   return [...header(0, raw.length, body.length, 5, nested, extra), ...body];
 }
 
+const CODECS = { UNCOMPRESSED: 0, SNAPPY: 1, GZIP: 2, ZSTD: 6, LZ4_RAW: 7 } as const;
+
 describe('native page decoder', () => {
+  test('a data page v2 of nulls only, its values section empty though "compressed": nulls in every codec', () => {
+    // As parquet-java writes an all-null page: levels [3 x 0] (RLE run), 0 bytes of values,
+    // is_compressed left true.
+    const nested = [...i32(1, 3), ...i32(1, 3), ...i32(1, 3), ...i32(1, 0), ...i32(1, 2), ...i32(1, 0)];
+    const page = Uint8Array.from([...header(3, 2, 2, 8, nested), 3 << 1, 0]);
+    for (const [name, codec] of Object.entries(CODECS)) {
+      const d = decodeColumnChunks([page], [3], codec, DOUBLE, 8, 1, null, false)!;
+      expect([d.length, ...Array.from(d.defs!)], name).toEqual([3, 0, 0, 0]);
+    }
+  });
+
+  test('a gzip page of two members reads as gunzip reads it', () => {
+    const values = new Uint8Array(new Float64Array([1, 2, 3]).buffer);
+    const raw = Uint8Array.from([2, 0, 0, 0, 3 << 1, 1, ...values]);
+    const body = Uint8Array.from([...gzipSync(raw.subarray(0, 7)), ...gzipSync(raw.subarray(7))]);
+    const nested = [...i32(1, 3), ...i32(1, 0), ...i32(1, 3), ...i32(1, 3)];
+    const chunk = Uint8Array.from([...header(0, raw.length, body.length, 5, nested), ...body]);
+    const d = decodeColumnChunks([chunk], [3], GZIP, DOUBLE, 8, 1, null, false)!;
+    expect(Array.from(new Float64Array(d.values))).toEqual([1, 2, 3]);
+  });
+
+  test('its buffers are ordinary ArrayBuffers: transferable to another thread', () => {
+    const values = new Uint8Array(new Float64Array([4, 5]).buffer);
+    const chunk = Uint8Array.from(dataPage(2, 0, [2 << 1, 1], [...values], false));
+    const d = decodeColumnChunks([chunk], [2], UNCOMPRESSED, DOUBLE, 8, 1, null, false)!;
+    const moved = structuredClone(d.values, { transfer: [d.values] });
+    expect(d.values.byteLength).toBe(0);
+    expect(Array.from(new Float64Array(moved))).toEqual([4, 5]);
+  });
+
   test('a gzip dictionary page of zero bytes, then all-null values: nulls, not an error', () => {
     // Two rows, both null (level 0 where the leaf is present at 1), dictionary-encoded (8).
     const empty = gzipSync(new Uint8Array(0));
