@@ -8,7 +8,7 @@
  *   npx tsx bench/write.ts [--points N] [--chunk ROWS] [--codecs]
  *
  * `--codecs` runs geopart's writer once per compression setting instead (zstd levels, snappy,
- * gzip, lz4_raw, none, and the GEOMETRY logical type), beside the default zstd level 1: the
+ * gzip, lz4_raw, none, and the GEOMETRY logical type with and without the covering), beside the default zstd level 1: the
  * table behind the default level.
  *
  * Each writer runs in a child process of its own (peak RSS is its own); the time is the best
@@ -114,7 +114,7 @@ const ZSTD_LEVEL = DEFAULT_LEVELS.zstd!;
 /** geopart's writer with other settings, for `--codecs` (the first is the default). */
 const SETTINGS: Record<
   string,
-  { compression: PageCompression; geoTypes?: 'yes'; pageIndex?: boolean; dictionary?: boolean }
+  { compression: PageCompression; geoTypes?: 'yes' | 'only'; pageIndex?: boolean; dictionary?: boolean }
 > = {
   'geopart zstd 1 (default: page index, dictionary)': { compression: { codec: 'zstd', level: 1 } },
   'geopart as before: no page index, no dictionary': {
@@ -134,6 +134,10 @@ const SETTINGS: Record<
   'geopart lz4_raw': { compression: { codec: 'lz4_raw' } },
   'geopart none': { compression: { codec: 'none' } },
   'geopart zstd 1, GEOMETRY type': { compression: { codec: 'zstd', level: 1 }, geoTypes: 'yes' },
+  'geopart zstd 1, GEOMETRY type only (no bbox)': {
+    compression: { codec: 'zstd', level: 1 },
+    geoTypes: 'only',
+  },
 };
 
 const CODEC_WRITERS: Record<string, () => Promise<Writer>> = Object.fromEntries(
