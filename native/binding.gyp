@@ -39,7 +39,7 @@
       # Page codecs for the Parquet writer and reader, and the reader's page decoder, apart from GDAL so that loading them
       # costs no GDAL start-up.
       'target_name': 'geopart_codecs',
-      'sources': ['src/codecs.cc', 'src/pages.cc', 'src/box_mask.cc'],
+      'sources': ['src/codecs.cc', 'src/pages.cc', 'src/box_mask.cc', 'src/take.cc', 'src/dictionary.cc'],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': [
         'NAPI_VERSION=8',

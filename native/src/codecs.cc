@@ -1,6 +1,6 @@
-// geopart's codec addon: zstdCompress() and lz4RawCompress() (libzstd and liblz4) for the
-// writer's Parquet pages, and for the reader the page decoder (pages.cc: zstd, LZ4_RAW, gzip
-// through zlib, snappy) and the box filters (box_mask.cc). It links neither GDAL nor anything
+// geopart's codec addon: zstdCompress() and lz4RawCompress() (libzstd and liblz4) and the
+// dictionary of a string column (dictionary.cc) for the writer's Parquet pages, and for the reader the page decoder (pages.cc: zstd, LZ4_RAW, gzip
+// through zlib, snappy), the box filters (box_mask.cc) and the row gathers (take.cc). It links neither GDAL nor anything
 // else, so a reader loads it in a millisecond. Loaded only by src/io/codecs.ts.
 #include "codecs.h"
 
@@ -63,6 +63,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("zstdCompress", Napi::Function::New<geopart::ZstdCompress>(env, "zstdCompress"));
   exports.Set("lz4RawCompress", Napi::Function::New<geopart::Lz4RawCompress>(env, "lz4RawCompress"));
   exports.Set("boxMask", Napi::Function::New<geopart::BoxMask>(env, "boxMask"));
+  exports.Set("takeFixed", Napi::Function::New<geopart::TakeFixed>(env, "takeFixed"));
+  exports.Set("takeBits", Napi::Function::New<geopart::TakeBits>(env, "takeBits"));
+  exports.Set("takeBinary", Napi::Function::New<geopart::TakeBinary>(env, "takeBinary"));
+  exports.Set("dictionaryIds", Napi::Function::New<geopart::DictionaryIds>(env, "dictionaryIds"));
   exports.Set("coveringMask", Napi::Function::New<geopart::CoveringMask>(env, "coveringMask"));
   exports.Set("presentBits", Napi::Function::New<geopart::PresentBits>(env, "presentBits"));
   exports.Set("decodeColumnChunks", Napi::Function::New<geopart::DecodeColumnChunks>(env, "decodeColumnChunks"));

@@ -3,7 +3,26 @@
 
 #include <napi.h>
 
+#include <cstddef>
+#include <cstdint>
+
 namespace geopart {
+
+// An output buffer made as JS's `new ArrayBuffer(n)` makes one: zeroed, transferable between
+// threads, and a RangeError when it cannot be allocated (V8's C++ ArrayBuffer::New would end
+// the process instead).
+class Output {
+ public:
+  Output(Napi::Env env, size_t bytes) {
+    Napi::Function ctor = env.Global().Get("ArrayBuffer").As<Napi::Function>();
+    ab_ = ctor.New({Napi::Number::New(env, static_cast<double>(bytes))}).As<Napi::ArrayBuffer>();
+  }
+  uint8_t* data() { return static_cast<uint8_t*>(ab_.Data()); }
+  Napi::ArrayBuffer buffer() const { return ab_; }
+
+ private:
+  Napi::ArrayBuffer ab_;
+};
 
 Napi::Value ZstdCompress(const Napi::CallbackInfo& info);
 Napi::Value Lz4RawCompress(const Napi::CallbackInfo& info);
@@ -14,5 +33,11 @@ Napi::Value PresentBits(const Napi::CallbackInfo& info);
 Napi::Value CoveringMask(const Napi::CallbackInfo& info);
 // Which rows' boxes intersect a query box (box_mask.cc).
 Napi::Value BoxMask(const Napi::CallbackInfo& info);
+// Rows gathered from several Arrow buffers into one (take.cc).
+Napi::Value TakeFixed(const Napi::CallbackInfo& info);
+Napi::Value TakeBits(const Napi::CallbackInfo& info);
+Napi::Value TakeBinary(const Napi::CallbackInfo& info);
+// The writer's dictionary of a string column chunk (dictionary.cc).
+Napi::Value DictionaryIds(const Napi::CallbackInfo& info);
 
 }  // namespace geopart

@@ -563,22 +563,6 @@ const uint8_t* decompress(int codec, const uint8_t* body, size_t stored, size_t 
   }
 }
 
-// An output buffer made as JS's `new ArrayBuffer(n)` makes one: zeroed, transferable between
-// threads, and a RangeError when it cannot be allocated (V8's C++ ArrayBuffer::New would end
-// the process instead).
-class Output {
- public:
-  Output(Napi::Env env, size_t bytes) {
-    Napi::Function ctor = env.Global().Get("ArrayBuffer").As<Napi::Function>();
-    ab_ = ctor.New({Napi::Number::New(env, static_cast<double>(bytes))}).As<Napi::ArrayBuffer>();
-  }
-  uint8_t* data() { return static_cast<uint8_t*>(ab_.Data()); }
-  Napi::ArrayBuffer buffer() const { return ab_; }
-
- private:
-  Napi::ArrayBuffer ab_;
-};
-
 Napi::ArrayBuffer bufferOf(Napi::Env env, const void* data, size_t bytes) {
   Output out(env, bytes);
   if (bytes > 0) std::memcpy(out.data(), data, bytes);

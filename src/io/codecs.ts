@@ -42,7 +42,34 @@ interface CodecAddon {
     bitOffset: number,
     box: Float64Array,
   ): Uint8Array;
+  takeFixed(values: Uint8Array[], rowBytes: number, ...rows: TakeRows): ArrayBuffer;
+  dictionaryIds(
+    offsets: Int32Array[],
+    data: Uint8Array[],
+    defs: (Uint8Array | null)[],
+    idxs: (Int32Array | null)[],
+    slots: Int32Array,
+    maxDef: number,
+    limit: number,
+    maxBytes: number,
+  ): { ids: ArrayBuffer[]; page: ArrayBuffer; size: number } | null;
+  takeBits(
+    bits: (Uint8Array | null)[],
+    bitOffsets: Int32Array,
+    ...rows: TakeRows
+  ): { bits: ArrayBuffer; zeros: number };
+  takeBinary(
+    offsets: Int32Array[],
+    values: Uint8Array[],
+    ...rows: TakeRows
+  ): { offsets: ArrayBuffer; values: ArrayBuffer };
 }
+
+/**
+ * The rows a take gathers: each part's row count, then for output row j its part `batchOf[j]`
+ * and its row `rowOf[j]` in that part (every index is checked).
+ */
+export type TakeRows = [partRows: Int32Array, batchOf: Int32Array, rowOf: Int32Array];
 
 /** Column chunks of one leaf decoded by {@link decodeColumnChunks}, as one run of rows. */
 export interface DecodedColumnChunks {
@@ -119,6 +146,67 @@ export function coveringMask(
   box: readonly [number, number, number, number],
 ): Uint8Array | null {
   return codecs().coveringMask(spans, starts, rows, codec, maxDefs, which, Float64Array.from(box));
+}
+
+/** One piece of a string column chunk, as {@link dictionaryIds} takes it (`write/shred.ts` `Piece`). */
+export interface DictionaryPiece {
+  readonly offsets: Int32Array;
+  readonly data: Uint8Array;
+  /** Definition level of each slot (a value where it is `maxDef`); null: every slot. */
+  readonly def: Uint8Array | null;
+  /** Value index of each slot; null: slot i is value i. */
+  readonly idx: Int32Array | null;
+  readonly slots: number;
+}
+
+/**
+ * The dictionary of `pieces`: each slot's index (-1 where null) and the distinct values in
+ * first-seen order as a PLAIN BYTE_ARRAY page. Null when more than `limit` values are distinct,
+ * the page would pass `maxBytes`, no value is present or more than half the values are distinct.
+ */
+export function dictionaryIds(
+  pieces: readonly DictionaryPiece[],
+  maxDef: number,
+  limit: number,
+  maxBytes: number,
+): { ids: Int32Array[]; page: Uint8Array; size: number } | null {
+  const r = codecs().dictionaryIds(
+    pieces.map((p) => p.offsets),
+    pieces.map((p) => p.data),
+    pieces.map((p) => p.def),
+    pieces.map((p) => p.idx),
+    Int32Array.from(pieces, (p) => p.slots),
+    maxDef,
+    limit,
+    maxBytes,
+  );
+  return r && { ids: r.ids.map((b) => new Int32Array(b)), page: new Uint8Array(r.page), size: r.size };
+}
+
+/** Fixed-width rows of `rowBytes` bytes gathered from each part's `values` (from its row 0). */
+export function takeFixed(values: Uint8Array[], rowBytes: number, ...rows: TakeRows): ArrayBuffer {
+  return codecs().takeFixed(values, rowBytes, ...rows);
+}
+
+/**
+ * Bits gathered from each part's bitmap (its row r at bit `bitOffsets[i] + r`; a null bitmap is
+ * all ones); `zeros` counts the clear bits gathered.
+ */
+export function takeBits(
+  bits: (Uint8Array | null)[],
+  bitOffsets: Int32Array,
+  ...rows: TakeRows
+): { bits: ArrayBuffer; zeros: number } {
+  return codecs().takeBits(bits, bitOffsets, ...rows);
+}
+
+/** Byte arrays gathered from each part's `offsets` (from its row 0) into `values`; new offsets from 0. */
+export function takeBinary(
+  offsets: Int32Array[],
+  values: Uint8Array[],
+  ...rows: TakeRows
+): { offsets: ArrayBuffer; values: ArrayBuffer } {
+  return codecs().takeBinary(offsets, values, ...rows);
 }
 
 /** A validity bitmap of `levels`: bit i is set where `levels[i] >= level`; `nulls` counts the others. */

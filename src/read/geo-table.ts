@@ -5,11 +5,11 @@
 import { type Field, RecordBatch, Schema, Table } from 'apache-arrow';
 import { makeBatch } from '../arrow/batch.js';
 import { concatBatches } from '../arrow/concat.js';
-import { takeRowsMulti } from '../arrow/take-multi.js';
 import { GeopartError } from '../errors.js';
 import type { RangeReader } from '../io/range.js';
 import { countingReader } from '../io/range.js';
 import { openRangeReader } from '../io/range-reader.js';
+import { takeRowsMulti } from '../io/take-multi.js';
 import { eachBounded } from '../util/bounded.js';
 import { checkBBox } from './bbox.js';
 import { ChunkIndex } from './chunk-index.js';

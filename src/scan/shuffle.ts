@@ -19,7 +19,7 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { IPC_EOS as EOS, hasDictionary, schemaMessage } from '../arrow/batch-parts.js';
-import { takeRowsMulti } from '../arrow/take-multi.js';
+import { takeRowsMulti } from '../io/take-multi.js';
 
 /** Where each destination's rows are in one shuffle file. */
 export interface ShuffleIndex {

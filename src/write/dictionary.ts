@@ -4,6 +4,7 @@
  * as Parquet writers do, when it pays: at most half as many distinct values as values, and a
  * dictionary within {@link DICTIONARY_MAX_VALUES} values and {@link DICTIONARY_MAX_BYTES} bytes.
  */
+import { type DictionaryPiece, dictionaryIds } from '../io/codecs.js';
 import type { ByteBuffer } from './byte-buffer.js';
 import type { SlotRange } from './plain.js';
 import { bitWidth, writeHybrid } from './rle.js';
@@ -29,7 +30,7 @@ export interface Dictionary {
 /**
  * The dictionary of `pieces` (BYTE_ARRAY values of one leaf, `maxDef` its definition level),
  * or null when dictionary encoding would not pay or does not fit (see the module comment).
- * Values are found in an open-addressing table hashed over their bytes, so no per-value string
+ * Values are hashed by the codec addon (`io/codecs.ts` `dictionaryIds`), so no per-value string
  * or object is made; a column of unique values is given up on once half its slots are distinct.
  */
 export function buildDictionary(pieces: readonly Piece[], maxDef: number): Dictionary | null {
@@ -37,68 +38,15 @@ export function buildDictionary(pieces: readonly Piece[], maxDef: number): Dicti
   const slots = pieces.reduce((s, p) => s + p.slots, 0);
   const limit = Math.min(DICTIONARY_MAX_VALUES, Math.floor(slots / 2));
   if (limit === 0) return null;
-  const mask = (1 << Math.max(4, bitWidth(2 * limit - 1))) - 1;
-  const table = new Int32Array(mask + 1).fill(-1);
-  // Entry e: its bytes are data[e] from start[e] to end[e]; hash[e] its full hash.
-  const entryData: Uint8Array[] = [];
-  const start = new Int32Array(limit);
-  const end = new Int32Array(limit);
-  const hashOf = new Int32Array(limit);
-  const ids = new Map<Piece, Int32Array>();
-  let size = 0;
-  let bytes = 0;
-  let present = 0;
-  for (const piece of pieces) {
-    const { values, def, idx } = piece;
+  const byteValues: DictionaryPiece[] = [];
+  for (const { values, def, idx, slots } of pieces) {
     if (values.kind !== 'bytes') return null;
-    const { offsets, data } = values;
-    const out = new Int32Array(piece.slots).fill(-1);
-    for (let i = 0; i < piece.slots; i++) {
-      if (def !== null && def[i] !== maxDef) continue;
-      const j = idx === null ? i : idx[i]!;
-      const s = offsets[j]!;
-      const e = offsets[j + 1]!;
-      let h = 0x811c9dc5; // FNV-1a
-      for (let k = s; k < e; k++) h = Math.imul(h ^ data[k]!, 0x01000193);
-      let at = h & mask;
-      let id = table[at]!;
-      while (id >= 0 && !(hashOf[id] === h && sameBytes(data, s, e, entryData[id]!, start[id]!, end[id]!))) {
-        at = (at + 1) & mask;
-        id = table[at]!;
-      }
-      if (id < 0) {
-        if (size >= limit) return null;
-        bytes += 4 + e - s;
-        if (bytes > DICTIONARY_MAX_BYTES) return null;
-        id = size++;
-        table[at] = id;
-        entryData.push(data);
-        start[id] = s;
-        end[id] = e;
-        hashOf[id] = h;
-      }
-      out[i] = id;
-      present++;
-    }
-    ids.set(piece, out);
+    byteValues.push({ offsets: values.offsets, data: values.data, def, idx, slots });
   }
-  if (size === 0 || size * 2 > present) return null;
-  const page = new Uint8Array(bytes);
-  const view = new DataView(page.buffer);
-  let pos = 0;
-  for (let id = 0; id < size; id++) {
-    const n = end[id]! - start[id]!;
-    view.setUint32(pos, n, true);
-    page.set(entryData[id]!.subarray(start[id]!, end[id]!), pos + 4);
-    pos += 4 + n;
-  }
-  return { page, size, width: Math.max(1, bitWidth(size - 1)), ids };
-}
-
-function sameBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
-  if (ae - as !== be - bs) return false;
-  for (let k = 0; k < ae - as; k++) if (a[as + k] !== b[bs + k]) return false;
-  return true;
+  const built = dictionaryIds(byteValues, maxDef, limit, DICTIONARY_MAX_BYTES);
+  if (built === null) return null;
+  const ids = new Map<Piece, Int32Array>(pieces.map((p, k) => [p, built.ids[k]!]));
+  return { page: built.page, size: built.size, width: Math.max(1, bitWidth(built.size - 1)), ids };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Field, Float64, type RecordBatch, Struct, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { takeRowsMulti } from '../../src/arrow/take-multi.js';
+import { takeBinary, takeBits, takeFixed } from '../../src/io/codecs.js';
+import { takeRowsMulti } from '../../src/io/take-multi.js';
 import { mixedBatch, mixedRow, plainRow } from '../helpers/arrow-rows.js';
 
 describe('takeRowsMulti', () => {
@@ -52,5 +53,47 @@ describe('takeRowsMulti', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('the codec addon gathers', () => {
+  const parts = Int32Array.of(2, 1);
+  it('refuse a part or row out of range, before reading it', () => {
+    const values = [new Uint8Array(16), new Uint8Array(8)];
+    expect(() => takeFixed(values, 8, parts, Int32Array.of(2), Int32Array.of(0))).toThrow(RangeError);
+    expect(() => takeFixed(values, 8, parts, Int32Array.of(1), Int32Array.of(1))).toThrow(
+      /row 0 is out of range/,
+    );
+    expect(() => takeFixed(values, 8, parts, Int32Array.of(0, 0), Int32Array.of(1, -1))).toThrow(/row 1/);
+    expect(() =>
+      takeBits([null, new Uint8Array(1)], Int32Array.of(0, 0), parts, Int32Array.of(0), Int32Array.of(2)),
+    ).toThrow(RangeError);
+  });
+  it('refuse buffers shorter than their rows and offsets past their values', () => {
+    expect(() =>
+      takeFixed([new Uint8Array(15), new Uint8Array(8)], 8, parts, new Int32Array(0), new Int32Array(0)),
+    ).toThrow(/shorter than its rows/);
+    expect(() =>
+      takeBits([new Uint8Array(1), null], Int32Array.of(7, 0), parts, new Int32Array(0), new Int32Array(0)),
+    ).toThrow(/shorter than its rows/);
+    const offsets = [Int32Array.of(0, 2, 9), Int32Array.of(0, 1)];
+    const values = [new Uint8Array(4), new Uint8Array(1)];
+    expect(() => takeBinary(offsets, values, parts, Int32Array.of(0), Int32Array.of(1))).toThrow(
+      /offsets are out of range/,
+    );
+    const taken = takeBinary(offsets, values, parts, Int32Array.of(1, 0), Int32Array.of(0, 0));
+    expect(Array.from(new Int32Array(taken.offsets))).toEqual([0, 1, 3]);
+  });
+  it('count the clear bits they gather, a null bitmap being all ones', () => {
+    const bits = [Uint8Array.of(0b10), null];
+    const { bits: out, zeros } = takeBits(
+      bits,
+      Int32Array.of(0, 0),
+      parts,
+      Int32Array.of(0, 1, 0),
+      Int32Array.of(1, 0, 0),
+    );
+    expect(new Uint8Array(out)[0]).toBe(0b011);
+    expect(zeros).toBe(1);
   });
 });
