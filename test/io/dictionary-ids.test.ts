@@ -11,7 +11,7 @@ function piece(values: string[], def: number[] | null = null, idx: number[] | nu
     offsets[i + 1] = offsets[i]! + b.length;
   });
   const data = new Uint8Array(offsets[values.length]!);
-  bytes.forEach((b, i) => data.set(b, offsets[i]!));
+  for (const [i, b] of bytes.entries()) data.set(b, offsets[i]!);
   const slots = def?.length ?? idx?.length ?? values.length;
   return { offsets, data, def: def && Uint8Array.from(def), idx: idx && Int32Array.from(idx), slots };
 }
