@@ -1,7 +1,15 @@
 /**
  * Per-row bounding boxes of a WKB column.
  */
-import { isRowPresent, WKB_LINESTRING, WKB_POINT, WKB_POLYGON, type WkbColumn, WkbCursor } from './wkb.js';
+import {
+  isRowPresent,
+  PointReader,
+  WKB_LINESTRING,
+  WKB_POINT,
+  WKB_POLYGON,
+  type WkbColumn,
+  WkbCursor,
+} from './wkb.js';
 
 /**
  * Bounding box of every row, in the column's units (degrees for EPSG:4326), as
@@ -13,10 +21,18 @@ export function wkbBounds(col: WkbColumn): Float64Array {
   const out = new Float64Array(4 * col.length);
   const cur = new WkbCursor(col.values);
   const box = new Float64Array(4);
+  const point = new PointReader(col);
   for (let i = 0; i < col.length; i++) {
     const o = 4 * i;
     if (!isRowPresent(col, i)) {
       out.fill(Number.NaN, o, o + 4);
+      continue;
+    }
+    if (point.read(i) && !Number.isNaN(point.y)) {
+      out[o] = point.x;
+      out[o + 1] = point.y;
+      out[o + 2] = point.x;
+      out[o + 3] = point.y;
       continue;
     }
     box[0] = Number.POSITIVE_INFINITY;

@@ -9,7 +9,7 @@ import {
   pointsCentroid,
   polygonCentroid,
 } from './measure.js';
-import { isRowPresent, type WkbColumn } from './wkb.js';
+import { isRowPresent, PointReader, type WkbColumn } from './wkb.js';
 import { WkbFlatDecoder } from './wkb-flat.js';
 
 /** What a partitioning cap measures (README.md, "The output table"). */
@@ -88,35 +88,6 @@ export function rowCentroidsAndMeasures(col: WkbColumn, method: MeasureMethod): 
     }
   }
   return { cx, cy, measure };
-}
-
-/**
- * The fast path for the commonest row: a non-empty 2D little-endian ISO WKB point (21 bytes),
- * read without decoding.
- */
-class PointReader {
-  private readonly values: Uint8Array;
-  private readonly view: DataView;
-  private readonly offsets: Int32Array;
-  x = 0;
-  y = 0;
-
-  constructor(col: WkbColumn) {
-    this.values = col.values;
-    this.offsets = col.offsets;
-    this.view = new DataView(col.values.buffer, col.values.byteOffset, col.values.byteLength);
-  }
-
-  /** True (with `x`, `y` set) when row `i` is such a point. */
-  read(i: number): boolean {
-    const s = this.offsets[i]!;
-    const v = this.values;
-    if (this.offsets[i + 1]! - s !== 21 || v[s] !== 1 || v[s + 1] !== 1 || v[s + 2] !== 0) return false;
-    if (v[s + 3] !== 0 || v[s + 4] !== 0) return false;
-    this.x = this.view.getFloat64(s + 5, true);
-    this.y = this.view.getFloat64(s + 13, true);
-    return !Number.isNaN(this.x);
-  }
 }
 
 /** Vertex count, area (deg^2) and length (degrees, perimeters included) of every row, in one pass. */

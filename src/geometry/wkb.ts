@@ -204,3 +204,32 @@ export class WkbCursor {
     }
   }
 }
+
+/**
+ * The fast path for the commonest row: a non-empty 2D little-endian ISO WKB point (21 bytes),
+ * read without decoding.
+ */
+export class PointReader {
+  private readonly values: Uint8Array;
+  private readonly view: DataView;
+  private readonly offsets: Int32Array;
+  x = 0;
+  y = 0;
+
+  constructor(col: WkbColumn) {
+    this.values = col.values;
+    this.offsets = col.offsets;
+    this.view = new DataView(col.values.buffer, col.values.byteOffset, col.values.byteLength);
+  }
+
+  /** True (with `x`, `y` set) when row `i` is such a point. */
+  read(i: number): boolean {
+    const s = this.offsets[i]!;
+    const v = this.values;
+    if (this.offsets[i + 1]! - s !== 21 || v[s] !== 1 || v[s + 1] !== 1 || v[s + 2] !== 0) return false;
+    if (v[s + 3] !== 0 || v[s + 4] !== 0) return false;
+    this.x = this.view.getFloat64(s + 5, true);
+    this.y = this.view.getFloat64(s + 13, true);
+    return !Number.isNaN(this.x);
+  }
+}

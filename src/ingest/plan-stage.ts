@@ -11,9 +11,8 @@ import { GeopartError } from '../errors.js';
 import { allocKeyTable, type KeyTable, keyTableBytes, keyTableOver } from '../partition/key-table.js';
 import { resolveCaps, resolvePlanOptions } from '../partition/options.js';
 import { checkKeys, type Plan, plan as planPartitions, planWithCaps } from '../partition/plan.js';
-import { readSchemaBoxes } from '../partition/read-schema-boxes.js';
 import { leafOf, PlanAssembler, planSample } from '../partition/sample-plan.js';
-import { planFromBoxes } from '../partition/schema-plan.js';
+import { planFromBoxes, type SchemaBoxes } from '../partition/schema-plan.js';
 import { keySpillPath, ReadBuffer, readKeySpill, spillPath } from '../scan/spill.js';
 import type { KeyTableBuilder } from './key-table-builder.js';
 import type { IngestSettings } from './settings.js';
@@ -22,6 +21,15 @@ import type { IngestSettings } from './settings.js';
 const LEAF_COLUMNS = 8;
 /** Rows a leaf's writer gathers before a write. */
 const LEAF_BUFFER_ROWS = 4096;
+
+/**
+ * The boxes of a `partitioning_schema_input` file. Its reader (parquet-wasm) is loaded only for
+ * a schema-driven plan, so that other ingests do not pay its start-up.
+ */
+async function schemaBoxes(path: string): Promise<SchemaBoxes> {
+  const { readSchemaBoxes } = await import('../partition/read-schema-boxes.js');
+  return readSchemaBoxes(path);
+}
 
 /**
  * Plans the scanned keys (`keys`, which lets go of them: the write stage needs only the plan).
@@ -41,13 +49,12 @@ export async function planStage(
   }
   if (keys.complete) {
     const table = keys.finish();
-    if (settings.schemaInput !== null)
-      return planFromBoxes(table, await readSchemaBoxes(settings.schemaInput));
+    if (settings.schemaInput !== null) return planFromBoxes(table, await schemaBoxes(settings.schemaInput));
     return planPartitions(table, settings.plan);
   }
   if (settings.schemaInput !== null) {
     // Boxes given by a file need every key at once: read them all back.
-    return planFromBoxes(readAllKeys(spillDir, batchStart), await readSchemaBoxes(settings.schemaInput));
+    return planFromBoxes(readAllKeys(spillDir, batchStart), await schemaBoxes(settings.schemaInput));
   }
   return planOutOfCore(settings, keys, spillDir, batchStart);
 }
