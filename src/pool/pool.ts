@@ -4,6 +4,7 @@
  * {@link WorkerPool.run}, so a task's name, argument and result cannot drift apart
  * (task-map.ts).
  */
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
@@ -19,6 +20,20 @@ const DIST = new URL('../../dist/', import.meta.url).href;
 function built(url: URL): string {
   if (!import.meta.url.endsWith('.ts') || !url.href.startsWith(SRC)) return url.href;
   return DIST + url.href.slice(SRC.length).replace(/\.ts$/, '.js');
+}
+
+/**
+ * The module a worker imports for task module `href`: its single-file build beside it
+ * (`tasks.bundle.mjs` for `tasks.js`, made by scripts/bundle-tasks.mjs), which loads several
+ * times faster than the module graph, when there is one no older than the module; else the
+ * module itself.
+ */
+export function loadable(href: string): string {
+  if (!href.startsWith('file:') || !href.endsWith('.js')) return href;
+  const bundle = href.replace(/\.js$/, '.bundle.mjs');
+  const made = statSync(new URL(bundle), { throwIfNoEntry: false });
+  const source = statSync(new URL(href), { throwIfNoEntry: false });
+  return made && source && made.mtimeMs >= source.mtimeMs ? bundle : href;
 }
 
 /** The workers' entry, which loads the task module and runs its tasks. */
@@ -52,7 +67,7 @@ export function createPool<T extends TaskMap>(
   }
   const pool = new Piscina({
     filename: fileURLToPath(built(WORKER_ENTRY)),
-    workerData: { tasks: built(tasks.url) },
+    workerData: { tasks: loadable(built(tasks.url)) },
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 1000,
