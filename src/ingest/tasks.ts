@@ -36,8 +36,12 @@ import { chunkStats } from '../write/chunk-stats.js';
 import { type WriteOptions, writeGeoParquetFile } from '../write/geoparquet-writer.js';
 import { withByteSpans } from './chunk-metadata.js';
 
-/** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
-export const INGEST_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
+/**
+ * This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. Its URL is
+ * spelled from its folder's parent, so that it names this module from the command line's
+ * single-file build in dist/cli/ as well (scripts/bundle.mjs).
+ */
+export const INGEST_TASKS = taskModule<typeof tasks>(new URL('../ingest/tasks.js', import.meta.url));
 
 /**
  * Input of {@link scan}: one batch, as its buffers (arrow/batch-parts.ts: the reader's own

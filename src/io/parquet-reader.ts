@@ -11,9 +11,12 @@ import { Worker } from 'node:worker_threads';
 import { GeopartError } from '../errors.js';
 import type { ParquetFooter, ParquetReply, ParquetRequest } from './parquet-worker.js';
 
-/** The worker's module; under a TypeScript runner (tests) its built copy in dist/. */
+/**
+ * The worker's module; under a TypeScript runner (tests) its built copy in dist/. Spelled from
+ * this folder's parent, so that it holds from the command line's single-file build too.
+ */
 function workerFile(): string {
-  const path = fileURLToPath(new URL('./parquet-worker.js', import.meta.url));
+  const path = fileURLToPath(new URL('../io/parquet-worker.js', import.meta.url));
   if (!import.meta.url.endsWith('.ts')) return path;
   return path.replace(/\/src\/io\/parquet-worker\.js$/, '/dist/io/parquet-worker.js');
 }

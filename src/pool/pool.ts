@@ -36,8 +36,11 @@ export function loadable(href: string): string {
   return made && source && made.mtimeMs >= source.mtimeMs ? bundle : href;
 }
 
-/** The workers' entry, which loads the task module and runs its tasks. */
-const WORKER_ENTRY = new URL('./worker-entry.cjs', import.meta.url);
+/**
+ * The workers' entry, which loads the task module and runs its tasks. Spelled from this
+ * folder's parent, so that it holds from the command line's single-file build in dist/cli/ too.
+ */
+const WORKER_ENTRY = new URL('../pool/worker-entry.cjs', import.meta.url);
 
 /** Worker threads to use when the caller does not say: one per core, at least 1. */
 export function defaultThreads(): number {

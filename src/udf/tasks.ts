@@ -7,8 +7,11 @@ import { toWire } from '../errors.js';
 import { type TaskFailure, taskModule } from '../pool/task-map.js';
 import { runUdfInput, type UdfInputResult, type UdfInputTask } from './run-input.js';
 
-/** This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. */
-export const UDF_TASKS = taskModule<typeof tasks>(new URL(import.meta.url));
+/**
+ * This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. Its URL is
+ * spelled from its folder's parent, as `INGEST_TASKS` is (ingest/tasks.ts).
+ */
+export const UDF_TASKS = taskModule<typeof tasks>(new URL('../udf/tasks.js', import.meta.url));
 
 /** Runs a UDF on one input and writes its result (see run-input.ts). */
 export async function udf(task: UdfInputTask): Promise<UdfInputResult | TaskFailure> {
