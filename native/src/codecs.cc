@@ -67,6 +67,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("takeBits", Napi::Function::New<geopart::TakeBits>(env, "takeBits"));
   exports.Set("takeBinary", Napi::Function::New<geopart::TakeBinary>(env, "takeBinary"));
   exports.Set("dictionaryIds", Napi::Function::New<geopart::DictionaryIds>(env, "dictionaryIds"));
+  exports.Set("plainBytes", Napi::Function::New<geopart::PlainBytes>(env, "plainBytes"));
   exports.Set("coveringMask", Napi::Function::New<geopart::CoveringMask>(env, "coveringMask"));
   exports.Set("presentBits", Napi::Function::New<geopart::PresentBits>(env, "presentBits"));
   exports.Set("decodeColumnChunks", Napi::Function::New<geopart::DecodeColumnChunks>(env, "decodeColumnChunks"));

@@ -39,5 +39,7 @@ Napi::Value TakeBits(const Napi::CallbackInfo& info);
 Napi::Value TakeBinary(const Napi::CallbackInfo& info);
 // The writer's dictionary of a string column chunk (dictionary.cc).
 Napi::Value DictionaryIds(const Napi::CallbackInfo& info);
+// PLAIN BYTE_ARRAY values and their least and greatest (dictionary.cc).
+Napi::Value PlainBytes(const Napi::CallbackInfo& info);
 
 }  // namespace geopart

@@ -1,5 +1,6 @@
-// dictionaryIds(): the writer's dictionary of a string column chunk (src/write/dictionary.ts),
-// hashed in native code. Values are found in an open-addressing table over their bytes; the
+// The writer's byte-array values in native code: dictionaryIds(), the dictionary of a string
+// column chunk (src/write/dictionary.ts), and plainBytes(), PLAIN values (src/write/plain.ts).
+// dictionaryIds() hashes in native code. Values are found in an open-addressing table over their bytes; the
 // dictionary keeps first-seen order, so the result does not depend on the hash.
 #include <cstdint>
 #include <cstring>
@@ -172,6 +173,100 @@ Napi::Value DictionaryIds(const Napi::CallbackInfo& info) {
   result.Set("ids", idArrays);
   result.Set("page", page.buffer());
   result.Set("size", Napi::Number::New(env, static_cast<double>(size)));
+  return result;
+}
+
+}  // namespace geopart
+
+namespace geopart {
+
+// plainBytes(dest: Uint8Array, at, offsets: Int32Array, data: Uint8Array, def: Uint8Array | null,
+//            idx: Int32Array | null, a, b, maxDef, maxStat) -> Float64Array [end, min, max, long]
+// PLAIN BYTE_ARRAY values for the writer (src/write/plain.ts): for each slot i in [a, b) that
+// holds a value (def null or def[i] == maxDef), value idx[i] (i when null) is written at `at` as
+// a 4-byte little-endian length and its bytes. Returns where the values end, the value indices
+// of the least and greatest values (unsigned bytes, a prefix first; -1 when none) and of the
+// first value longer than maxStat bytes (-1 when none), for the page's statistics.
+Napi::Value PlainBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 10 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsTypedArray() ||
+      !info[3].IsTypedArray() || !info[6].IsNumber() || !info[7].IsNumber() || !info[8].IsNumber() ||
+      !info[9].IsNumber()) {
+    throw Napi::TypeError::New(env, "plainBytes(dest, at, offsets, data, def, idx, a, b, maxDef, maxStat)");
+  }
+  auto dest = info[0].As<Napi::Uint8Array>();
+  auto offArr = info[2].As<Napi::TypedArray>();
+  auto dataArr = info[3].As<Napi::TypedArray>();
+  if (dest.TypedArrayType() != napi_uint8_array || offArr.TypedArrayType() != napi_int32_array ||
+      dataArr.TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "plainBytes: dest and data are Uint8Arrays, offsets an Int32Array");
+  }
+  const int64_t at = info[1].As<Napi::Number>().Int64Value();
+  const int64_t a = info[6].As<Napi::Number>().Int64Value();
+  const int64_t b = info[7].As<Napi::Number>().Int64Value();
+  const int64_t maxDef = info[8].As<Napi::Number>().Int64Value();
+  const int64_t maxStat = info[9].As<Napi::Number>().Int64Value();
+  const uint8_t* def = nullptr;
+  const int32_t* idx = nullptr;
+  if (info[4].IsTypedArray()) {
+    auto d = info[4].As<Napi::Uint8Array>();
+    if (d.TypedArrayType() != napi_uint8_array || static_cast<int64_t>(d.ElementLength()) < b) {
+      throw Napi::RangeError::New(env, "plainBytes: def is a Uint8Array covering the slots");
+    }
+    def = d.Data();
+  }
+  if (info[5].IsTypedArray()) {
+    auto x = info[5].As<Napi::TypedArray>();
+    if (x.TypedArrayType() != napi_int32_array || static_cast<int64_t>(x.ElementLength()) < b) {
+      throw Napi::RangeError::New(env, "plainBytes: idx is an Int32Array covering the slots");
+    }
+    idx = x.As<Napi::Int32Array>().Data();
+  }
+  if (a < 0 || b < a || at < 0) {
+    throw Napi::RangeError::New(env, "plainBytes: slots or position out of range");
+  }
+  const int32_t* off = offArr.As<Napi::Int32Array>().Data();
+  const int64_t offCount = static_cast<int64_t>(offArr.ElementLength());
+  const uint8_t* data = dataArr.As<Napi::Uint8Array>().Data();
+  const int64_t dataLength = static_cast<int64_t>(dataArr.ByteLength());
+  uint8_t* out = dest.Data();
+  const int64_t capacity = static_cast<int64_t>(dest.ByteLength());
+  int64_t pos = at;
+  int64_t minIndex = -1, maxIndex = -1, longIndex = -1;
+  const uint8_t *minP = nullptr, *maxP = nullptr;
+  int64_t minLen = 0, maxLen = 0;
+  auto compare = [](const uint8_t* p, int64_t n, const uint8_t* q, int64_t m) {
+    const int c = std::memcmp(p, q, static_cast<size_t>(n < m ? n : m));
+    return c != 0 ? c : (n < m ? -1 : n > m ? 1 : 0);
+  };
+  for (int64_t i = a; i < b; i++) {
+    if (def != nullptr && def[i] != maxDef) continue;
+    const int64_t j = idx == nullptr ? i : idx[i];
+    if (j < 0 || j + 1 >= offCount) throw Napi::RangeError::New(env, "plainBytes: a value index is out of range");
+    const int64_t s = off[j], e = off[j + 1];
+    if (s < 0 || e < s || e > dataLength) throw Napi::RangeError::New(env, "plainBytes: a value's offsets are out of range");
+    const int64_t len = e - s;
+    if (pos + 4 + len > capacity) throw Napi::RangeError::New(env, "plainBytes: the values do not fit in dest");
+    out[pos] = static_cast<uint8_t>(len);
+    out[pos + 1] = static_cast<uint8_t>(len >> 8);
+    out[pos + 2] = static_cast<uint8_t>(len >> 16);
+    out[pos + 3] = static_cast<uint8_t>(len >> 24);
+    if (len > 0) std::memcpy(out + pos + 4, data + s, static_cast<size_t>(len));
+    pos += 4 + len;
+    if (longIndex >= 0) continue;
+    if (len > maxStat) {
+      longIndex = j;
+      continue;
+    }
+    const uint8_t* p = data + s;
+    if (minIndex < 0 || compare(p, len, minP, minLen) < 0) minIndex = j, minP = p, minLen = len;
+    if (maxIndex < 0 || compare(p, len, maxP, maxLen) > 0) maxIndex = j, maxP = p, maxLen = len;
+  }
+  auto result = Napi::Float64Array::New(env, 4);
+  result[0] = static_cast<double>(pos);
+  result[1] = static_cast<double>(minIndex);
+  result[2] = static_cast<double>(maxIndex);
+  result[3] = static_cast<double>(longIndex);
   return result;
 }
 

@@ -43,6 +43,18 @@ interface CodecAddon {
     box: Float64Array,
   ): Uint8Array;
   takeFixed(values: Uint8Array[], rowBytes: number, ...rows: TakeRows): ArrayBuffer;
+  plainBytes(
+    dest: Uint8Array,
+    at: number,
+    offsets: Int32Array,
+    data: Uint8Array,
+    def: Uint8Array | null,
+    idx: Int32Array | null,
+    a: number,
+    b: number,
+    maxDef: number,
+    maxStat: number,
+  ): Float64Array;
   dictionaryIds(
     offsets: Int32Array[],
     data: Uint8Array[],
@@ -181,6 +193,45 @@ export function dictionaryIds(
     maxBytes,
   );
   return r && { ids: r.ids.map((b) => new Int32Array(b)), page: new Uint8Array(r.page), size: r.size };
+}
+
+/** Where {@link plainBytes} ended, and the value indices its page's statistics need (-1: none). */
+export interface PlainBytesWritten {
+  readonly end: number;
+  /** The least and the greatest value (unsigned bytes, a prefix first). */
+  readonly min: number;
+  readonly max: number;
+  /** The first value longer than `maxStat` bytes. */
+  readonly long: number;
+}
+
+/**
+ * Writes the PLAIN BYTE_ARRAY values of slots `[a, b)` of a piece (as {@link DictionaryPiece})
+ * into `dest` from `at`, each as a 4-byte little-endian length and its bytes; `dest` must have
+ * room (a RangeError otherwise).
+ */
+export function plainBytes(
+  dest: Uint8Array,
+  at: number,
+  piece: Omit<DictionaryPiece, 'slots'>,
+  a: number,
+  b: number,
+  maxDef: number,
+  maxStat: number,
+): PlainBytesWritten {
+  const r = codecs().plainBytes(
+    dest,
+    at,
+    piece.offsets,
+    piece.data,
+    piece.def,
+    piece.idx,
+    a,
+    b,
+    maxDef,
+    maxStat,
+  );
+  return { end: r[0]!, min: r[1]!, max: r[2]!, long: r[3]! };
 }
 
 /** Fixed-width rows of `rowBytes` bytes gathered from each part's `values` (from its row 0). */

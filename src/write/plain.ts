@@ -2,9 +2,10 @@
  * PLAIN encoding of the present values of a page (slot ranges of shredded {@link Piece}s), with
  * the statistics folded in on the way.
  */
+import { plainBytes } from '../io/codecs.js';
 import type { ByteBuffer } from './byte-buffer.js';
 import type { FixedArray, Piece } from './shred.js';
-import type { StatsBuilder } from './stats.js';
+import { MAX_STRING_STAT, type StatsBuilder } from './stats.js';
 
 type FixedCtor = new (n: number) => FixedArray;
 
@@ -132,46 +133,14 @@ function writeBytes(
     }
   }
   out.ensure(total);
-  const bytes = out.bytes;
-  const track = stats.tracksBytes();
-  let pos = out.length;
-  if (dense) {
-    // All values in one copy behind the length slots, then each slid down into place
-    // (copyWithin never overwrites bytes still to be moved: every value moves left).
-    const first = offsets[a]!;
-    const tail = pos + 4 * (b - a) - first;
-    bytes.set(data.subarray(first, offsets[b]!), tail + first);
-    for (let j = a; j < b; j++) {
-      const s = offsets[j]!;
-      const len = offsets[j + 1]! - s;
-      writeLength(bytes, pos, len);
-      pos += 4;
-      bytes.copyWithin(pos, tail + s, tail + s + len);
-      pos += len;
-      if (track) stats.bytes(data, s, s + len);
-    }
-    out.length = pos;
-    return;
+  const w = plainBytes(out.bytes, out.length, { offsets, data, def, idx }, a, b, maxDef, MAX_STRING_STAT);
+  out.length = w.end;
+  // The page's statistics need only its least and greatest values, or its first over-long one.
+  if (!stats.tracksBytes()) return;
+  const fold = (j: number) => stats.bytes(data, offsets[j]!, offsets[j + 1]!);
+  if (w.long >= 0) fold(w.long);
+  else if (w.min >= 0) {
+    fold(w.min);
+    fold(w.max);
   }
-  for (let i = a; i < b; i++) {
-    if (def !== null && def[i] !== maxDef) continue;
-    const j = idx === null ? i : idx[i]!;
-    const s = offsets[j]!;
-    const len = offsets[j + 1]! - s;
-    writeLength(bytes, pos, len);
-    pos += 4;
-    // Short values copy faster by hand than through subarray() + set().
-    if (len > 48) bytes.set(data.subarray(s, s + len), pos);
-    else for (let k = 0; k < len; k++) bytes[pos + k] = data[s + k]!;
-    pos += len;
-    if (track) stats.bytes(data, s, s + len);
-  }
-  out.length = pos;
-}
-
-function writeLength(bytes: Uint8Array, pos: number, len: number): void {
-  bytes[pos] = len & 0xff;
-  bytes[pos + 1] = (len >>> 8) & 0xff;
-  bytes[pos + 2] = (len >>> 16) & 0xff;
-  bytes[pos + 3] = len >>> 24;
 }

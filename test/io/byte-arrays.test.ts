@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dictionaryIds } from '../../src/io/codecs.js';
+import { dictionaryIds, plainBytes } from '../../src/io/codecs.js';
 
 const enc = new TextEncoder();
 
@@ -58,5 +58,30 @@ describe('dictionaryIds', () => {
       /index is out of range/,
     );
     expect(() => dictionaryIds([{ ...p, slots: 3 }], 0, 10, 1 << 20)).toThrow(RangeError);
+  });
+});
+
+describe('plainBytes', () => {
+  it('writes present values with their lengths and names the least, the greatest and the first too long', () => {
+    // Slots 0..4; slot 2 is null; slots index values 3, 0, -, 2, 1.
+    const p = piece(['b', 'ab', 'abc', 'a'], [1, 1, 0, 1, 1], [3, 0, 0, 2, 1]);
+    const dest = new Uint8Array(64).fill(0xee);
+    const w = plainBytes(dest, 2, p, 0, 5, 1, 64);
+    expect(w.end).toBe(2 + 4 * 4 + 1 + 1 + 3 + 2);
+    expect(pageValues(dest.subarray(2, w.end))).toEqual(['a', 'b', 'abc', 'ab']);
+    expect(dest[0]).toBe(0xee);
+    expect([w.min, w.max, w.long]).toEqual([3, 0, -1]);
+    expect(plainBytes(dest, 0, p, 0, 5, 1, 2).long).toBe(2);
+    expect(plainBytes(dest, 0, p, 2, 3, 1, 64)).toEqual({ end: 0, min: -1, max: -1, long: -1 });
+  });
+
+  it('refuses to write past its buffer or read past its values', () => {
+    const p = piece(['abcd', 'ef']);
+    expect(() => plainBytes(new Uint8Array(9), 0, p, 0, 2, 0, 64)).toThrow(/do not fit/);
+    expect(plainBytes(new Uint8Array(14), 0, p, 0, 2, 0, 64).end).toBe(14);
+    expect(() =>
+      plainBytes(new Uint8Array(64), 0, { ...p, offsets: Int32Array.of(0, 4, 99) }, 0, 2, 0, 64),
+    ).toThrow(/offsets are out of range/);
+    expect(() => plainBytes(new Uint8Array(64), 0, p, 0, 3, 0, 64)).toThrow(RangeError);
   });
 });
