@@ -39,15 +39,14 @@ Napi::Value BoxMask(const Napi::CallbackInfo& info) {
     if (v.ByteLength() * 8 < bitOffset + n) throw Napi::RangeError::New(env, "boxMask: validity too short");
     validity = v.Data();
   }
-  const double qx0 = box[0], qy0 = box[1], qx1 = box[2], qy1 = box[3];
+  const double q[4] = {box[0], box[1], box[2], box[3]};
   const double *x0 = cols[0].Data(), *y0 = cols[1].Data(), *x1 = cols[2].Data(), *y1 = cols[3].Data();
   auto mask = Napi::Uint8Array::New(env, n);  // n is a JS array's length: V8 made one that long
   uint8_t* out = mask.Data();
   for (size_t i = 0; i < n; i++) {
     const size_t b = bitOffset + i;
     const bool valid = validity == nullptr || ((validity[b >> 3] >> (b & 7)) & 1);
-    // NaN fails every comparison, so it never matches.
-    out[i] = valid && x0[i] <= qx1 && x1[i] >= qx0 && y0[i] <= qy1 && y1[i] >= qy0 ? 1 : 0;
+    out[i] = valid && boxIntersects(x0[i], y0[i], x1[i], y1[i], q) ? 1 : 0;
   }
   return mask;
 }

@@ -8,6 +8,13 @@
 
 namespace geopart {
 
+// Whether the box [x0, y0, x1, y1] intersects the query box q[0..3] (touching counts); a NaN
+// fails every comparison, so it never matches. The one box test of the addon's filters, as
+// src/read/bbox.ts `boxIntersects` is the TypeScript side's.
+inline bool boxIntersects(double x0, double y0, double x1, double y1, const double* q) {
+  return x0 <= q[2] && x1 >= q[0] && y0 <= q[3] && y1 >= q[1];
+}
+
 // An output buffer made as JS's `new ArrayBuffer(n)` makes one: zeroed, transferable between
 // threads, and a RangeError when it cannot be allocated (V8's C++ ArrayBuffer::New would end
 // the process instead).

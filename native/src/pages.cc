@@ -663,6 +663,45 @@ size_t decodeChunk(const uint8_t* bytes, size_t n, size_t rows, int codec, int m
 
 }  // namespace
 
+// Byte spans (column chunks, or row groups' spans), each one's row count and, where given, the
+// offset its pages start at, checked: rows at most 2^31 - 1 in all (Arrow arrays in JS are
+// indexed by int32), each start within its span. Without starts, each span starts at 0.
+struct SpanList {
+  std::vector<Napi::Uint8Array> bytes;
+  std::vector<size_t> starts;
+  std::vector<size_t> rows;
+  size_t total = 0;
+};
+
+SpanList readSpanList(Napi::Env env, Napi::Array bytes, const Napi::Array* starts, Napi::Array rows) {
+  const uint32_t count = bytes.Length();
+  if (rows.Length() != count || (starts != nullptr && starts->Length() != count)) {
+    throw Napi::RangeError::New(env, "spans, starts and rows differ in length");
+  }
+  SpanList list;
+  for (uint32_t k = 0; k < count; k++) {
+    Napi::Value b = bytes[k];
+    Napi::Value r = rows[k];
+    Napi::Value st = starts != nullptr ? Napi::Value((*starts)[k]) : Napi::Number::New(env, 0);
+    if (!b.IsTypedArray() || !r.IsNumber() || !st.IsNumber()) {
+      throw Napi::TypeError::New(env, "spans are Uint8Arrays, starts and rows numbers");
+    }
+    list.bytes.push_back(b.As<Napi::Uint8Array>());
+    const int64_t sk = st.As<Napi::Number>().Int64Value();
+    const int64_t rk = r.As<Napi::Number>().Int64Value();
+    if (sk < 0 || static_cast<size_t>(sk) > list.bytes.back().ByteLength() || rk < 0) {
+      throw Napi::RangeError::New(env, "a span's start or rows out of range");
+    }
+    list.starts.push_back(static_cast<size_t>(sk));
+    list.rows.push_back(static_cast<size_t>(rk));
+    list.total += static_cast<size_t>(rk);
+    if (rk > INT32_MAX || list.total > static_cast<size_t>(INT32_MAX)) {
+      throw Napi::RangeError::New(env, "more than 2^31 - 1 rows");
+    }
+  }
+  return list;
+}
+
 // decodeColumnChunks(chunks: Uint8Array[], rows: number[], codec: number, physical: number,
 //                    width: number, maxDef: number, keep: Uint8Array | null, skip: boolean)
 //   -> { ends: number[], length, values: ArrayBuffer, offsets: Int32Array | null,
@@ -678,41 +717,24 @@ Napi::Value DecodeColumnChunks(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(
         env, "decodeColumnChunks(chunks, rows, codec, physical, width, maxDef, keep: Uint8Array | null, skip)");
   }
-  auto chunkList = info[0].As<Napi::Array>();
-  auto rowList = info[1].As<Napi::Array>();
   const int codec = info[2].As<Napi::Number>().Int32Value();
   const int physical = info[3].As<Napi::Number>().Int32Value();
   const int width = info[4].As<Napi::Number>().Int32Value();
   const int maxDef = info[5].As<Napi::Number>().Int32Value();
   const bool skip = info[7].As<Napi::Boolean>().Value();
-  const uint32_t count = chunkList.Length();
-  if (rowList.Length() != count) throw Napi::RangeError::New(env, "chunks and rows differ in length");
   if (maxDef < 0 || maxDef > 255) throw Napi::RangeError::New(env, "maxDef out of range");
   if (physical != BOOLEAN && physical != BYTE_ARRAY && width <= 0) throw Napi::RangeError::New(env, "width");
-  std::vector<Napi::Uint8Array> chunks;
-  std::vector<size_t> rows;
-  size_t total = 0;
-  for (uint32_t k = 0; k < count; k++) {
-    Napi::Value c = chunkList[k];
-    Napi::Value r = rowList[k];
-    if (!c.IsTypedArray() || !r.IsNumber()) throw Napi::TypeError::New(env, "chunks are Uint8Arrays, rows numbers");
-    const int64_t rk = r.As<Napi::Number>().Int64Value();
-    if (rk < 0) throw Napi::RangeError::New(env, "rows out of range");
-    chunks.push_back(c.As<Napi::Uint8Array>());
-    rows.push_back(static_cast<size_t>(rk));
-    total += static_cast<size_t>(rk);
-    if (rk > INT32_MAX || total > static_cast<size_t>(INT32_MAX)) {
-      throw Napi::RangeError::New(env, "more than 2^31 - 1 rows");
-    }
-  }
+  const SpanList list = readSpanList(env, info[0].As<Napi::Array>(), nullptr, info[1].As<Napi::Array>());
+  const std::vector<Napi::Uint8Array>& chunks = list.bytes;
+  const std::vector<size_t>& rows = list.rows;
+  const uint32_t count = static_cast<uint32_t>(chunks.size());
+  const size_t total = list.total;
   const uint8_t* keep = nullptr;
   if (info[6].IsTypedArray()) {
     auto k = info[6].As<Napi::Uint8Array>();
     if (k.ByteLength() < total) throw Napi::RangeError::New(env, "keep is shorter than the rows");
     keep = k.Data();
   }
-  // Arrow arrays in JS are indexed by int32: more rows than that are no row groups of ours.
-  if (total > static_cast<size_t>(INT32_MAX)) throw Napi::RangeError::New(env, "more than 2^31 - 1 rows");
   size_t outRows = skip ? 0 : total;
   if (keep != nullptr && !skip) {
     outRows = 0;
@@ -815,27 +837,11 @@ Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
     which[c] = Napi::Value(whichList[c]).As<Napi::Number>().Uint32Value();
     if (which[c] >= leaves) throw Napi::RangeError::New(env, "coveringMask: which names a leaf out of range");
   }
-  std::vector<Napi::Uint8Array> spans;
-  std::vector<size_t> starts, rows;
-  size_t total = 0;
-  for (uint32_t k = 0; k < count; k++) {
-    Napi::Value s = spanList[k];
-    Napi::Value st = startList[k];
-    Napi::Value r = rowList[k];
-    if (!s.IsTypedArray() || !st.IsNumber() || !r.IsNumber()) throw Napi::TypeError::New(env, "coveringMask: spans, numbers");
-    spans.push_back(s.As<Napi::Uint8Array>());
-    const int64_t sk = st.As<Napi::Number>().Int64Value();
-    const int64_t rk = r.As<Napi::Number>().Int64Value();
-    if (sk < 0 || static_cast<size_t>(sk) > spans.back().ByteLength() || rk < 0) {
-      throw Napi::RangeError::New(env, "coveringMask: start or rows out of range");
-    }
-    starts.push_back(static_cast<size_t>(sk));
-    rows.push_back(static_cast<size_t>(rk));
-    total += static_cast<size_t>(rk);
-    if (rk > INT32_MAX || total > static_cast<size_t>(INT32_MAX)) {
-      throw Napi::RangeError::New(env, "more than 2^31 - 1 rows");
-    }
-  }
+  const SpanList list = readSpanList(env, spanList, &startList, rowList);
+  const std::vector<Napi::Uint8Array>& spans = list.bytes;
+  const std::vector<size_t>& starts = list.starts;
+  const std::vector<size_t>& rows = list.rows;
+  const size_t total = list.total;
   // The leaves' values and levels for all rows, in buffers reused from call to call (bounded by
   // one window of row groups), so a query touches no fresh memory for boxes it only tests.
   thread_local std::vector<std::vector<uint8_t>> values, levels;
@@ -866,7 +872,7 @@ Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
       }
       first += rows[k];
     }
-    const double qx0 = box[0], qy0 = box[1], qx1 = box[2], qy1 = box[3];
+    const double q[4] = {box[0], box[1], box[2], box[3]};
     const double* c[4];
     for (int i = 0; i < 4; i++) c[i] = reinterpret_cast<const double*>(values[which[i]].data());
     Output mask(env, total);
@@ -874,7 +880,7 @@ Napi::Value CoveringMask(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < total; i++) {
       bool present = true;
       for (uint32_t j = 0; j < leaves; j++) present = present && (maxDefs[j] == 0 || levels[j][i] == maxDefs[j]);
-      out[i] = present && c[0][i] <= qx1 && c[2][i] >= qx0 && c[1][i] <= qy1 && c[3][i] >= qy0 ? 1 : 0;
+      out[i] = present && boxIntersects(c[0][i], c[1][i], c[2][i], c[3][i], q) ? 1 : 0;
     }
     return Napi::Uint8Array::New(env, total, mask.buffer(), 0);
   } catch (const Unsupported&) {

@@ -10,9 +10,25 @@
 import { createRequire } from 'node:module';
 import { addonLoader } from './addon-file.js';
 
+/**
+ * The addon's functions. Those exported as they are (by {@link passThrough}) carry their
+ * documentation here; the others are wrapped below, where theirs is.
+ */
 interface CodecAddon {
+  /** Compresses `data` into one zstd frame at `level` (a Parquet page body). */
   zstdCompress(data: Uint8Array, level: number): Uint8Array;
+  /** Compresses `data` into one raw LZ4 block (Parquet's LZ4_RAW). */
   lz4RawCompress(data: Uint8Array): Uint8Array;
+  /**
+   * Decodes one leaf's Parquet column chunk from the start of each of `chunks` (its pages, until
+   * `rows[k]` values are read) into one run of Arrow buffers, the chunks' rows one after another:
+   * `codec` and `physical` are Parquet's enum numbers, `width` the bytes of a fixed-width value,
+   * `maxDef` the leaf's definition level when present. With `keep` (a byte per row of all the
+   * chunks), only the rows whose byte is not 0 are output; with `skip`, none are (the pages are
+   * walked past, to find where they end). Null when a chunk uses an encoding, page type or codec
+   * the addon does not decode (repetition levels, DELTA encodings, LZO or Brotli); throws an
+   * Error on bytes that do not decode.
+   */
   decodeColumnChunks(
     chunks: readonly Uint8Array[],
     rows: readonly number[],
@@ -23,6 +39,7 @@ interface CodecAddon {
     keep: Uint8Array | null,
     skip: boolean,
   ): DecodedColumnChunks | null;
+  /** A validity bitmap of `levels`: bit i is set where `levels[i] >= level`; `nulls` counts the others. */
   presentBits(levels: Uint8Array, level: number): { bits: Uint8Array; nulls: number };
   coveringMask(
     spans: readonly Uint8Array[],
@@ -42,6 +59,7 @@ interface CodecAddon {
     bitOffset: number,
     box: Float64Array,
   ): Uint8Array;
+  /** Fixed-width rows of `rowBytes` bytes gathered from each part's `values` (from its row 0). */
   takeFixed(values: Uint8Array[], rowBytes: number, ...rows: TakeRows): ArrayBuffer;
   plainBytes(
     dest: Uint8Array,
@@ -65,11 +83,16 @@ interface CodecAddon {
     limit: number,
     maxBytes: number,
   ): { ids: ArrayBuffer[]; page: ArrayBuffer; size: number } | null;
+  /**
+   * Bits gathered from each part's bitmap (its row r at bit `bitOffsets[i] + r`; a null bitmap
+   * is all ones); `zeros` counts the clear bits gathered.
+   */
   takeBits(
     bits: (Uint8Array | null)[],
     bitOffsets: Int32Array,
     ...rows: TakeRows
   ): { bits: ArrayBuffer; zeros: number };
+  /** Byte arrays gathered from each part's `offsets` (from its row 0) into `values`; new offsets from 0. */
   takeBinary(
     offsets: Int32Array[],
     values: Uint8Array[],
@@ -107,38 +130,18 @@ const codecs = addonLoader<CodecAddon>(
   () => require('../../native/build/Release/geopart_codecs.node'),
 );
 
-/** Compresses `data` into one zstd frame at `level` (a Parquet page body). */
-export function zstdCompress(data: Uint8Array, level: number): Uint8Array {
-  return codecs().zstdCompress(data, level);
+/** An addon function exported as it is, the addon loaded on its first call. */
+function passThrough<K extends keyof CodecAddon>(name: K): CodecAddon[K] {
+  return ((...args: unknown[]) => (codecs()[name] as (...a: unknown[]) => unknown)(...args)) as CodecAddon[K];
 }
 
-/** Compresses `data` into one raw LZ4 block (Parquet's LZ4_RAW). */
-export function lz4RawCompress(data: Uint8Array): Uint8Array {
-  return codecs().lz4RawCompress(data);
-}
-
-/**
- * Decodes one leaf's Parquet column chunk from the start of each of `chunks` (its pages, until
- * `rows[k]` values are read) into one run of Arrow buffers, the chunks' rows one after another:
- * `codec` and `physical` are Parquet's enum numbers, `width` the bytes of a fixed-width value,
- * `maxDef` the leaf's definition level when present. With `keep` (a byte per row of all the
- * chunks), only the rows whose byte is not 0 are output; with `skip`, none are (the pages are
- * walked past, to find where they end). Null when a chunk uses an encoding, page type or codec
- * the addon does not decode (repetition levels, DELTA encodings, LZO or Brotli); throws an Error on
- * bytes that do not decode.
- */
-export function decodeColumnChunks(
-  chunks: readonly Uint8Array[],
-  rows: readonly number[],
-  codec: number,
-  physical: number,
-  width: number,
-  maxDef: number,
-  keep: Uint8Array | null,
-  skip: boolean,
-): DecodedColumnChunks | null {
-  return codecs().decodeColumnChunks(chunks, rows, codec, physical, width, maxDef, keep, skip);
-}
+export const zstdCompress = passThrough('zstdCompress');
+export const lz4RawCompress = passThrough('lz4RawCompress');
+export const decodeColumnChunks = passThrough('decodeColumnChunks');
+export const presentBits = passThrough('presentBits');
+export const takeFixed = passThrough('takeFixed');
+export const takeBits = passThrough('takeBits');
+export const takeBinary = passThrough('takeBinary');
 
 /**
  * The bbox filter over row groups' byte spans: from `starts[k]` in each of `spans` (of `rows[k]`
@@ -232,37 +235,6 @@ export function plainBytes(
     maxStat,
   );
   return { end: r[0]!, min: r[1]!, max: r[2]!, long: r[3]! };
-}
-
-/** Fixed-width rows of `rowBytes` bytes gathered from each part's `values` (from its row 0). */
-export function takeFixed(values: Uint8Array[], rowBytes: number, ...rows: TakeRows): ArrayBuffer {
-  return codecs().takeFixed(values, rowBytes, ...rows);
-}
-
-/**
- * Bits gathered from each part's bitmap (its row r at bit `bitOffsets[i] + r`; a null bitmap is
- * all ones); `zeros` counts the clear bits gathered.
- */
-export function takeBits(
-  bits: (Uint8Array | null)[],
-  bitOffsets: Int32Array,
-  ...rows: TakeRows
-): { bits: ArrayBuffer; zeros: number } {
-  return codecs().takeBits(bits, bitOffsets, ...rows);
-}
-
-/** Byte arrays gathered from each part's `offsets` (from its row 0) into `values`; new offsets from 0. */
-export function takeBinary(
-  offsets: Int32Array[],
-  values: Uint8Array[],
-  ...rows: TakeRows
-): { offsets: ArrayBuffer; values: ArrayBuffer } {
-  return codecs().takeBinary(offsets, values, ...rows);
-}
-
-/** A validity bitmap of `levels`: bit i is set where `levels[i] >= level`; `nulls` counts the others. */
-export function presentBits(levels: Uint8Array, level: number): { bits: Uint8Array; nulls: number } {
-  return codecs().presentBits(levels, level);
 }
 
 /**

@@ -24,7 +24,13 @@ export function checkBBox(bbox: unknown, what = 'bbox'): BBox {
   return [minx, miny, maxx, maxy];
 }
 
-/** True when boxes `a` and `b` (as `[minx, miny, maxx, maxy]`) intersect, touching included. */
-export function boxesIntersect(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  return a[0]! <= b[2]! && b[0]! <= a[2]! && a[1]! <= b[3]! && b[1]! <= a[3]!;
+/**
+ * True when box `i` of `boxes` (`[minx, miny, maxx, maxy]` per box, one after another)
+ * intersects `q`, touching included. A NaN fails every comparison, so it never matches; an
+ * unknown box written as `[-Inf, -Inf, Inf, Inf]` matches every query. The reader's one box
+ * test in TypeScript (the codec addon's is `boxIntersects` in native/src/codecs.h).
+ */
+export function boxIntersects(boxes: ArrayLike<number>, i: number, q: BBox): boolean {
+  const o = 4 * i;
+  return boxes[o]! <= q[2] && boxes[o + 2]! >= q[0] && boxes[o + 1]! <= q[3] && boxes[o + 3]! >= q[1];
 }

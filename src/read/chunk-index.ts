@@ -5,6 +5,7 @@
  * are kept beside the index and match every box.
  */
 import Flatbush from 'flatbush';
+import { boxIntersects } from './bbox.js';
 import type { ChunkList } from './chunk-list.js';
 import type { BBox } from './types.js';
 
@@ -35,20 +36,15 @@ export class ChunkIndex {
    */
   search(bbox?: BBox): Int32Array {
     if (bbox === undefined) return Int32Array.from({ length: this.length }, (_, i) => i);
-    const [qx0, qy0, qx1, qy1] = bbox;
-    const b = this.boxes;
     if (this.length <= SCAN_CHUNKS) {
       // An unknown box is [-Inf, -Inf, Inf, Inf], which every box intersects.
       const out = new Int32Array(this.length);
       let n = 0;
-      for (let i = 0; i < this.length; i++) {
-        if (b[4 * i]! <= qx1 && b[4 * i + 2]! >= qx0 && b[4 * i + 1]! <= qy1 && b[4 * i + 3]! >= qy0)
-          out[n++] = i;
-      }
+      for (let i = 0; i < this.length; i++) if (boxIntersects(this.boxes, i, bbox)) out[n++] = i;
       return out.slice(0, n);
     }
     if (this.indexed === null) this.build();
-    const hits = this.index === null ? [] : this.index.search(qx0, qy0, qx1, qy1);
+    const hits = this.index === null ? [] : this.index.search(...bbox);
     const unbounded = this.unbounded!;
     const out = new Int32Array(hits.length + unbounded.length);
     for (let k = 0; k < hits.length; k++) out[k] = this.indexed![hits[k]!]!;

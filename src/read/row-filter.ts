@@ -10,6 +10,7 @@ import { type GeoArrowEncoding, geoarrowToWkb } from '../geometry/geoarrow-to-wk
 import { intersectsBoxMask } from '../geometry/intersects-box.js';
 import type { WkbColumn } from '../geometry/wkb.js';
 import { boxMask } from '../io/codecs.js';
+import { boxIntersects } from './bbox.js';
 import type { GeoLayout } from './plain-chunks.js';
 import type { BBox } from './types.js';
 
@@ -85,10 +86,7 @@ export function rowMask(
   } else {
     const b = wkbBounds(geometryWkb(batch, layout, url));
     mask = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      if (b[4 * i]! <= qx1 && b[4 * i + 2]! >= qx0 && b[4 * i + 1]! <= qy1 && b[4 * i + 3]! >= qy0)
-        mask[i] = 1;
-    }
+    for (let i = 0; i < n; i++) if (boxIntersects(b, i, bbox)) mask[i] = 1;
   }
   return exact ? intersectsBoxMask(geometryWkb(batch, layout, url), bbox, mask) : mask;
 }
