@@ -194,11 +194,12 @@ export class KeyTableBuilder {
 
   /**
    * Turns the table (at most `maxRows` rows so far) into a sample: its rows become the first
-   * candidates, in slots for a quarter as many again.
+   * candidates, in slots for half as many again (so that the bar is lowered, a pass over every
+   * slot, about every half a sample of new candidates rather than every quarter).
    */
   private startSample(): void {
     const n = this.rows;
-    const slots = this.maxRows + Math.max(1024, Math.ceil(this.maxRows / 4));
+    const slots = this.maxRows + Math.max(1024, Math.ceil(this.maxRows / 2));
     const next = this.alloc(slots);
     for (const c of COLUMNS) next[c].set(this.cols[c].subarray(0, n));
     this.cols = next;

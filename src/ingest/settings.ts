@@ -122,7 +122,7 @@ export function ingestSettings(step: GeospatialPartitionJobStepConfig): IngestSe
  * Bytes of memory the planner takes per key it holds: the key (56), its row index and place in
  * the sample (8), the plan's order and the splitter's working copies (28), the chunk of each row
  * (4), with room to spare. While the scan keeps a sample, its slots (the key, row index and
- * hash) number a quarter more than the keys: 80 bytes per key.
+ * hash) number half as many again as the keys: 96 bytes per key.
  */
 const PLAN_BYTES_PER_ROW = 128;
 
