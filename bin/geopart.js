@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { statSync } from 'node:fs';
 import module from 'node:module';
 
 // Node 22.1 and later keep the compiled code of the modules on disk between runs (in the
@@ -8,12 +7,11 @@ import module from 'node:module';
 module.enableCompileCache?.();
 
 // The command line's single-file build (scripts/bundle.mjs), which starts several times faster
-// than its module graph, when it is no older than the module it was built from.
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+// than its module graph, when no module it was made from is newer (dist/util/bundle.js).
+const { freshBundle } = await import('../dist/util/bundle.js');
 const bundle = new URL('../dist/bundle/main.mjs', import.meta.url);
-const built = statSync(bundle, { throwIfNoEntry: false });
-const source = statSync(entry, { throwIfNoEntry: false });
-const { main } = await import(built && source && built.mtimeMs >= source.mtimeMs ? bundle.href : entry.href);
+const fresh = freshBundle(bundle, new URL('../dist/bundle/inputs.json', import.meta.url));
+const { main } = await import(fresh ? bundle.href : '../dist/cli/main.js');
 
 // A reader that stops early (`geopart query ... | head`) closes the pipe: stop quietly, as
 // Unix tools do, rather than die on EPIPE.

@@ -1,4 +1,5 @@
-// Parquet page codecs: compression for the writer, decompression and page decoding for the reader.
+// The codec addon: page compression, the string dictionary and PLAIN byte arrays for the writer;
+// page decoding and box filters for the reader; row gathers for both.
 #pragma once
 
 #include <napi.h>

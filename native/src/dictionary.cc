@@ -139,7 +139,7 @@ Napi::Value DictionaryIds(const Napi::CallbackInfo& info) {
       int32_t id = table[at];
       while (id >= 0) {
         const Entry& en = entries[id];
-        if (en.hash == h && en.length == len && std::memcmp(en.data, v, len) == 0) break;
+        if (en.hash == h && en.length == len && (len == 0 || std::memcmp(en.data, v, len) == 0)) break;
         at = (at + 1) & mask;
         id = table[at];
       }
@@ -236,7 +236,8 @@ Napi::Value PlainBytes(const Napi::CallbackInfo& info) {
   const uint8_t *minP = nullptr, *maxP = nullptr;
   int64_t minLen = 0, maxLen = 0;
   auto compare = [](const uint8_t* p, int64_t n, const uint8_t* q, int64_t m) {
-    const int c = std::memcmp(p, q, static_cast<size_t>(n < m ? n : m));
+    const size_t common = static_cast<size_t>(n < m ? n : m);
+    const int c = common == 0 ? 0 : std::memcmp(p, q, common);
     return c != 0 ? c : (n < m ? -1 : n > m ? 1 : 0);
   };
   for (int64_t i = a; i < b; i++) {

@@ -663,6 +663,8 @@ size_t decodeChunk(const uint8_t* bytes, size_t n, size_t rows, int codec, int m
 
 }  // namespace
 
+namespace {
+
 // Byte spans (column chunks, or row groups' spans), each one's row count and, where given, the
 // offset its pages start at, checked: rows at most 2^31 - 1 in all (Arrow arrays in JS are
 // indexed by int32), each start within its span. Without starts, each span starts at 0.
@@ -701,6 +703,8 @@ SpanList readSpanList(Napi::Env env, Napi::Array bytes, const Napi::Array* start
   }
   return list;
 }
+
+}  // namespace
 
 // decodeColumnChunks(chunks: Uint8Array[], rows: number[], codec: number, physical: number,
 //                    width: number, maxDef: number, keep: Uint8Array | null, skip: boolean)

@@ -1,7 +1,8 @@
-// Row gathers for src/arrow/take-multi.ts: row j of the output is row rowOf[j] of part
-// batchOf[j], over the buffers of one column's parts (Arrow arrays of one type). Write tasks
-// gather an output file's rows from the spilled batches with them, and table reads the rows a
-// box keeps. Every index is checked against its part before it is read.
+// Row gathers for src/io/take-multi.ts: row j of the output is row rowOf[j] of part
+// batchOf[j], over the buffers of one column's parts (Arrow arrays of one type). Shuffle tasks
+// gather their rows from the spilled batches with them, write tasks merge the shuffle's
+// pieces, and table reads gather the rows a box keeps. Every index is checked against its part
+// before it is read.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -91,17 +92,18 @@ Napi::Value TakeFixed(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "takeFixed(values, rowBytes, partRows, batchOf, rowOf)");
   }
   const int64_t w64 = info[1].As<Napi::Number>().Int64Value();
-  if (w64 < 1 || w64 > (1 << 20)) throw Napi::RangeError::New(env, "takeFixed: rowBytes out of range");
+  if (w64 < 0 || w64 > INT32_MAX) throw Napi::RangeError::New(env, "takeFixed: rowBytes out of range");
   const size_t w = static_cast<size_t>(w64);
   Rows rows = readRows(info, 2, "takeFixed");
   auto parts = partArrays(env, info[0], rows.partRows.size(), false, "takeFixed");
   std::vector<const uint8_t*> src(parts.size());
   for (size_t i = 0; i < parts.size(); i++) {
-    if (parts[i].ByteLength() / w < static_cast<size_t>(rows.partRows[i])) {
+    if (parts[i].ByteLength() < static_cast<size_t>(rows.partRows[i]) * w) {
       throw Napi::RangeError::New(env, "takeFixed: a part's values are shorter than its rows");
     }
     src[i] = parts[i].Data();
   }
+  // Rows of zero bytes (FixedSizeBinary(0)) are still checked, and copy nothing.
   Output out(env, rows.n * w);
   uint8_t* o = out.data();
   switch (w) {
@@ -114,7 +116,7 @@ Napi::Value TakeFixed(const Napi::CallbackInfo& info) {
       for (size_t j = 0; j < rows.n; j++) {
         size_t b, r;
         at(rows, j, env, "takeFixed", &b, &r);
-        std::memcpy(o + j * w, src[b] + r * w, w);
+        if (w > 0) std::memcpy(o + j * w, src[b] + r * w, w);
       }
   }
   return out.buffer();
@@ -184,7 +186,7 @@ Napi::Value TakeBinary(const Napi::CallbackInfo& info) {
     Napi::Value e = offArray[i];
     if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
         e.As<Napi::TypedArray>().ElementLength() < static_cast<size_t>(rows.partRows[i]) + 1) {
-      throw Napi::TypeError::New(env, "takeBinary: each part's offsets are an Int32Array of its rows + 1");
+      throw Napi::RangeError::New(env, "takeBinary: each part's offsets are an Int32Array of its rows + 1");
     }
     offs[i] = e.As<Napi::Int32Array>().Data();
     vals[i] = values[i].Data();

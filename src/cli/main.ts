@@ -35,7 +35,7 @@ const HELP: Readonly<Record<string, string>> = {
 
 /**
  * Runs the command line and returns the process exit code. Errors are printed to stderr,
- * never thrown, so `bin/geopart.js` stays a one-liner.
+ * never thrown, so `bin/geopart.js` only picks the build to load and calls this.
  */
 export async function main(
   argv: readonly string[],

@@ -39,7 +39,7 @@ import { withByteSpans } from './chunk-metadata.js';
 /**
  * This module, as `createPool` takes it; the pool's `run` is typed by {@link tasks}. Its URL is
  * spelled from its folder's parent, so that it names this module from the command line's
- * single-file build in dist/cli/ as well (scripts/bundle.mjs).
+ * single-file build in dist/bundle/ as well (scripts/bundle.mjs).
  */
 export const INGEST_TASKS = taskModule<typeof tasks>(new URL('../ingest/tasks.js', import.meta.url));
 

@@ -1,6 +1,7 @@
 /**
- * Parquet page codecs (the system libzstd, liblz4 and zlib) and the reader's page decoder and
- * box filters, through geopart's small codec addon (native/build/Release/geopart_codecs.node).
+ * Parquet page codecs (the system libzstd, liblz4 and zlib), the writer's string dictionary and
+ * PLAIN byte arrays, the reader's page decoder and box filters, and the row gathers of
+ * io/take-multi.ts, through geopart's small codec addon (native/build/Release/geopart_codecs.node).
  * It links no GDAL, so loading it costs about a millisecond: the table reader uses it without
  * paying GDAL's start-up.
  *
@@ -120,6 +121,25 @@ export interface DecodedColumnChunks {
   readonly defs: Uint8Array | null;
 }
 
+/** Every function of {@link CodecAddon}: an addon built from older sources lacks some. */
+const CODEC_FUNCTIONS = [
+  'zstdCompress',
+  'lz4RawCompress',
+  'decodeColumnChunks',
+  'presentBits',
+  'coveringMask',
+  'boxMask',
+  'takeFixed',
+  'takeBits',
+  'takeBinary',
+  'plainBytes',
+  'dictionaryIds',
+] as const satisfies readonly (keyof CodecAddon)[];
+// Every function is listed: a key of CodecAddon missing from the list fails to compile here.
+type Unlisted = Exclude<keyof CodecAddon, (typeof CODEC_FUNCTIONS)[number]>;
+const allListed: Unlisted extends never ? true : never = true;
+void allListed;
+
 const require = createRequire(import.meta.url);
 /** The addon, loaded on first use. */
 const codecs = addonLoader<CodecAddon>(
@@ -128,6 +148,7 @@ const codecs = addonLoader<CodecAddon>(
   'Build it with `npm run build:native addon` (needs libzstd-dev, liblz4-dev, zlib1g-dev and a C++17 compiler).',
   // The path is spelled out (it is the URL's) so that `npm run depcheck` sees the import.
   () => require('../../native/build/Release/geopart_codecs.node'),
+  CODEC_FUNCTIONS,
 );
 
 /** An addon function exported as it is, the addon loaded on its first call. */

@@ -17,8 +17,15 @@ function rowsOf(parts: readonly Data[], batchOf: Int32Array, rowOf: Int32Array):
   return [Int32Array.from(parts, (p) => p.length), batchOf, rowOf];
 }
 
-function bytesOf(v: ArrayBufferView): Uint8Array {
-  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+/** A buffer's bytes; none for a buffer an empty part may leave out. */
+function bytesOf(v: ArrayBufferView | undefined): Uint8Array {
+  return v === undefined ? new Uint8Array(0) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** A byte-array part's offsets; `[0]` for an empty part whose writer left them out. */
+function offsetsOf(p: Data): Int32Array {
+  const o = p.valueOffsets as Int32Array | undefined;
+  return o !== undefined && o.length > p.length ? o : Int32Array.of(0);
 }
 
 /** The gathered validity bitmap and null count; no bitmap when every row taken is valid. */
@@ -45,10 +52,11 @@ function takeColumn(parts: readonly Data[], batchOf: Int32Array, rowOf: Int32Arr
       o: number,
       n: number,
     ) => ArrayBufferView) & { BYTES_PER_ELEMENT: number };
-    const C = first.values.constructor as Ctor;
+    // The type's array (an empty part may have no values to ask).
+    const C = (t as unknown as { ArrayType: Ctor }).ArrayType;
     // apache-arrow slices data buffers with the Data: values from row 0.
     const buffer = takeFixed(
-      parts.map((p) => bytesOf(p.values as ArrayBufferView)),
+      parts.map((p) => bytesOf(p.values as ArrayBufferView | undefined)),
       stride * C.BYTES_PER_ELEMENT,
       ...rows,
     );
@@ -57,7 +65,7 @@ function takeColumn(parts: readonly Data[], batchOf: Int32Array, rowOf: Int32Arr
   if (DataType.isBool(t)) {
     const [validity, nulls] = takeValidity(parts, rows);
     const values = takeBits(
-      parts.map((p) => bytesOf(p.values as Uint8Array)),
+      parts.map((p) => bytesOf(p.values as Uint8Array | undefined)),
       Int32Array.from(parts, (p) => p.offset),
       ...rows,
     );
@@ -66,8 +74,8 @@ function takeColumn(parts: readonly Data[], batchOf: Int32Array, rowOf: Int32Arr
   if (DataType.isBinary(t) || DataType.isUtf8(t)) {
     const [validity, nulls] = takeValidity(parts, rows);
     const taken = takeBinary(
-      parts.map((p) => p.valueOffsets as Int32Array),
-      parts.map((p) => p.values as Uint8Array),
+      parts.map(offsetsOf),
+      parts.map((p) => bytesOf(p.values as Uint8Array | undefined)),
       ...rows,
     );
     const offsets = new Int32Array(taken.offsets);

@@ -4,12 +4,12 @@
  * {@link WorkerPool.run}, so a task's name, argument and result cannot drift apart
  * (task-map.ts).
  */
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { fromWire } from '../errors.js';
+import { freshBundle } from '../util/bundle.js';
 import type { TaskArg, TaskFailure, TaskMap, TaskModule, TaskResult } from './task-map.js';
 
 /** src/ and dist/, when this module runs from src/ under a TypeScript runner (tests). */
@@ -24,21 +24,21 @@ function built(url: URL): string {
 
 /**
  * The module a worker imports for task module `href`: its single-file build beside it
- * (`tasks.bundle.mjs` for `tasks.js`, made by scripts/bundle-tasks.mjs), which loads several
- * times faster than the module graph, when there is one no older than the module; else the
- * module itself.
+ * (`tasks.bundle.mjs` for `tasks.js`, made by scripts/bundle.mjs), which loads several times
+ * faster than the module graph, when no module it was made from is newer (`util/bundle.ts`);
+ * else the module itself.
  */
 export function loadable(href: string): string {
   if (!href.startsWith('file:') || !href.endsWith('.js')) return href;
   const bundle = href.replace(/\.js$/, '.bundle.mjs');
-  const made = statSync(new URL(bundle), { throwIfNoEntry: false });
-  const source = statSync(new URL(href), { throwIfNoEntry: false });
-  return made && source && made.mtimeMs >= source.mtimeMs ? bundle : href;
+  const inputs = href.replace(/\.js$/, '.bundle.inputs.json');
+  return freshBundle(new URL(bundle), new URL(inputs)) ? bundle : href;
 }
 
 /**
  * The workers' entry, which loads the task module and runs its tasks. Spelled from this
- * folder's parent, so that it holds from the command line's single-file build in dist/cli/ too.
+ * folder's parent, so that it holds from the command line's single-file build in dist/bundle/
+ * too.
  */
 const WORKER_ENTRY = new URL('../pool/worker-entry.cjs', import.meta.url);
 

@@ -27,8 +27,9 @@ export function checkBBox(bbox: unknown, what = 'bbox'): BBox {
 /**
  * True when box `i` of `boxes` (`[minx, miny, maxx, maxy]` per box, one after another)
  * intersects `q`, touching included. A NaN fails every comparison, so it never matches; an
- * unknown box written as `[-Inf, -Inf, Inf, Inf]` matches every query. The reader's one box
- * test in TypeScript (the codec addon's is `boxIntersects` in native/src/codecs.h).
+ * unknown box written as `[-Inf, -Inf, Inf, Inf]` matches every query. The reader's box test
+ * over lists of boxes (the codec addon's is `boxIntersects` in native/src/codecs.h; `rowMask`
+ * keeps an inline one over four columns, for Float32 coverings and null bounds).
  */
 export function boxIntersects(boxes: ArrayLike<number>, i: number, q: BBox): boolean {
   const o = 4 * i;

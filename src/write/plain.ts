@@ -1,6 +1,7 @@
 /**
  * PLAIN encoding of the present values of a page (slot ranges of shredded {@link Piece}s), with
- * the statistics folded in on the way.
+ * the statistics folded in: each value on the way, or for byte arrays (written by the codec
+ * addon) the page's least and greatest values, which give the same statistics.
  */
 import { plainBytes } from '../io/codecs.js';
 import type { ByteBuffer } from './byte-buffer.js';

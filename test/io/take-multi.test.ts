@@ -1,4 +1,4 @@
-import { Field, Float64, type RecordBatch, Struct, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import { Data, Field, Float64, RecordBatch, Struct, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { takeBinary, takeBits, takeFixed } from '../../src/io/codecs.js';
@@ -95,5 +95,35 @@ describe('the codec addon gathers', () => {
     );
     expect(new Uint8Array(out)[0]).toBe(0b011);
     expect(zeros).toBe(1);
+  });
+});
+
+describe('takeRowsMulti with empty parts', () => {
+  it('takes from parts beside an empty one whose writer left its buffers out', () => {
+    const full = new Table({
+      s: vectorFromArray(['a', 'bc', null], new Utf8()),
+      x: vectorFromArray([1.5, 2.5, 3.5], new Float64()),
+    }).batches[0]!;
+    // An empty part as an IPC writer may give it: offsets and values absent.
+    const emptyColumn = (d: Data) =>
+      new Data(d.type, 0, 0, 0, { 0: new Int32Array(0), 1: undefined, 2: undefined } as never);
+    const empty = new RecordBatch(
+      full.schema,
+      new Data(full.data.type, 0, 0, 0, {}, full.data.children.map(emptyColumn)),
+    );
+    const out = takeRowsMulti([empty, full], Int32Array.of(1, 1, 1), Int32Array.of(2, 0, 1));
+    expect(out.getChild('s')!.toArray()).toEqual([null, 'a', 'bc']);
+    expect(Array.from(out.getChild('x')!.toArray() as Float64Array)).toEqual([3.5, 1.5, 2.5]);
+  });
+
+  it('takes rows of zero bytes, checking their indices', () => {
+    expect(
+      new Uint8Array(
+        takeFixed([new Uint8Array(0)], 0, Int32Array.of(3), Int32Array.of(0, 0), Int32Array.of(2, 1)),
+      ).length,
+    ).toBe(0);
+    expect(() =>
+      takeFixed([new Uint8Array(0)], 0, Int32Array.of(3), Int32Array.of(0), Int32Array.of(3)),
+    ).toThrow(RangeError);
   });
 });
