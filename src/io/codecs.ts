@@ -12,8 +12,9 @@ import { createRequire } from 'node:module';
 import { addonLoader } from './addon-file.js';
 
 /**
- * The addon's functions. Those exported as they are (by {@link passThrough}) carry their
- * documentation here; the others are wrapped below, where theirs is.
+ * The addon's functions. Those exported as they are (by {@link passThrough}) or with a box
+ * argument given as 4 numbers (by {@link boxLast}) carry their documentation here; the others
+ * are wrapped below, where theirs is.
  */
 interface CodecAddon {
   /** Compresses `data` into one zstd frame at `level` (a Parquet page body). */
@@ -42,6 +43,14 @@ interface CodecAddon {
   ): DecodedColumnChunks | null;
   /** A validity bitmap of `levels`: bit i is set where `levels[i] >= level`; `nulls` counts the others. */
   presentBits(levels: Uint8Array, level: number): { bits: Uint8Array; nulls: number };
+  /**
+   * The bbox filter over row groups' byte spans: from `starts[k]` in each of `spans` (of
+   * `rows[k]` rows), decodes the consecutive DOUBLE leaves of a bbox covering column (definition
+   * levels `maxDefs`, one per leaf) and sets `mask[row]` where every leaf is present and the box
+   * made of the leaves `which` (xmin, ymin, xmax, ymax) intersects `box`, touching included.
+   * The boxes stay in the addon's reused buffers. Null when a page uses an encoding or codec
+   * the addon does not decode; throws an Error on bytes that do not decode.
+   */
   coveringMask(
     spans: readonly Uint8Array[],
     starts: readonly number[],
@@ -51,6 +60,10 @@ interface CodecAddon {
     which: readonly number[],
     box: Float64Array,
   ): Uint8Array | null;
+  /**
+   * 1 for each row whose box `[xmin, ymin, xmax, ymax]` intersects `box` (touching counts) and
+   * whose bit in `validity` (from `bitOffset`; all when null) is set; a NaN never matches.
+   */
   boxMask(
     xmin: Float64Array,
     ymin: Float64Array,
@@ -164,25 +177,23 @@ export const takeFixed = passThrough('takeFixed');
 export const takeBits = passThrough('takeBits');
 export const takeBinary = passThrough('takeBinary');
 
-/**
- * The bbox filter over row groups' byte spans: from `starts[k]` in each of `spans` (of `rows[k]`
- * rows), decodes the consecutive DOUBLE leaves of a bbox covering column (definition levels
- * `maxDefs`, one per leaf) and sets `mask[row]` where every leaf is present and the box made of
- * the leaves `which` (xmin, ymin, xmax, ymax) intersects `box`, touching included. The boxes
- * stay in the addon's reused buffers. Null when a page uses
- * an encoding or codec the addon does not decode; throws an Error on bytes that do not decode.
- */
-export function coveringMask(
-  spans: readonly Uint8Array[],
-  starts: readonly number[],
-  rows: readonly number[],
-  codec: number,
-  maxDefs: readonly number[],
-  which: readonly number[],
-  box: readonly [number, number, number, number],
-): Uint8Array | null {
-  return codecs().coveringMask(spans, starts, rows, codec, maxDefs, which, Float64Array.from(box));
+/** A box as callers give it: `[minx, miny, maxx, maxy]`. */
+type Box = readonly [number, number, number, number];
+/** An addon function whose last argument, a box, it takes as a Float64Array. */
+type BoxLast<F> = F extends (...args: [...infer P, Float64Array]) => infer R
+  ? (...args: [...P, Box]) => R
+  : never;
+
+/** An addon function exported with its last argument, a box, given as 4 numbers. */
+function boxLast<K extends 'coveringMask' | 'boxMask'>(name: K): BoxLast<CodecAddon[K]> {
+  return ((...args: unknown[]) => {
+    const box = Float64Array.from(args.pop() as Box);
+    return (codecs()[name] as (...a: unknown[]) => unknown)(...args, box);
+  }) as BoxLast<CodecAddon[K]>;
 }
+
+export const coveringMask = boxLast('coveringMask');
+export const boxMask = boxLast('boxMask');
 
 /** One piece of a string column chunk, as {@link dictionaryIds} takes it (`write/shred.ts` `Piece`). */
 export interface DictionaryPiece {
@@ -256,20 +267,4 @@ export function plainBytes(
     maxStat,
   );
   return { end: r[0]!, min: r[1]!, max: r[2]!, long: r[3]! };
-}
-
-/**
- * 1 for each row whose box `[xmin, ymin, xmax, ymax]` intersects `box` (touching counts) and
- * whose bit in `validity` (from `bitOffset`; all when null) is set; a NaN never matches.
- */
-export function boxMask(
-  xmin: Float64Array,
-  ymin: Float64Array,
-  xmax: Float64Array,
-  ymax: Float64Array,
-  validity: Uint8Array | null,
-  bitOffset: number,
-  box: readonly [number, number, number, number],
-): Uint8Array {
-  return codecs().boxMask(xmin, ymin, xmax, ymax, validity, bitOffset, Float64Array.from(box));
 }
